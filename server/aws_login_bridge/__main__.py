@@ -1,0 +1,3 @@
+from aws_login_bridge.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,283 @@
+"""The command line: ``aws-login-bridge login|logout|status|whoami|serve|demo|...``.
+
+Each command parses its arguments, calls the engine and prints. Expected failures print
+one sentence saying what happened and what to do, and exit 1; nothing here writes files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import webbrowser
+from collections.abc import Callable, Sequence
+
+from aws_login_bridge import __version__
+from aws_login_bridge.errors import (
+    InvalidCode,
+    LoginBridgeError,
+    RegionRequired,
+    SessionConflict,
+    StateMismatch,
+)
+
+CODE_PROMPT = "Enter the authorization code displayed in your browser: "
+MAX_CODE_TRIES = 5
+
+
+def _say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def _warn(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _ask(prompt: str) -> str:
+    """input() that turns end-of-input into a clean cancellation."""
+    try:
+        return input(prompt)
+    except EOFError:
+        raise KeyboardInterrupt from None
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    from aws_login_bridge.login import DEFAULT_REGION, complete_login, start_login
+
+    flow = "remote" if args.remote else "sameDevice"
+    region = args.region
+    try:
+        pending = start_login(args.profile, region=region, endpoint_url=args.endpoint_url,
+                              flow=flow)
+    except RegionRequired:
+        answer = _ask(f"AWS Region [{DEFAULT_REGION}]: ").strip() or DEFAULT_REGION
+        pending = start_login(args.profile, region=answer, endpoint_url=args.endpoint_url,
+                              flow=flow)
+    try:
+        if flow == "remote":
+            _say("Open this URL in a browser where you are signed in to the AWS Console:")
+            _say()
+            _say(pending.authorize_url)
+            _say()
+            result = None
+            for attempt in range(1, MAX_CODE_TRIES + 1):
+                code = _ask(CODE_PROMPT)
+                try:
+                    result = complete_login(pending, code, replace_existing=args.yes)
+                    break
+                except (InvalidCode, StateMismatch) as error:
+                    if attempt == MAX_CODE_TRIES:
+                        raise
+                    _warn(error.message)
+                except SessionConflict as error:
+                    result = _confirm_replace(error, lambda: complete_login(
+                        pending, replace_existing=True))
+                    break
+        else:
+            _say("Opening the sign-in page in your browser. If it does not open, visit:")
+            _say()
+            _say(pending.authorize_url)
+            _say()
+            if not args.no_browser:
+                webbrowser.open(pending.authorize_url)
+            try:
+                result = complete_login(pending, replace_existing=args.yes)
+            except SessionConflict as error:
+                result = _confirm_replace(error, lambda: complete_login(
+                    pending, replace_existing=True))
+    finally:
+        pending.close()
+    if result is None:
+        return 1
+    _say(f"Logged in: profile '{result.profile}' now uses login session {result.login_session}")
+    _say(f"Account {result.account_id}, region {result.region}. The credentials refresh "
+         "automatically for up to 12 hours.")
+    return 0
+
+
+def _confirm_replace(error: SessionConflict, finish: Callable[[], object]):  # type: ignore[no-untyped-def]
+    _warn(error.message)
+    if _ask("Replace it? [y/N]: ").strip().lower() not in ("y", "yes"):
+        _warn("Nothing was changed.")
+        return None
+    return finish()
+
+
+def cmd_logout(args: argparse.Namespace) -> int:
+    from aws_login_bridge.profiles import login_profile
+    from aws_login_bridge.store.logout import remove_all, remove_session
+
+    if args.all:
+        removed = remove_all()
+        _say(f"Removed {removed} cached login session(s).")
+        return 0
+    profile = login_profile(args.profile)
+    removed = remove_session(profile.login_session)
+    if removed:
+        _say(f"Logged out of profile '{args.profile}'. Credentials already handed out stay "
+             "valid until they expire (at most 15 minutes).")
+    else:
+        _say(f"Profile '{args.profile}' had no cached credentials; nothing to remove.")
+    return 0
+
+
+def _mask(value: str | None) -> str:
+    return "<not set>" if not value else "*" * 16 + value[-4:]
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from aws_login_bridge.diagnose import profile_status
+    from aws_login_bridge.store.cache import read_cache
+    from aws_login_bridge.store.paths import config_file
+
+    status = profile_status(args.profile)
+    if args.json:
+        _say(json.dumps(status.to_dict(), indent=2))
+        return 0
+    key_id = None
+    if status.loginSession and status.expiresAt:
+        key_id = read_cache(status.loginSession).access.get("accessKeyId")
+    source = status.credentialSource or "<none>"
+    rows = [
+        ("profile", status.profile, "manual", "--profile"),
+        ("access_key", _mask(key_id) if source == "login" else "<from " + source + ">",
+         source, ""),
+        ("secret_key", "****************" if source == "login" else "<from " + source + ">",
+         source, ""),
+        ("region", status.region or "<not set>", "config-file" if status.region else "",
+         str(config_file()) if status.region else ""),
+    ]
+    _say(f"{'Name':>14} {'Value':>28} {'Type':>24}    Location")
+    _say(f"{'----':>14} {'-----':>28} {'----':>24}    --------")
+    for name, value, kind, where in rows:
+        _say(f"{name:>14} {value:>28} {kind:>24}    {where}")
+    _say()
+    _say(f"login_session: {status.loginSession or '<none>'}")
+    if status.accountId:
+        _say(f"account:       {status.accountId}")
+    if status.expiresAt:
+        _say(f"credentials expire: {status.expiresAt} (refreshed automatically)")
+    if status.sessionEndsAt:
+        _say(f"session ends:  {status.sessionEndsAt}")
+    for problem in status.problems:
+        _say(f"problem ({problem.kind}): {problem.message}")
+    return 0
+
+
+def cmd_whoami(args: argparse.Namespace) -> int:
+    from aws_login_bridge.identity import caller_identity
+
+    identity = caller_identity(args.profile)
+    _say(json.dumps(identity, indent=2))
+    return 0
+
+
+def cmd_emulator(args: argparse.Namespace) -> int:
+    from aws_login_bridge.emulator.cli import main as emulator_main
+
+    forwarded = ["--host", args.host, "--port", str(args.port)]
+    return emulator_main(forwarded + list(args.extra))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from aws_login_bridge.demo import run_demo
+
+    return run_demo(keep=args.keep)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from aws_login_bridge.rpc.server import serve
+
+    return serve(log_level=args.log_level)
+
+
+def cmd_credential_process(args: argparse.Namespace) -> int:
+    from aws_login_bridge.bridge import credential_process
+
+    return credential_process(args.profile)
+
+
+def cmd_setup_process_profile(args: argparse.Namespace) -> int:
+    from aws_login_bridge.bridge import setup_process_profile
+
+    return setup_process_profile(args.profile, args.as_name)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aws-login-bridge",
+        description="Trade an AWS Console sign-in for CLI/SDK credentials (aws login --remote).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace], int], text: str,
+                profile: bool = True) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=text, description=text)
+        p.set_defaults(handler=handler)
+        if profile:
+            p.add_argument("--profile", default=_default_profile(), help="profile name")
+        return p
+
+    login = command("login", cmd_login, "sign in through the browser and save credentials")
+    login.add_argument("--remote", action="store_true",
+                       help="paste a code instead of waiting for a browser on this machine")
+    login.add_argument("--region", help="region to sign in to (saved in the profile)")
+    login.add_argument("--endpoint-url", help="AWS Sign-In endpoint (for example an emulator)")
+    login.add_argument("--yes", "-y", action="store_true",
+                       help="replace a different existing login session without asking")
+    login.add_argument("--no-browser", action="store_true",
+                       help="same-device flow: print the URL but do not open a browser")
+
+    logout = command("logout", cmd_logout, "delete cached credentials")
+    logout.add_argument("--all", action="store_true", help="every cached login session")
+
+    status = command("status", cmd_status, "which credentials a profile uses, and problems")
+    status.add_argument("--json", action="store_true")
+
+    command("whoami", cmd_whoami, "STS GetCallerIdentity with the profile")
+
+    emulator = command("emulator", cmd_emulator, "run the local AWS Sign-In + STS emulator",
+                       profile=False)
+    emulator.add_argument("--host", default="127.0.0.1")
+    emulator.add_argument("--port", type=int, default=0)
+    emulator.add_argument("extra", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+
+    demo = command("demo", cmd_demo, "the whole flow against the built-in emulator",
+                   profile=False)
+    demo.add_argument("--keep", action="store_true", help="keep the throwaway AWS folder")
+
+    serve = command("serve", cmd_serve, "JSON-RPC helper for editors (stdio)", profile=False)
+    serve.add_argument("--log-level", default="INFO",
+                       choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    serve.add_argument("--stdio", action="store_true", help=argparse.SUPPRESS)
+
+    command("credential-process", cmd_credential_process,
+            "print credential_process JSON for the profile")
+    setup = command("setup-process-profile", cmd_setup_process_profile,
+                    "add a profile whose credential_process runs this bridge")
+    setup.add_argument("--as", dest="as_name", help="name of the new profile (default P-process)")
+    return parser
+
+
+def _default_profile() -> str:
+    import os
+
+    return os.environ.get("AWS_PROFILE") or "default"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                        stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.handler(args)
+    except LoginBridgeError as error:
+        _warn(f"aws-login-bridge: {error.message}")
+        return 1
+    except KeyboardInterrupt:
+        _warn("\nCancelled; nothing was written.")
+        return 130

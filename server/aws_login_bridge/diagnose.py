@@ -1,0 +1,152 @@
+"""Which credential source wins for a profile, and what stops its login session from working.
+
+The answer comes from botocore's own credential chain (not a re-implementation), plus the
+checks botocore cannot make for us: environment keys that would win for tools that choose
+the profile through AWS_PROFILE, a missing awscrt, an old botocore, a missing cache, a
+session past its 12 hours.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import os
+from dataclasses import asdict, dataclass, field
+
+from aws_login_bridge.errors import LoginBridgeError
+from aws_login_bridge.store.cache import CachedLogin, format_time, read_cache
+from aws_login_bridge.store.configfile import ConfigDocument
+from aws_login_bridge.store.paths import config_file, credentials_file
+
+SESSION_LIFETIME = dt.timedelta(hours=12)
+MIN_BOTOCORE = (1, 41, 0)
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str
+    message: str
+
+
+@dataclass
+class Status:
+    profile: str
+    loginSession: str | None = None
+    accountId: str | None = None
+    region: str | None = None
+    expiresAt: str | None = None
+    sessionEndsAt: str | None = None
+    credentialSource: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    parts = []
+    for piece in text.split(".")[:3]:
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits or 0))
+    return tuple(parts)
+
+
+def session_ends_at(cached: CachedLogin) -> dt.datetime | None:
+    """When the 12-hour login session ends: the idToken's ``iat`` plus 12 hours."""
+    id_token = cached.token.get("idToken")
+    if not isinstance(id_token, str) or id_token.count(".") != 2:
+        return None
+    body = id_token.split(".")[1]
+    try:
+        iat = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))).get("iat")
+    except (ValueError, AttributeError):
+        return None
+    if not isinstance(iat, int):
+        return None
+    return dt.datetime.fromtimestamp(iat, dt.timezone.utc) + SESSION_LIFETIME
+
+
+def winning_source(profile: str) -> tuple[str | None, str | None]:
+    """botocore's method name for what a Session(profile=P) resolves, and any error text."""
+    import botocore.exceptions
+    import botocore.session
+
+    try:
+        credentials = botocore.session.Session(profile=profile).get_credentials()
+    except botocore.exceptions.BotoCoreError as error:
+        return None, type(error).__name__
+    return (credentials.method if credentials is not None else None), None
+
+
+def environment_problems() -> list[Problem]:
+    import botocore
+    from botocore.compat import HAS_CRT
+
+    problems = []
+    if _version_tuple(botocore.__version__) < MIN_BOTOCORE:
+        problems.append(Problem(
+            "BotocoreTooOld",
+            f"botocore {botocore.__version__} cannot read login sessions (needs 1.41 or "
+            'newer): pip install -U "botocore[crt]"',
+        ))
+    if not HAS_CRT:
+        problems.append(Problem(
+            "AwscrtMissing",
+            'awscrt is missing, so botocore cannot use login sessions: pip install "botocore[crt]"',
+        ))
+    if os.environ.get("AWS_ACCESS_KEY_ID") and os.environ.get("AWS_SECRET_ACCESS_KEY"):
+        problems.append(Problem(
+            "EnvKeysWin",
+            "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY are set: tools that pick the profile "
+            "through AWS_PROFILE or use the default chain will use those keys instead. "
+            "Unset them to use the login session.",
+        ))
+    return problems
+
+
+def profile_status(profile: str, now: dt.datetime | None = None) -> Status:
+    now = now or dt.datetime.now(dt.timezone.utc)
+    document = ConfigDocument.load(config_file())
+    settings = document.profile(profile) or {}
+    status = Status(profile=profile, region=settings.get("region"))
+    status.problems.extend(environment_problems())
+    session = settings.get("login_session", "").strip() or None
+    status.loginSession = session
+    if session is None:
+        status.problems.append(Problem(
+            "NotLoggedIn",
+            f"Profile '{profile}' has no login session. Run: aws-login-bridge login --remote "
+            f"--profile {profile}",
+        ))
+    else:
+        try:
+            cached = read_cache(session)
+        except LoginBridgeError as error:
+            status.problems.append(Problem("CacheMissing", error.message))
+        else:
+            status.accountId = cached.account_id
+            status.expiresAt = cached.expires_at_text
+            ends = session_ends_at(cached)
+            status.sessionEndsAt = format_time(ends) if ends else None
+            if ends is not None and ends <= now:
+                status.problems.append(Problem(
+                    "SessionExpired",
+                    f"The 12-hour login session ended at {format_time(ends)}. Run: "
+                    f"aws-login-bridge login --remote --profile {profile}",
+                ))
+    source, failure = winning_source(profile)
+    if any(p.kind == "EnvKeysWin" for p in status.problems):
+        source = "env"
+    status.credentialSource = source
+    if source == "shared-credentials-file":
+        status.problems.append(Problem(
+            "SharedCredentialsWin",
+            f"{credentials_file()} has a [{profile}] entry with keys; it wins over the login "
+            "session. Remove that entry to use the login session.",
+        ))
+    elif failure and session is not None and not any(
+        p.kind in ("CacheMissing", "AwscrtMissing") for p in status.problems
+    ):
+        status.problems.append(Problem("CredentialsUnusable", f"botocore reports {failure}."))
+    return status

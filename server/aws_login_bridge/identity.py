@@ -1,0 +1,62 @@
+"""STS GetCallerIdentity with a profile's credentials, through botocore's own chain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_login_bridge.errors import (
+    ConfigError,
+    InsufficientPermissions,
+    LoginBridgeError,
+    NetworkError,
+    NotLoggedIn,
+    RefreshRequired,
+    ServiceError,
+)
+from aws_login_bridge.profiles import login_profile
+from aws_login_bridge.refresh import fresh_credentials
+
+
+def caller_identity(profile: str) -> dict[str, str]:
+    """``{UserId, Account, Arn}`` for the profile.
+
+    Our own locked refresh runs first, so botocore then finds fresh credentials and the
+    call shows what any SDK would get from this profile.
+    """
+    import botocore.exceptions as bex
+    import botocore.session
+
+    settings = login_profile(profile)
+    fresh_credentials(settings)
+    session = botocore.session.Session(profile=profile)
+    try:
+        client = session.create_client("sts", region_name=settings.refresh_region)
+        answer: dict[str, Any] = client.get_caller_identity()
+    except LoginBridgeError:
+        raise
+    except bex.MissingDependencyException:
+        raise ConfigError(
+            'This Python lacks awscrt, which login sessions need: pip install "botocore[crt]"'
+        ) from None
+    except bex.NoCredentialsError:
+        raise NotLoggedIn(
+            f"Profile '{profile}' has no usable credentials. Run: aws-login-bridge login "
+            f"--remote --profile {profile}"
+        ) from None
+    except (bex.EndpointConnectionError, bex.ConnectionClosedError, bex.ConnectTimeoutError,
+            bex.ReadTimeoutError):
+        raise NetworkError("AWS STS could not be reached. Check your network.") from None
+    except bex.ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        if code in ("ExpiredToken", "ExpiredTokenException"):
+            raise RefreshRequired("The credentials have expired. Log in again.") from None
+        if code == "AccessDenied":
+            raise InsufficientPermissions(f"STS refused the call: {code}.") from None
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        raise ServiceError(f"AWS STS refused the call ({code}).", status=status) from None
+    except bex.BotoCoreError as error:
+        name = type(error).__name__
+        if "Refresh" in name:
+            raise RefreshRequired("The login session has ended. Log in again.") from None
+        raise ServiceError(f"Could not call AWS STS ({name}).") from None
+    return {key: answer[key] for key in ("UserId", "Account", "Arn")}

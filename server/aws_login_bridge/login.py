@@ -1,0 +1,279 @@
+"""A login from start to finish: the AWS CLI's rules, the token exchange, the two files.
+
+``start_login`` checks the profile and builds everything the browser needs; the result is
+a ``PendingLogin`` that lives only in memory (verifier, state and DPoP key included).
+``complete_login`` turns the pasted verification code into credentials and writes the
+cache file and the profile together, putting both back as they were if either write fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+from aws_login_bridge.errors import (
+    InvalidInput,
+    ProfileHasOtherCredentials,
+    RegionRequired,
+    SessionConflict,
+    UnknownLogin,
+)
+from aws_login_bridge.signin import pkce
+from aws_login_bridge.signin.dpop import DpopKey
+from aws_login_bridge.signin.endpoints import (
+    resolve_signin_base,
+    validate_endpoint_url,
+    validate_region,
+)
+from aws_login_bridge.signin.idtoken import IdentityClaims, read_id_token
+from aws_login_bridge.signin.loopback import LoopbackReceiver
+from aws_login_bridge.signin.tokens import SigninClient, TokenGrant
+from aws_login_bridge.signin.verification import parse_verification_code
+from aws_login_bridge.store.cache import FileSnapshot, cache_path, format_time, write_cache
+from aws_login_bridge.store.configfile import ConfigDocument, validate_profile_name
+from aws_login_bridge.store.paths import config_file
+
+Flow = Literal["remote", "sameDevice"]
+DEFAULT_REGION = "us-east-1"
+PENDING_LIFETIME = 600.0  # seconds a started login may wait for its code
+
+# Keys that mean the profile already gets credentials another way (AWS CLI's rule),
+# with the words we use for them.
+OTHER_STYLES: dict[str, str] = {
+    "aws_access_key_id": "access keys",
+    "sso_session": "IAM Identity Center (SSO)",
+    "sso_role_name": "IAM Identity Center (SSO)",
+    "sso_account_id": "IAM Identity Center (SSO)",
+    "sso_start_url": "IAM Identity Center (SSO)",
+    "role_arn": "an assumed role",
+    "web_identity_token_file": "web identity",
+    "credential_process": "credential_process",
+}
+
+
+def other_credential_style(profile_config: dict[str, str]) -> str | None:
+    for key in OTHER_STYLES:
+        if profile_config.get(key):
+            return key
+    return None
+
+
+def refuse_other_style(profile: str, profile_config: dict[str, str]) -> None:
+    style = other_credential_style(profile_config)
+    if style is None:
+        return
+    suggestion = f"{profile}-login"
+    raise ProfileHasOtherCredentials(
+        f"Profile '{profile}' already gets credentials from {OTHER_STYLES[style]} ({style}). "
+        f"Log in with a new profile instead, for example '{suggestion}'.",
+        style=style,
+        suggestion=suggestion,
+    )
+
+
+@dataclass(repr=False, eq=False)
+class PendingLogin:
+    """A started login. Holds secrets: never log it, never send it anywhere."""
+
+    login_id: str
+    profile: str
+    region: str
+    flow: Flow
+    client_id: str
+    redirect_uri: str
+    base_url: str
+    endpoint_url: str | None
+    authorize_url: str
+    state: str
+    verifier: str
+    key: DpopKey
+    deadline: float  # time.monotonic()
+    expires_at: dt.datetime
+    receiver: LoopbackReceiver | None = None
+    grant: TokenGrant | None = None
+    claims: IdentityClaims | None = None
+    granted_at: float | None = None  # time.monotonic() of the exchange: expiresIn counts from it
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __repr__(self) -> str:
+        return f"PendingLogin(login_id={self.login_id!r}, profile={self.profile!r})"
+
+    @property
+    def lapsed(self) -> bool:
+        return time.monotonic() > self.deadline
+
+    def close(self) -> None:
+        if self.receiver is not None:
+            self.receiver.close()
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    profile: str
+    login_session: str
+    account_id: str
+    region: str
+    expires_at: str
+    replaced: str | None = None
+
+
+def start_login(
+    profile: str = "default",
+    *,
+    region: str | None = None,
+    endpoint_url: str | None = None,
+    flow: Flow = "remote",
+) -> PendingLogin:
+    validate_profile_name(profile)
+    if flow not in ("remote", "sameDevice"):
+        raise InvalidInput("flow must be 'remote' or 'sameDevice'.", field="flow")
+    if endpoint_url is not None:
+        endpoint_url = validate_endpoint_url(endpoint_url)
+    existing = ConfigDocument.load(config_file()).profile(profile) or {}
+    refuse_other_style(profile, existing)
+    if region:
+        region = validate_region(region)
+    elif existing.get("region"):
+        region = validate_region(existing["region"])
+    else:
+        raise RegionRequired(
+            f"Profile '{profile}' has no region. Choose one (for example {DEFAULT_REGION}); "
+            "it will be saved in the profile.",
+            default=DEFAULT_REGION,
+        )
+    base_url = resolve_signin_base(region, endpoint_url=endpoint_url, profile=profile)
+    state = pkce.new_state()
+    verifier = pkce.new_code_verifier()
+    receiver: LoopbackReceiver | None = None
+    if flow == "remote":
+        client_id = pkce.CROSS_DEVICE_CLIENT_ID
+        redirect_uri = pkce.confirmation_redirect_uri(base_url)
+    else:
+        client_id = pkce.SAME_DEVICE_CLIENT_ID
+        receiver = LoopbackReceiver(state)
+        redirect_uri = receiver.redirect_uri
+    return PendingLogin(
+        login_id=secrets.token_urlsafe(12),
+        profile=profile,
+        region=region,
+        flow=flow,
+        client_id=client_id,
+        redirect_uri=redirect_uri,
+        base_url=base_url,
+        endpoint_url=endpoint_url,
+        authorize_url=pkce.authorize_url(
+            base_url,
+            client_id=client_id,
+            state=state,
+            challenge=pkce.code_challenge(verifier),
+            redirect_uri=redirect_uri,
+        ),
+        state=state,
+        verifier=verifier,
+        key=DpopKey.generate(),
+        deadline=time.monotonic() + PENDING_LIFETIME,
+        expires_at=dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=PENDING_LIFETIME),
+        receiver=receiver,
+    )
+
+
+def complete_login(
+    pending: PendingLogin,
+    code: str | None = None,
+    *,
+    replace_existing: bool = False,
+    client: SigninClient | None = None,
+) -> LoginResult:
+    """Exchange the code (once) and write the files.
+
+    Raises InvalidCode/StateMismatch before anything is sent; SessionConflict after the
+    exchange but before any write. In those cases the pending login stays usable: the
+    exchanged tokens are kept in memory so that a second call with ``replace_existing``
+    finishes without a new code.
+    """
+    if pending.lapsed and pending.grant is None:
+        pending.close()
+        raise UnknownLogin("This sign-in attempt has lapsed (10 minutes). Start the login again.")
+    if pending.grant is None:
+        if pending.flow == "remote":
+            auth_code = parse_verification_code(code or "", pending.state)
+        else:
+            assert pending.receiver is not None
+            auth_code = pending.receiver.wait(max(0.0, pending.deadline - time.monotonic()))
+        owned = client is None
+        client = client or SigninClient(
+            pending.region, endpoint_url=pending.endpoint_url, profile=pending.profile
+        )
+        try:
+            grant = client.exchange_code(
+                client_id=pending.client_id,
+                code=auth_code,
+                verifier=pending.verifier,
+                redirect_uri=pending.redirect_uri,
+                key=pending.key,
+            )
+        finally:
+            if owned:
+                client.close()
+        pending.claims = read_id_token(grant.id_token)
+        pending.grant = grant
+        pending.granted_at = time.monotonic()
+    return _write_login(pending, replace_existing=replace_existing)
+
+
+def _write_login(pending: PendingLogin, *, replace_existing: bool) -> LoginResult:
+    grant, claims = pending.grant, pending.claims
+    assert grant is not None and claims is not None
+    document = ConfigDocument.load(config_file())
+    existing = document.profile(pending.profile) or {}
+    refuse_other_style(pending.profile, existing)
+    current = (existing.get("login_session") or "").strip() or None
+    if current and current != claims.login_session and not replace_existing:
+        raise SessionConflict(
+            f"Profile '{pending.profile}' already points at login session {current}. "
+            f"Confirm to replace it with {claims.login_session}, or use another profile.",
+            current=current,
+            new=claims.login_session,
+        )
+    values = {"login_session": claims.login_session}
+    if not existing.get("region"):
+        values["region"] = pending.region
+    updated = document.with_values(pending.profile, values)
+    elapsed = time.monotonic() - (pending.granted_at or time.monotonic())
+    expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(
+        seconds=max(0.0, grant.expires_in - elapsed)
+    )
+    token = {
+        "accessToken": {
+            "accessKeyId": grant.access_key_id,
+            "secretAccessKey": grant.secret_access_key,
+            "sessionToken": grant.session_token,
+            "accountId": claims.account_id,
+            "expiresAt": format_time(expires),
+        },
+        "tokenType": grant.token_type or "aws_sigv4",
+        "clientId": pending.client_id,
+        "refreshToken": grant.refresh_token,
+        "idToken": grant.id_token,
+        "dpopKey": pending.key.to_pem(),
+    }
+    snapshot = FileSnapshot([cache_path(claims.login_session)])
+    write_cache(claims.login_session, token)
+    try:
+        updated.save()
+    except BaseException:
+        snapshot.restore()
+        raise
+    pending.close()
+    return LoginResult(
+        profile=pending.profile,
+        login_session=claims.login_session,
+        account_id=claims.account_id,
+        region=existing.get("region") or pending.region,
+        expires_at=token["accessToken"]["expiresAt"],
+        replaced=current if current and current != claims.login_session else None,
+    )

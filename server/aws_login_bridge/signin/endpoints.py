@@ -1,0 +1,122 @@
+"""Where AWS Sign-In lives for a region, as botocore's endpoint rules say.
+
+Like the AWS CLI, we let a botocore ``signin`` client build a CreateOAuth2Token request
+and read its URL, so partitions, FIPS/dual-stack settings and every endpoint override
+(``AWS_ENDPOINT_URL_SIGNIN``, ``AWS_ENDPOINT_URL``, the profile's ``services`` section, an
+explicit URL) resolve exactly as they do for the SDKs that later refresh the session.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from typing import Any
+from urllib.parse import urlsplit
+
+import botocore.session
+from botocore import UNSIGNED
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ProfileNotFound
+
+from aws_login_bridge.errors import InvalidInput
+
+TOKEN_PATH = "/v1/token"
+_REGION_SHAPE = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+-\d{1,2}$|^[a-z]{2}-[a-z]+-[a-z]+-\d$")
+
+_session_lock = threading.Lock()
+
+
+class _UrlCaptured(Exception):
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+
+
+@functools.lru_cache(maxsize=1)
+def _partitions() -> list[dict[str, Any]]:
+    loader = botocore.session.get_session().get_component("data_loader")
+    return loader.load_data("partitions")["partitions"]
+
+
+def validate_region(region: str) -> str:
+    """Accept a region that some AWS partition knows or whose shape it claims."""
+    region = region.strip() if isinstance(region, str) else ""
+    if region and _REGION_SHAPE.match(region):
+        for partition in _partitions():
+            if region in partition.get("regions", {}):
+                return region
+            regex = partition.get("regionRegex") or ""
+            if regex and re.match(regex, region):
+                return region
+    raise InvalidInput(
+        f"'{region}' is not an AWS region. Use a region code such as us-east-1 or eu-west-1.",
+        field="region",
+    )
+
+
+def validate_endpoint_url(url: str) -> str:
+    parts = urlsplit(url.strip()) if isinstance(url, str) else None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+    ):
+        raise InvalidInput(
+            "The endpoint URL must look like https://host[:port] (or http:// for a local "
+            "emulator), with no query string.",
+            field="endpointUrl",
+        )
+    return url.strip().rstrip("/")
+
+
+def botocore_session(profile: str | None) -> botocore.session.Session:
+    """A botocore session for ``profile``; a profile not yet in the config falls back to none."""
+    with _session_lock:
+        session = botocore.session.Session(profile=profile)
+        try:
+            session.get_scoped_config()
+        except ProfileNotFound:
+            session = botocore.session.Session()
+        return session
+
+
+def resolve_signin_base(
+    region: str, *, endpoint_url: str | None = None, profile: str | None = None
+) -> str:
+    """The Sign-In base URL (no trailing slash) that the token endpoint hangs off."""
+    session = botocore_session(profile)
+    with _session_lock:
+        client = session.create_client(
+            "signin",
+            region_name=region,
+            endpoint_url=endpoint_url,
+            config=Config(signature_version=UNSIGNED),
+        )
+
+    def capture(request: Any, **_: Any) -> None:
+        raise _UrlCaptured(request.url)
+
+    client.meta.events.register("before-send.signin.CreateOAuth2Token", capture)
+    try:
+        client.create_o_auth2_token(
+            tokenInput={"clientId": "arn:aws:signin:::devtools/cross-device",
+                        "grantType": "refresh_token"}
+        )
+    except _UrlCaptured as captured:
+        url = captured.url
+    except BotoCoreError as error:
+        raise InvalidInput(
+            f"No AWS Sign-In endpoint could be worked out for region '{region}' ({error}). "
+            "Check the region, or pass --endpoint-url.",
+            field="region",
+        ) from None
+    else:  # pragma: no cover - the capture handler always interrupts the call
+        raise AssertionError("request was sent")
+    finally:
+        client.close()
+    if not url.endswith(TOKEN_PATH):
+        raise InvalidInput(f"Unexpected Sign-In endpoint {url}", field="endpointUrl")
+    return url[: -len(TOKEN_PATH)]

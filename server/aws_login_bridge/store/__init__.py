@@ -1,0 +1,1 @@
+"""The files every SDK reads: the shared config file and the login credential cache."""

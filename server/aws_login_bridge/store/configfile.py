@@ -1,0 +1,195 @@
+"""Reading profiles like botocore does, and changing single lines without touching the rest.
+
+Only the lines we mean to change are rewritten: comments, blank lines, ordering, other
+sections (``[sso-session]``, ``[services]``), the byte-order mark and CRLF line endings all
+survive, so the file still diffs cleanly and every other tool keeps working.
+"""
+
+from __future__ import annotations
+
+import configparser
+import contextlib
+import errno
+import os
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+from aws_login_bridge.errors import ConfigError, InvalidInput
+from aws_login_bridge.store.atomic import write_atomic
+
+_PROFILE_NAME = re.compile(r"[A-Za-z0-9._@+-]{1,128}")
+_HEADER = re.compile(r"^\s*\[(?P<name>[^\]]+)\]")
+_KEY = re.compile(
+    r"^(?P<key>[^\s=:#;\[][^=:]*?)\s*(?P<sep>[=:])(?P<space>[ \t]*)(?P<value>[^\r\n]*)"
+)
+_BOM = "\ufeff"
+
+
+def validate_profile_name(name: str) -> str:
+    if not isinstance(name, str) or not _PROFILE_NAME.fullmatch(name):
+        raise InvalidInput(
+            f"'{name}' cannot be used as a profile name. Use letters, digits, '-', '_' or '.'"
+            " (for example console-dev).",
+            field="profile",
+        )
+    return name
+
+
+def _section_profile(section: str) -> str | None:
+    """Which profile a config-file section header names, by botocore's rules."""
+    section = section.strip()
+    if section == "default":
+        return "default"
+    if section.startswith("profile"):
+        try:
+            parts = shlex.split(section)
+        except ValueError:
+            return None
+        if len(parts) == 2 and parts[0] == "profile":
+            return parts[1]
+    return None
+
+
+@dataclass(frozen=True)
+class ConfigDocument:
+    """One config file's exact text, plus how botocore would read its profiles."""
+
+    path: Path
+    original: bytes | None  # None: the file does not exist yet
+    text: str
+
+    @classmethod
+    def load(cls, path: Path) -> ConfigDocument:
+        try:
+            raw: bytes | None = path.read_bytes()
+        except FileNotFoundError:
+            raw = None
+        except IsADirectoryError:
+            raise ConfigError(f"{path} is a directory, not an AWS config file.") from None
+        except OSError as error:
+            raise ConfigError(
+                f"Cannot read {path} ({os.strerror(error.errno or errno.EIO)}). "
+                "Fix its permissions, or point AWS_CONFIG_FILE at a readable file."
+            ) from None
+        try:
+            text = "" if raw is None else raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ConfigError(
+                f"{path} is not UTF-8 text. Save it as UTF-8 and try again."
+            ) from None
+        document = cls(path=path, original=raw, text=text)
+        document.profiles()  # fail early, with the line, on a file botocore cannot read
+        return document
+
+    def profiles(self) -> dict[str, dict[str, str]]:
+        parser = configparser.RawConfigParser(strict=True, interpolation=None)
+        try:
+            parser.read_string(self.text.removeprefix(_BOM), source=str(self.path))
+        except configparser.Error as error:
+            line = getattr(error, "lineno", None)
+            where = f" near line {line}" if line else ""
+            raise ConfigError(
+                f"{self.path} cannot be parsed{where}: {type(error).__name__}. Fix that line "
+                "(every setting must sit under a [section] header, and no section may repeat)."
+            ) from None
+        result: dict[str, dict[str, str]] = {}
+        for section in parser.sections():
+            name = _section_profile(section)
+            if name is not None:
+                result.setdefault(name, {}).update(parser.items(section))
+        return result
+
+    def profile(self, name: str) -> dict[str, str] | None:
+        return self.profiles().get(name)
+
+    @property
+    def newline(self) -> str:
+        match = re.search(r"\r\n|\n", self.text)
+        return match.group(0) if match else "\n"
+
+    def with_values(self, profile: str, values: dict[str, str]) -> ConfigDocument:
+        """A copy in which ``profile`` has each key set to its value; nothing else moves."""
+        text = self.text
+        for key, value in values.items():
+            text = _set_value(text, profile, key, value, self.newline)
+        return ConfigDocument(path=self.path, original=self.original, text=text)
+
+    @property
+    def changed(self) -> bool:
+        return (self.original or b"") != self.text.encode("utf-8") or (
+            self.original is None and bool(self.text)
+        )
+
+    def save(self) -> None:
+        """Atomically replace the file, keeping its permissions (0600 when it is new)."""
+        if not self.changed:
+            return
+        mode = 0o600
+        with contextlib.suppress(FileNotFoundError):
+            mode = self.path.stat().st_mode & 0o777
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            write_atomic(self.path, self.text.encode("utf-8"), mode=mode)
+        except OSError as error:
+            raise ConfigError(
+                f"Cannot write {self.path} ({os.strerror(error.errno or errno.EIO)}). "
+                "Make its folder writable, or point AWS_CONFIG_FILE at a writable file."
+            ) from None
+
+
+def _profile_headers(lines: list[str], profile: str) -> list[int]:
+    found = []
+    for index, line in enumerate(lines):
+        match = _HEADER.match(line)
+        if match and _section_profile(match.group("name")) == profile:
+            found.append(index)
+    return found
+
+
+def _section_end(lines: list[str], header: int) -> int:
+    for index in range(header + 1, len(lines)):
+        if _HEADER.match(lines[index]):
+            return index
+    return len(lines)
+
+
+def _line_ending(line: str) -> str:
+    return line[len(line.rstrip("\r\n")) :]
+
+
+def _set_value(text: str, profile: str, key: str, value: str, newline: str) -> str:
+    if any(ch in value for ch in "\r\n") or not value.strip():
+        raise ValueError("config values must be one non-empty line")
+    bom = _BOM if text.startswith(_BOM) else ""
+    lines = text.removeprefix(_BOM).splitlines(keepends=True)
+    headers = _profile_headers(lines, profile)
+    if not headers:
+        header_name = "default" if profile == "default" else f"profile {profile}"
+        if lines and not _line_ending(lines[-1]):
+            lines[-1] += newline
+        if lines and lines[-1].strip():
+            lines.append(newline)
+        lines += [f"[{header_name}]{newline}", f"{key} = {value}{newline}"]
+        return bom + "".join(lines)
+    # botocore lets a later duplicate win, so that is the one to change.
+    header = headers[-1]
+    end = _section_end(lines, header)
+    for index in range(header + 1, end):
+        match = _KEY.match(lines[index])
+        if match and match.group("key").strip().lower() == key:
+            if match.group("value").strip() == value:
+                return text
+            start = match.start("value")
+            lines[index] = lines[index][:start] + value + _line_ending(lines[index])
+            return bom + "".join(lines)
+    insert_at = header + 1
+    for index in range(header + 1, end):
+        stripped = lines[index].strip()
+        if stripped and not stripped.startswith(("#", ";")):
+            insert_at = index + 1
+    if not _line_ending(lines[insert_at - 1]):
+        lines[insert_at - 1] += newline
+    lines.insert(insert_at, f"{key} = {value}{newline}")
+    return bom + "".join(lines)

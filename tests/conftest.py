@@ -1,0 +1,101 @@
+"""Shared fixtures: a throwaway AWS home, the running emulator, the CLI as a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+
+
+@dataclass
+class AwsHome:
+    root: Path
+    env: dict[str, str]
+
+    @property
+    def config(self) -> Path:
+        return self.root / "config"
+
+    @property
+    def credentials(self) -> Path:
+        return self.root / "credentials"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / "login" / "cache"
+
+    def snapshot(self) -> dict[str, bytes]:
+        """Every file under the AWS home, byte for byte (lock files aside)."""
+        return {
+            str(p.relative_to(self.root)): p.read_bytes()
+            for p in sorted(self.root.rglob("*"))
+            if p.is_file() and not p.name.endswith(".lock")
+        }
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[object]:
+    from aws_login_bridge.emulator import Emulator
+
+    with Emulator() as running:
+        yield running
+
+
+@pytest.fixture
+def aws_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulator: object) -> AwsHome:
+    """AWS files in a temp folder, endpoints on the emulator, no ambient AWS settings."""
+    root = tmp_path / "aws"
+    root.mkdir()
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    values = {
+        "AWS_CONFIG_FILE": str(root / "config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(root / "credentials"),
+        "AWS_LOGIN_CACHE_DIRECTORY": str(root / "login" / "cache"),
+        "AWS_ENDPOINT_URL_SIGNIN": emulator.base_url,  # type: ignore[attr-defined]
+        "AWS_ENDPOINT_URL_STS": emulator.base_url,  # type: ignore[attr-defined]
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    emulator.reset()  # type: ignore[attr-defined]
+    return AwsHome(root=root, env=dict(os.environ))
+
+
+def run_cli(home: AwsHome, *args: str, stdin: str | None = None,
+            timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [PYTHON, "-m", "aws_login_bridge", *args],
+        env=home.env, input=stdin, capture_output=True, text=True, timeout=timeout,
+        check=False,
+    )
+
+
+class CliLogin:
+    """``aws-login-bridge login --remote`` running, waiting at the code prompt."""
+
+    def __init__(self, home: AwsHome, *args: str) -> None:
+        self.proc = subprocess.Popen(
+            [PYTHON, "-m", "aws_login_bridge", "login", "--remote", *args],
+            env=home.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )
+        assert self.proc.stdout is not None
+        self.url = ""
+        for line in self.proc.stdout:
+            if line.startswith("http"):
+                self.url = line.strip()
+                break
+
+    def finish(self, *answers: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        out, err = self.proc.communicate("".join(a + "\n" for a in answers), timeout=timeout)
+        return subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out, err)

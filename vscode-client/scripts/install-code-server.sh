@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Install code-server (VS Code in the browser) for the end-to-end tests, idempotently.
+#
+#   vscode-client/scripts/install-code-server.sh        # prints the code-server binary path last
+#
+# Where: $CODE_SERVER_HOME, else $HOME/.cache/aws-login-bridge/code-server-<version>.
+# A second run with a working install is a no-op (about a second).
+#
+# Recipe (see the project's reference notes on real clients): code-server 4.100.3 is the last
+# release that runs on Node 20. Its postinstall compiles native modules (needs build tools and
+# a few -dev headers) and downloads ripgrep from the internet, which this machine cannot reach:
+# we pre-seed @vscode/ripgrep's download cache with Debian's `rg` instead.
+set -euo pipefail
+
+VERSION="${CODE_SERVER_VERSION:-4.100.3}"
+DEST="${CODE_SERVER_HOME:-$HOME/.cache/aws-login-bridge/code-server-$VERSION}"
+BIN="$DEST/node_modules/.bin/code-server"
+
+log() { echo "install-code-server: $*" >&2; }
+
+if [[ -x "$BIN" ]] && "$BIN" --version 2>/dev/null | head -n1 | grep -q "^$VERSION "; then
+  log "code-server $VERSION already installed in $DEST"
+  echo "$BIN"
+  exit 0
+fi
+
+# 1. Debian packages: compilers and headers for the native modules, a local ripgrep,
+#    and Chromium for the Playwright tests.
+APT_PKGS=(build-essential pkg-config libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev ripgrep chromium)
+missing=()
+for p in "${APT_PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    log "missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install -y ${missing[*]})"
+    exit 1
+  fi
+  log "apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq "${missing[@]}" >&2
+fi
+
+# 2. Pre-seed @vscode/ripgrep's download cache with Debian's rg (its postinstall would
+#    otherwise fetch a binary from the internet).
+rg_cache="${TMPDIR:-/tmp}/vscode-ripgrep-cache-1.15.11"
+mkdir -p "$rg_cache"
+tar czf "$rg_cache/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" \
+  -C "$(dirname "$(command -v rg)")" rg
+
+# 3. npm install into a private prefix. As root the postinstall needs unsafe-perm; `yes`
+#    lets its nested `npx node-gyp` run without a prompt. (--ignore-scripts does not work:
+#    argon2 would stay unbuilt and the server would not start.)
+mkdir -p "$DEST"
+cd "$DEST"
+[[ -f package.json ]] || echo '{"name":"code-server-for-tests","private":true}' > package.json
+log "npm install code-server@$VERSION into $DEST (about a minute)"
+npm_config_yes=true npm_config_unsafe_perm=true \
+  npm install --no-audit --no-fund --no-save "code-server@$VERSION" >&2
+
+"$BIN" --version >&2
+echo "$BIN"

@@ -1,0 +1,84 @@
+/**
+ * Settings (`awsLogin.*`) and what follows from them: which Python runs the helper and
+ * with which environment. No `vscode` import: `vscodeUi.ts` reads the real settings.
+ */
+
+export interface Settings {
+  /** `awsLogin.pythonPath`; empty = the Python extension's interpreter, else `python3`. */
+  pythonPath: string;
+  /** `awsLogin.defaultProfile`; empty = `default`. */
+  defaultProfile: string;
+  /** `awsLogin.defaultRegion`; preselected when a profile has no region. */
+  defaultRegion: string;
+  /** `awsLogin.endpointUrl`; Sign-In/STS endpoint override for local emulators. */
+  endpointUrl: string;
+}
+
+export const DEFAULT_REGION = "us-east-1";
+export const FALLBACK_PYTHON = "python3";
+export const PACKAGE_NAME = "aws-login-bridge";
+
+/** Reads settings through any getter shaped like `WorkspaceConfiguration.get`. */
+export function readSettings(get: (key: string) => unknown): Settings {
+  const str = (key: string): string => {
+    const v = get(key);
+    return typeof v === "string" ? v.trim() : "";
+  };
+  return {
+    pythonPath: str("pythonPath"),
+    defaultProfile: str("defaultProfile"),
+    defaultRegion: str("defaultRegion") || DEFAULT_REGION,
+    endpointUrl: str("endpointUrl"),
+  };
+}
+
+/** Profile names the extension creates: letters, digits, `-` and `_`. */
+export const PROFILE_NAME_RE = /^[A-Za-z0-9_-]+$/;
+
+export function validateProfileName(name: string): string | undefined {
+  if (name.length === 0) {
+    return "Enter a profile name.";
+  }
+  if (name.length > 64) {
+    return "Use at most 64 characters.";
+  }
+  if (!PROFILE_NAME_RE.test(name)) {
+    return "Use only letters, digits, '-' and '_'.";
+  }
+  return undefined;
+}
+
+/** Python to run: the setting, else the Python extension's interpreter, else `python3`. */
+export function choosePython(settings: Settings, pythonExtensionInterpreter?: string): string {
+  return settings.pythonPath || pythonExtensionInterpreter || FALLBACK_PYTHON;
+}
+
+export interface HelperCommand {
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+}
+
+/** `<python> -m aws_login_bridge serve`, with the endpoint override in its environment. */
+export function helperCommand(
+  python: string,
+  settings: Settings,
+  baseEnv: NodeJS.ProcessEnv = process.env,
+): HelperCommand {
+  const env: NodeJS.ProcessEnv = { ...baseEnv, PYTHONUNBUFFERED: "1" };
+  if (settings.endpointUrl) {
+    env.AWS_ENDPOINT_URL_SIGNIN = settings.endpointUrl;
+    env.AWS_ENDPOINT_URL_STS = settings.endpointUrl;
+  }
+  return { command: python, args: ["-m", "aws_login_bridge", "serve"], env };
+}
+
+/** Quotes a path for a POSIX shell or PowerShell/cmd only when it needs it. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./\\-]+$/.test(arg) ? arg : `"${arg.replace(/(["\\$`])/g, "\\$1")}"`;
+}
+
+/** The exact command that installs the helper into `python`. */
+export function installCommand(python: string): string {
+  return `${shellQuote(python)} -m pip install ${PACKAGE_NAME}`;
+}

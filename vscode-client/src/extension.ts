@@ -1,0 +1,68 @@
+/** Wires commands, status bar, settings and the helper together. */
+import * as vscode from "vscode";
+import { COMMAND_IDS, Commands } from "./commands";
+import { HelperManager } from "./helper";
+import { StatusController } from "./statusBar";
+import { VscodeUi, currentSettings } from "./vscodeUi";
+
+const ACTIVE_PROFILE_KEY = "awsLogin.activeProfile";
+
+let helper: HelperManager | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel("AWS Login");
+  const item = vscode.window.createStatusBarItem("awsLogin.status", vscode.StatusBarAlignment.Left, 10);
+  item.name = "AWS Login";
+  const statusBar = new StatusController(
+    item,
+    {
+      warning: new vscode.ThemeColor("statusBarItem.warningBackground"),
+      error: new vscode.ThemeColor("statusBarItem.errorBackground"),
+    },
+    COMMAND_IDS.statusMenu,
+  );
+
+  let commands: Commands | undefined;
+  helper = new HelperManager(output, (change) => void commands?.onSessionChanged(change));
+  commands = new Commands({
+    helper: () => helper!.get(),
+    ui: new VscodeUi(),
+    settings: currentSettings,
+    store: {
+      get: () => context.globalState.get<string>(ACTIVE_PROFILE_KEY),
+      set: (profile) => context.globalState.update(ACTIVE_PROFILE_KEY, profile),
+    },
+    statusBar,
+  });
+  const c = commands;
+
+  context.subscriptions.push(
+    output,
+    item,
+    statusBar,
+    helper,
+    vscode.commands.registerCommand(COMMAND_IDS.login, () => c.login()),
+    vscode.commands.registerCommand(COMMAND_IDS.logout, () => c.logout()),
+    vscode.commands.registerCommand(COMMAND_IDS.showCallerIdentity, () => c.showCallerIdentity()),
+    vscode.commands.registerCommand(COMMAND_IDS.switchProfile, () => c.switchProfile()),
+    vscode.commands.registerCommand(COMMAND_IDS.showStatus, () => c.showStatus()),
+    vscode.commands.registerCommand(COMMAND_IDS.statusMenu, () => c.statusMenu()),
+    vscode.workspace.onDidChangeConfiguration(async (e) => {
+      if (e.affectsConfiguration("awsLogin.pythonPath") || e.affectsConfiguration("awsLogin.endpointUrl")) {
+        await helper?.stop();
+        await c.refreshStatus();
+      } else if (e.affectsConfiguration("awsLogin.defaultProfile")) {
+        await c.refreshStatus();
+      }
+    }),
+  );
+
+  // Show the active profile's session as soon as the helper is up (in the background: the
+  // command that activated us runs at the same time).
+  void c.refreshStatus();
+}
+
+export async function deactivate(): Promise<void> {
+  await helper?.stop();
+  helper = undefined;
+}

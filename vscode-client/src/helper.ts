@@ -1,0 +1,140 @@
+/**
+ * Starts `<python> -m aws_login_bridge serve` with vscode-languageclient (stdio, LSP base
+ * framing) on first use and hands out the running connection. If it cannot start, the person
+ * gets one message with the exact install command and a button that copies it.
+ */
+import * as vscode from "vscode";
+import {
+  CloseAction,
+  ErrorAction,
+  LanguageClient,
+  LanguageClientOptions,
+  RevealOutputChannelOn,
+  ServerOptions,
+  State,
+  TransportKind,
+} from "vscode-languageclient/node";
+import { choosePython, helperCommand, installCommand } from "./config";
+import { checkHelper, startFailureMessage } from "./helperProcess";
+import { HelperConnection, SessionChangedParams, sessionChanged } from "./lsp_ext";
+import { currentSettings, pythonExtensionInterpreter } from "./vscodeUi";
+
+const COPY_INSTALL = "Copy Install Command";
+const SHOW_OUTPUT = "Show Output";
+
+export class HelperManager implements vscode.Disposable {
+  private client: LanguageClient | undefined;
+  private connection: HelperConnection | undefined;
+  private starting: Promise<HelperConnection | undefined> | undefined;
+
+  constructor(
+    private readonly output: vscode.OutputChannel,
+    private readonly onSessionChanged: (p: SessionChangedParams) => void,
+  ) {}
+
+  /** The running helper, started if needed; undefined if it cannot start (already told). */
+  get(): Promise<HelperConnection | undefined> {
+    if (this.client && this.connection && this.client.state === State.Running) {
+      return Promise.resolve(this.connection);
+    }
+    if (!this.starting) {
+      this.starting = this.start().finally(() => {
+        this.starting = undefined;
+      });
+    }
+    return this.starting;
+  }
+
+  private async start(): Promise<HelperConnection | undefined> {
+    await this.stop();
+    const settings = currentSettings();
+    const python = choosePython(settings, settings.pythonPath ? undefined : await pythonExtensionInterpreter());
+    const cmd = helperCommand(python, settings);
+    this.output.appendLine(
+      `[aws-login-bridge] starting: ${cmd.command} ${cmd.args.join(" ")}` +
+        (settings.endpointUrl ? ` (endpoint ${settings.endpointUrl})` : ""),
+    );
+    const pre = await checkHelper(python, cmd.env);
+    if (!pre.ok) {
+      this.output.appendLine(`[aws-login-bridge] cannot start (${pre.reason}): ${pre.detail}`);
+      const { text, command } = startFailureMessage(pre);
+      void vscode.window.showErrorMessage(text, COPY_INSTALL).then(async (choice) => {
+        if (choice === COPY_INSTALL) {
+          await vscode.env.clipboard.writeText(command);
+        }
+      });
+      return undefined;
+    }
+    this.output.appendLine(`[aws-login-bridge] helper package version ${pre.version}`);
+
+    const serverOptions: ServerOptions = {
+      command: cmd.command,
+      args: cmd.args,
+      transport: TransportKind.stdio,
+      options: { env: cmd.env },
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [],
+      outputChannel: this.output,
+      revealOutputChannelOn: RevealOutputChannelOn.Never,
+      initializationFailedHandler: () => false,
+      errorHandler: {
+        error: () => ({ action: ErrorAction.Shutdown, handled: true }),
+        closed: () => {
+          this.output.appendLine("[aws-login-bridge] helper stopped; the next AWS command starts it again.");
+          this.connection = undefined;
+          return { action: CloseAction.DoNotRestart, handled: true };
+        },
+      },
+    };
+    const client = new LanguageClient("awsLogin", "AWS Login", serverOptions, clientOptions);
+    client.onNotification(sessionChanged, (p) => this.onSessionChanged(p));
+    try {
+      await client.start();
+    } catch (e) {
+      this.output.appendLine(`[aws-login-bridge] helper did not start: ${e instanceof Error ? e.message : String(e)}`);
+      void vscode.window
+        .showErrorMessage(
+          `AWS Login's helper did not start with ${python}. If aws-login-bridge is missing or outdated, install it with: ${installCommand(python)}`,
+          COPY_INSTALL,
+          SHOW_OUTPUT,
+        )
+        .then(async (choice) => {
+          if (choice === COPY_INSTALL) {
+            await vscode.env.clipboard.writeText(installCommand(python));
+          } else if (choice === SHOW_OUTPUT) {
+            this.output.show(true);
+          }
+        });
+      try {
+        await client.dispose(2000);
+      } catch {
+        // already down
+      }
+      return undefined;
+    }
+    this.client = client;
+    this.connection = {
+      sendRequest: (type, params) => client.sendRequest(type, params),
+      onNotification: (type, handler) => client.onNotification(type, handler),
+    };
+    return this.connection;
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.connection = undefined;
+    if (client) {
+      try {
+        await client.stop(2000);
+      } catch {
+        // it may have died already
+      }
+    }
+  }
+
+  dispose(): void {
+    void this.stop();
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * The status bar item: `aws: console-dev · 11h`, warning colour in the last 15 minutes.
+ * It is driven by `awsLogin/status` results and `awsLogin/sessionChanged` notifications.
+ * No `vscode` import: extension.ts hands in the real item and theme colours.
+ */
+import type { SessionState } from "./lsp_ext";
+
+/** The parts of `vscode.StatusBarItem` used here. */
+export interface StatusBarItemLike {
+  text: string;
+  tooltip: unknown;
+  backgroundColor: unknown;
+  command: unknown;
+  show(): void;
+  hide(): void;
+}
+
+/** What is known about the active profile's session. */
+export interface SessionView {
+  profile: string;
+  loginSession: string | null;
+  /** Access credentials' expiry. */
+  expiresAt?: string | null;
+  /** The whole session's end, when the helper reports it. */
+  sessionExpiresAt?: string | null;
+  accountId?: string | null;
+  region?: string | null;
+  state?: SessionState;
+  /** A credential source other than `login` wins for this profile (e.g. `env`). */
+  credentialSource?: string | null;
+}
+
+export const WARNING_MS = 15 * 60 * 1000;
+const MINUTE = 60 * 1000;
+const HOUR = 60 * MINUTE;
+
+export type Level = "normal" | "warning" | "error";
+
+/** `11h`, `1h`, `42m`, `<1m`. */
+export function formatTimeLeft(ms: number): string {
+  if (ms >= HOUR) {
+    return `${Math.floor(ms / HOUR)}h`;
+  }
+  if (ms >= MINUTE) {
+    return `${Math.floor(ms / MINUTE)}m`;
+  }
+  return "<1m";
+}
+
+/** The end of the session as far as it is known. */
+export function sessionEnd(view: SessionView): Date | undefined {
+  const iso = view.sessionExpiresAt ?? view.expiresAt;
+  if (!iso) {
+    return undefined;
+  }
+  const t = new Date(iso);
+  return Number.isNaN(t.getTime()) ? undefined : t;
+}
+
+export function accountOf(view: SessionView): string | undefined {
+  if (view.accountId) {
+    return view.accountId;
+  }
+  const m = /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(view.loginSession ?? "");
+  return m ? m[1] : undefined;
+}
+
+export interface Rendered {
+  text: string;
+  tooltip: string;
+  level: Level;
+}
+
+export function render(view: SessionView | undefined, now: Date): Rendered {
+  if (!view) {
+    return { text: "aws: …", tooltip: "AWS Login: checking…", level: "normal" };
+  }
+  const p = view.profile;
+  const loggedIn = view.loginSession && view.state !== "loggedOut";
+  if (!loggedIn) {
+    return {
+      text: "aws: not logged in",
+      tooltip: `AWS Login: profile ${p} is not logged in. Click to log in.`,
+      level: "normal",
+    };
+  }
+  const end = sessionEnd(view);
+  const left = end ? end.getTime() - now.getTime() : undefined;
+  const lines = [`AWS Login: profile ${p}`, `Session: ${view.loginSession}`];
+  const account = accountOf(view);
+  if (account) {
+    lines.push(`Account: ${account}`);
+  }
+  if (view.region) {
+    lines.push(`Region: ${view.region}`);
+  }
+  if (view.state === "expired" || (left !== undefined && left <= 0)) {
+    lines.push("The session is over: click to log in again.");
+    return { text: `aws: ${p} · expired`, tooltip: lines.join("\n"), level: "error" };
+  }
+  if (end) {
+    lines.push(`${view.sessionExpiresAt ? "Session ends" : "Credentials expire"}: ${end.toISOString()}`);
+  }
+  if (view.credentialSource && view.credentialSource !== "login") {
+    lines.push(`Note: credentials from '${view.credentialSource}' win over this login.`);
+  }
+  lines.push("Click for the AWS Login menu.");
+  if (left === undefined) {
+    return { text: `aws: ${p}`, tooltip: lines.join("\n"), level: "normal" };
+  }
+  return {
+    text: `aws: ${p} · ${formatTimeLeft(left)}`,
+    tooltip: lines.join("\n"),
+    level: left <= WARNING_MS ? "warning" : "normal",
+  };
+}
+
+export interface StatusColors {
+  warning: unknown;
+  error: unknown;
+}
+
+export class StatusController {
+  private view: SessionView | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    private readonly item: StatusBarItemLike,
+    private readonly colors: StatusColors,
+    menuCommand: string,
+    private readonly now: () => Date = () => new Date(),
+    refreshMs = 30_000,
+  ) {
+    item.command = menuCommand;
+    this.render();
+    item.show();
+    if (refreshMs > 0) {
+      this.timer = setInterval(() => this.render(), refreshMs);
+      this.timer.unref?.();
+    }
+  }
+
+  get current(): SessionView | undefined {
+    return this.view;
+  }
+
+  get profile(): string | undefined {
+    return this.view?.profile;
+  }
+
+  isLoggedIn(): boolean {
+    return !!this.view?.loginSession && this.view.state !== "loggedOut" && this.view.state !== "expired";
+  }
+
+  /** Replaces what is shown. */
+  update(view: SessionView): void {
+    this.view = { ...view };
+    this.render();
+  }
+
+  /** Applies a partial change for the shown profile (e.g. a refreshed expiry). */
+  merge(change: Partial<SessionView> & { profile: string }): void {
+    if (this.view && this.view.profile === change.profile) {
+      const next: SessionView = { ...this.view };
+      for (const [k, v] of Object.entries(change)) {
+        if (v !== undefined) {
+          (next as unknown as Record<string, unknown>)[k] = v;
+        }
+      }
+      this.update(next);
+    } else {
+      this.update(change as SessionView);
+    }
+  }
+
+  render(): Rendered {
+    const r = render(this.view, this.now());
+    this.item.text = r.text;
+    this.item.tooltip = r.tooltip;
+    this.item.backgroundColor =
+      r.level === "warning" ? this.colors.warning : r.level === "error" ? this.colors.error : undefined;
+    return r;
+  }
+
+  dispose(): void {
+    if (this.timer) {
+      clearInterval(this.timer);
+    }
+    this.item.hide();
+  }
+}

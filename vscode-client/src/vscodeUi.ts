@@ -1,0 +1,108 @@
+/** The `Ui` boundary implemented with VS Code's real window/env API, and settings access. */
+import * as vscode from "vscode";
+import { Settings, readSettings } from "./config";
+import { InputOptions, MessageOptions, PickItem, PickOptions, Severity, Ui } from "./ui";
+
+export class VscodeUi implements Ui {
+  async pick<T>(items: readonly PickItem<T>[], options: PickOptions): Promise<T | undefined> {
+    const picked = await vscode.window.showQuickPick(
+      items.map((i) => ({ label: i.label, description: i.description, detail: i.detail, value: i.value })),
+      { title: options.title, placeHolder: options.placeholder, ignoreFocusOut: options.ignoreFocusOut },
+    );
+    return picked?.value;
+  }
+
+  async input(options: InputOptions): Promise<string | undefined> {
+    return vscode.window.showInputBox({
+      title: options.title,
+      prompt: options.prompt,
+      placeHolder: options.placeholder,
+      value: options.value,
+      password: options.password,
+      ignoreFocusOut: options.ignoreFocusOut,
+      validateInput: options.validate ? (v) => options.validate?.(v) : undefined,
+    });
+  }
+
+  async message(
+    severity: Severity,
+    text: string,
+    options: MessageOptions,
+    ...actions: string[]
+  ): Promise<string | undefined> {
+    const opts: vscode.MessageOptions = { modal: options.modal, detail: options.detail };
+    switch (severity) {
+      case "error":
+        return vscode.window.showErrorMessage(text, opts, ...actions);
+      case "warning":
+        return vscode.window.showWarningMessage(text, opts, ...actions);
+      default:
+        return vscode.window.showInformationMessage(text, opts, ...actions);
+    }
+  }
+
+  async openExternal(url: string): Promise<boolean> {
+    // The extension host accepts the URL as a string and hands it on verbatim; a
+    // `vscode.Uri` would be re-encoded on the way (its query normalised), and the
+    // authorize URL's parameters must reach the sign-in page exactly as the helper made them.
+    try {
+      return await vscode.env.openExternal(url as unknown as vscode.Uri);
+    } catch {
+      return vscode.env.openExternal(vscode.Uri.parse(url, true));
+    }
+  }
+
+  async copyToClipboard(text: string): Promise<void> {
+    await vscode.env.clipboard.writeText(text);
+  }
+
+  withProgress<R>(title: string, task: () => Promise<R>): Promise<R> {
+    return Promise.resolve(
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, () => task()),
+    );
+  }
+}
+
+export function currentSettings(): Settings {
+  const cfg = vscode.workspace.getConfiguration("awsLogin");
+  return readSettings((key) => cfg.get(key));
+}
+
+interface PythonExtensionApi {
+  environments?: {
+    getActiveEnvironmentPath?: (resource?: vscode.Uri) => { id?: string; path?: string } | undefined;
+    resolveEnvironment?: (
+      env: unknown,
+    ) => Promise<{ executable?: { uri?: vscode.Uri } } | undefined> | undefined;
+  };
+  settings?: {
+    getExecutionDetails?: (resource?: vscode.Uri) => { execCommand?: string[] | undefined } | undefined;
+  };
+}
+
+/** The interpreter selected in the Python extension (ms-python.python), if it is installed. */
+export async function pythonExtensionInterpreter(): Promise<string | undefined> {
+  const ext = vscode.extensions.getExtension<PythonExtensionApi>("ms-python.python");
+  if (!ext) {
+    return undefined;
+  }
+  try {
+    const api = ext.isActive ? ext.exports : await ext.activate();
+    const resource = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const envPath = api?.environments?.getActiveEnvironmentPath?.(resource);
+    if (envPath) {
+      const resolved = await api?.environments?.resolveEnvironment?.(envPath);
+      const exe = resolved?.executable?.uri?.fsPath;
+      if (exe) {
+        return exe;
+      }
+    }
+    const cmd = api?.settings?.getExecutionDetails?.(resource)?.execCommand;
+    if (cmd && cmd.length === 1 && cmd[0]) {
+      return cmd[0];
+    }
+    return envPath?.path || undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -128,6 +128,15 @@ export class Commands {
     return this.deps.store.get() || this.deps.settings().defaultProfile || "default";
   }
 
+  /** The running helper; when it cannot start (the person was told), the status bar says so. */
+  private async getHelper(): Promise<HelperConnection | undefined> {
+    const h = await this.deps.helper();
+    if (!h) {
+      this.deps.statusBar?.setUnavailable();
+    }
+    return h;
+  }
+
   private async setActive(profile: string): Promise<void> {
     await this.deps.store.set(profile);
   }
@@ -135,7 +144,7 @@ export class Commands {
   // ---------------------------------------------------------------- Login
 
   async login(options: { profile?: string } = {}): Promise<CompleteLoginResult | undefined> {
-    const helper = await this.deps.helper();
+    const helper = await this.getHelper();
     if (!helper) {
       return undefined;
     }
@@ -436,7 +445,7 @@ export class Commands {
   // ---------------------------------------------------------------- Logout
 
   async logout(): Promise<number | undefined> {
-    const helper = await this.deps.helper();
+    const helper = await this.getHelper();
     if (!helper) {
       return undefined;
     }
@@ -490,7 +499,7 @@ export class Commands {
   // ---------------------------------------------------------------- Caller identity
 
   async showCallerIdentity(): Promise<string | undefined> {
-    const helper = await this.deps.helper();
+    const helper = await this.getHelper();
     if (!helper) {
       return undefined;
     }
@@ -516,7 +525,7 @@ export class Commands {
   // ---------------------------------------------------------------- Switch profile
 
   async switchProfile(): Promise<string | undefined> {
-    const helper = await this.deps.helper();
+    const helper = await this.getHelper();
     if (!helper) {
       return undefined;
     }
@@ -551,7 +560,7 @@ export class Commands {
   // ---------------------------------------------------------------- Status
 
   async showStatus(): Promise<StatusResult | undefined> {
-    const helper = await this.deps.helper();
+    const helper = await this.getHelper();
     if (!helper) {
       return undefined;
     }
@@ -633,7 +642,7 @@ export class Commands {
 
   /** Asks the helper for the active profile's status and shows it in the status bar. */
   async refreshStatus(helper?: HelperConnection): Promise<void> {
-    const h = helper ?? (await this.deps.helper());
+    const h = helper ?? (await this.getHelper());
     if (!h) {
       return;
     }

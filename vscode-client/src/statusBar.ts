@@ -71,7 +71,14 @@ export interface Rendered {
   level: Level;
 }
 
-export function render(view: SessionView | undefined, now: Date): Rendered {
+export function render(view: SessionView | undefined, now: Date, unavailable = false): Rendered {
+  if (unavailable) {
+    return {
+      text: "aws: helper not running",
+      tooltip: "AWS Login: its helper (aws-login-bridge) could not start. Click to try again.",
+      level: "error",
+    };
+  }
   if (!view) {
     return { text: "aws: …", tooltip: "AWS Login: checking…", level: "normal" };
   }
@@ -122,6 +129,7 @@ export interface StatusColors {
 
 export class StatusController {
   private view: SessionView | undefined;
+  private unavailable = false;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -155,6 +163,7 @@ export class StatusController {
   /** Replaces what is shown. */
   update(view: SessionView): void {
     this.view = { ...view };
+    this.unavailable = false;
     this.render();
   }
 
@@ -173,8 +182,14 @@ export class StatusController {
     }
   }
 
+  /** The helper could not start: say so until the next update. */
+  setUnavailable(): void {
+    this.unavailable = true;
+    this.render();
+  }
+
   render(): Rendered {
-    const r = render(this.view, this.now());
+    const r = render(this.view, this.now(), this.unavailable);
     this.item.text = r.text;
     this.item.tooltip = r.tooltip;
     this.item.backgroundColor =

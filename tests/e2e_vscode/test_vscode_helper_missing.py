@@ -1,0 +1,65 @@
+"""When the helper cannot start (the package is not installed in the configured Python), the
+person sees one message with the exact install command and a button that copies it."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import CodeServer, start_code_server, stop
+from vscode_workbench import notification, open_workbench, run_command, shot
+
+
+@pytest.fixture(scope="module")
+def bare_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real Python without aws-login-bridge: this one with site-packages switched off."""
+    wrapper = tmp_path_factory.mktemp("bare-python") / "python3"
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" -S -I "$@"\n')
+    wrapper.chmod(0o755)
+    return wrapper
+
+
+@pytest.fixture(scope="module")
+def code_server_without_helper(
+    tmp_path_factory: pytest.TempPathFactory, code_server_bin: str, vsix: Path, bare_python: Path
+) -> Iterator[CodeServer]:
+    server = start_code_server(tmp_path_factory.mktemp("code-server-bare"), code_server_bin, vsix,
+                               {"awsLogin.pythonPath": str(bare_python)})
+    yield server
+    stop(server.proc)
+
+
+def test_missing_helper_shows_install_command(browser, code_server_without_helper, bare_python,
+                                              artifacts: Path):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = open_workbench(context, code_server_without_helper.workbench_url())
+    try:
+        run_command(page, "AWS: Login")
+        expected = f"{bare_python} -m pip install aws-login-bridge"
+        toast = notification(page, r"AWS Login needs the aws-login-bridge package")
+        text = toast.locator(".notification-list-item-message").text_content() or ""
+        assert expected in text, text
+        assert "Traceback" not in text and "Error:" not in text
+        button = toast.get_by_role("button", name="Copy Install Command")
+        button.wait_for()
+        shot(page, artifacts, "11-helper-missing")
+        # Exactly one such message, even though activation also asked for the status.
+        page.wait_for_timeout(1500)
+        assert page.locator(".notifications-toasts .notification-toast").filter(
+            has_text=re.compile("aws-login-bridge")
+        ).count() == 1
+        button.click()
+        # The extension host writes the clipboard through the workbench: poll for it.
+        copied = ""
+        for _ in range(50):
+            copied = page.evaluate("navigator.clipboard.readText()")
+            if copied:
+                break
+            page.wait_for_timeout(100)
+        assert copied == expected
+    finally:
+        context.close()

@@ -1,0 +1,114 @@
+"""Small Playwright helpers for driving VS Code's workbench (code-server) like a person."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+Page = Any  # playwright.sync_api.Page, kept loose so importing this needs no Playwright
+
+QUICK_INPUT = ".quick-input-widget"
+TIMEOUT = 30_000
+
+
+def open_workbench(context: Any, url: str) -> Page:
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(url)
+    page.wait_for_selector(".monaco-workbench", timeout=60_000)
+    page.wait_for_selector(".statusbar", timeout=60_000)
+    # Let the workbench finish restoring (extensions scanned, explorer drawn).
+    page.wait_for_selector(".explorer-folders-view, .explorer-viewlet", timeout=60_000)
+    page.wait_for_timeout(1000)
+    return page
+
+
+def shot(page: Page, artifacts: Path, name: str) -> Path:
+    path = artifacts / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def quick_input(page: Page) -> Any:
+    widget = page.locator(QUICK_INPUT)
+    widget.wait_for(state="visible")
+    return widget
+
+
+def wait_quick_input_title(page: Page, pattern: str) -> Any:
+    """Waits until the quick input shows a title matching ``pattern`` (a regex)."""
+    widget = quick_input(page)
+    title = widget.locator(".quick-input-title")
+    rx = re.compile(pattern)
+    page.wait_for_function(
+        "([sel, src]) => { const t = document.querySelector(sel); "
+        "return !!t && new RegExp(src).test(t.textContent || ''); }",
+        arg=[f"{QUICK_INPUT} .quick-input-title", rx.pattern],
+    )
+    return title
+
+
+def focused_label(page: Page) -> str:
+    row = page.locator(f"{QUICK_INPUT} .quick-input-list .monaco-list-row.focused .label-name").first
+    return (row.text_content() or "").strip()
+
+
+def type_and_pick(page: Page, label: str, exact: bool = True) -> None:
+    """Types into the open QuickPick until the focused row is ``label``, then Enter."""
+    box = quick_input(page).locator(".quick-input-box input")
+    box.fill(label if not label.startswith(">") else label)
+    page.wait_for_function(
+        "([sel, want, exact]) => { const r = document.querySelector(sel); if (!r) return false;"
+        " const t = (r.textContent || '').replace(/\\s+/g, ' ').trim();"
+        " return exact ? t === want : t.includes(want); }",
+        arg=[f"{QUICK_INPUT} .quick-input-list .monaco-list-row.focused .label-name", label, exact],
+    )
+    box.press("Enter")
+
+
+def run_command(page: Page, title: str) -> None:
+    """Ctrl+Shift+P, type the command's title, run it."""
+    page.locator(".monaco-workbench").click(position={"x": 600, "y": 300})
+    page.keyboard.press("Control+Shift+P")
+    box = quick_input(page).locator(".quick-input-box input")
+    box.wait_for(state="visible")
+    box.fill(f">{title}")
+    page.wait_for_function(
+        "([sel, want]) => { const r = document.querySelector(sel);"
+        " return !!r && (r.textContent || '').replace(/\\s+/g, ' ').trim() === want; }",
+        arg=[f"{QUICK_INPUT} .quick-input-list .monaco-list-row.focused .label-name", title],
+    )
+    box.press("Enter")
+
+
+def input_box(page: Page) -> Any:
+    return quick_input(page).locator(".quick-input-box input")
+
+
+def notification(page: Page, pattern: str) -> Any:
+    """The toast whose message matches ``pattern``; waits for it."""
+    toast = page.locator(".notifications-toasts .notification-toast").filter(
+        has=page.locator(".notification-list-item-message", has_text=re.compile(pattern))
+    ).first
+    toast.wait_for(state="visible")
+    return toast
+
+
+def status_item(page: Page, pattern: str) -> Any:
+    item = page.locator("#workbench\\.parts\\.statusbar .statusbar-item").filter(
+        has_text=re.compile(pattern)
+    ).first
+    item.wait_for(state="visible")
+    return item
+
+
+def clear_notifications(page: Page) -> None:
+    page.keyboard.press("Escape")
+    for toast in page.locator(".notifications-toasts .notification-toast").all():
+        close = toast.locator(".codicon-notifications-clear, .codicon-close").first
+        try:
+            toast.hover(timeout=2000)
+            close.click(timeout=2000)
+        except Exception:  # noqa: BLE001 - a toast may hide by itself meanwhile
+            pass

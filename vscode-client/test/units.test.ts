@@ -1,0 +1,150 @@
+/** The small pure parts: status bar text and colour, settings, helper command, preflight. */
+import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { choosePython, helperCommand, installCommand, readSettings, validateProfileName } from "../src/config";
+import { checkHelper, startFailureMessage } from "../src/helperProcess";
+import { HelperError, toHelperError } from "../src/lsp_ext";
+import { ResponseError } from "vscode-jsonrpc";
+import { formatTimeLeft, render } from "../src/statusBar";
+import { fakeStatusBar, tempDir, testPython } from "./harness";
+
+const NOW = new Date("2026-11-26T08:00:00Z");
+const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000).toISOString();
+const SESSION = "arn:aws:sts::123456789012:assumed-role/Developer/console-session";
+
+describe("status bar", () => {
+  it("shows profile and hours left", () => {
+    const r = render({ profile: "console-dev", loginSession: SESSION, sessionExpiresAt: at(11 * 60 + 40) }, NOW);
+    assert.equal(r.text, "aws: console-dev · 11h");
+    assert.equal(r.level, "normal");
+    assert.match(r.tooltip, /123456789012/);
+  });
+
+  it("turns to the warning colour in the last 15 minutes", () => {
+    const { item, controller } = fakeStatusBar(() => NOW);
+    controller.update({ profile: "p", loginSession: SESSION, expiresAt: at(16) });
+    assert.equal(item.text, "aws: p · 16m");
+    assert.equal(item.backgroundColor, undefined);
+    controller.update({ profile: "p", loginSession: SESSION, expiresAt: at(15) });
+    assert.equal(item.text, "aws: p · 15m");
+    assert.equal(item.backgroundColor, "WARNING");
+    controller.update({ profile: "p", loginSession: SESSION, expiresAt: at(0.5) });
+    assert.equal(item.text, "aws: p · <1m");
+    assert.equal(item.command, "awsLogin.statusMenu");
+    assert.ok(item.visible);
+  });
+
+  it("prefers the session's end over the credentials' expiry", () => {
+    const r = render({ profile: "p", loginSession: SESSION, expiresAt: at(14), sessionExpiresAt: at(600) }, NOW);
+    assert.equal(r.text, "aws: p · 10h");
+    assert.equal(r.level, "normal");
+  });
+
+  it("shows expired and logged-out states", () => {
+    const { item, controller } = fakeStatusBar(() => NOW);
+    controller.update({ profile: "p", loginSession: SESSION, expiresAt: at(-1) });
+    assert.equal(item.text, "aws: p · expired");
+    assert.equal(item.backgroundColor, "ERROR");
+    controller.update({ profile: "p", loginSession: SESSION, state: "expired" });
+    assert.equal(item.text, "aws: p · expired");
+    controller.update({ profile: "p", loginSession: null, state: "loggedOut" });
+    assert.equal(item.text, "aws: not logged in");
+    assert.equal(item.backgroundColor, undefined);
+    assert.equal(controller.isLoggedIn(), false);
+  });
+
+  it("merges a refresh into what it shows", () => {
+    const { item, controller } = fakeStatusBar(() => NOW);
+    controller.update({ profile: "p", loginSession: SESSION, accountId: "123456789012", expiresAt: at(5) });
+    controller.merge({ profile: "p", loginSession: SESSION, expiresAt: at(120), state: "refreshed" });
+    assert.equal(item.text, "aws: p · 2h");
+    assert.equal(controller.current?.accountId, "123456789012");
+  });
+
+  it("formats time left", () => {
+    assert.equal(formatTimeLeft(12 * 3600_000), "12h");
+    assert.equal(formatTimeLeft(3600_000), "1h");
+    assert.equal(formatTimeLeft(59 * 60_000 + 59_000), "59m");
+    assert.equal(formatTimeLeft(30_000), "<1m");
+  });
+});
+
+describe("settings and helper command", () => {
+  it("reads settings with defaults", () => {
+    const s = readSettings((k) => ({ pythonPath: " /opt/py/bin/python ", defaultRegion: "" })[k]);
+    assert.deepEqual(s, { pythonPath: "/opt/py/bin/python", defaultProfile: "", defaultRegion: "us-east-1", endpointUrl: "" });
+  });
+
+  it("chooses python: setting, else the Python extension's interpreter, else python3", () => {
+    const s = readSettings(() => undefined);
+    assert.equal(choosePython(s), "python3");
+    assert.equal(choosePython(s, "/venv/bin/python"), "/venv/bin/python");
+    assert.equal(choosePython({ ...s, pythonPath: "/x/python" }, "/venv/bin/python"), "/x/python");
+  });
+
+  it("runs <python> -m aws_login_bridge serve with the endpoint override", () => {
+    const s = { ...readSettings(() => undefined), endpointUrl: "http://127.0.0.1:9999" };
+    const cmd = helperCommand("/venv/bin/python", s, { PATH: "/usr/bin" });
+    assert.equal(cmd.command, "/venv/bin/python");
+    assert.deepEqual(cmd.args, ["-m", "aws_login_bridge", "serve"]);
+    assert.equal(cmd.env.AWS_ENDPOINT_URL_SIGNIN, "http://127.0.0.1:9999");
+    assert.equal(cmd.env.AWS_ENDPOINT_URL_STS, "http://127.0.0.1:9999");
+    assert.equal(cmd.env.PATH, "/usr/bin");
+    const plainCmd = helperCommand("python3", readSettings(() => undefined), { PATH: "/usr/bin" });
+    assert.equal(plainCmd.env.AWS_ENDPOINT_URL_SIGNIN, undefined);
+  });
+
+  it("validates new profile names", () => {
+    assert.equal(validateProfileName("console-dev_2"), undefined);
+    for (const bad of ["", "has space", "dots.no", "slash/no", "ümlaut", "a".repeat(65)]) {
+      assert.ok(validateProfileName(bad), bad);
+    }
+  });
+
+  it("quotes the install command only when needed", () => {
+    assert.equal(installCommand("python3"), "python3 -m pip install aws-login-bridge");
+    assert.equal(installCommand("/My Envs/bin/python"), '"/My Envs/bin/python" -m pip install aws-login-bridge');
+  });
+
+  it("reduces JSON-RPC errors to their kind", () => {
+    const e = toHelperError(new ResponseError(-32001, "Use another profile.", { kind: "ProfileHasOtherCredentials", style: "sso" }));
+    assert.ok(e instanceof HelperError);
+    assert.equal(e.kind, "ProfileHasOtherCredentials");
+    assert.equal(e.data.style, "sso");
+    assert.equal(toHelperError(new Error("Connection got disposed.")).kind, "Unknown");
+  });
+});
+
+describe("helper preflight (real processes)", () => {
+  it("says when Python is missing, with the exact install command", async () => {
+    const p = await checkHelper("/nonexistent/bin/python3", process.env);
+    assert.equal(p.ok, false);
+    assert.ok(!p.ok && p.reason === "noPython");
+    if (!p.ok) {
+      const m = startFailureMessage(p);
+      assert.equal(m.command, "/nonexistent/bin/python3 -m pip install aws-login-bridge");
+      assert.ok(m.text.includes(m.command));
+      assert.doesNotMatch(m.text, /at .*\(|Traceback/);
+    }
+  });
+
+  it("says when the package is not installed in that Python", async () => {
+    // The test Python with its site-packages switched off: a real interpreter without the package.
+    const dir = tempDir("nopkg");
+    const wrapper = path.join(dir, "python");
+    fs.writeFileSync(wrapper, `#!/bin/sh\nexec "${testPython()}" -S -I "$@"\n`, { mode: 0o755 });
+    const p = await checkHelper(wrapper, process.env);
+    assert.ok(!p.ok && p.reason === "notInstalled", JSON.stringify(p));
+    if (!p.ok) {
+      const m = startFailureMessage(p);
+      assert.equal(m.text, `AWS Login needs the aws-login-bridge package in ${wrapper}. Install it with: ${wrapper} -m pip install aws-login-bridge`);
+    }
+  });
+
+  it("finds the package in the test Python", async () => {
+    const p = await checkHelper(testPython(), process.env);
+    assert.ok(p.ok, JSON.stringify(p));
+  });
+});

@@ -281,3 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _warn("\nCancelled; nothing was written.")
         return 130
+    except Exception as error:  # a bug: say so without a traceback (it could hold secrets)
+        logging.getLogger(__name__).debug("unexpected failure", exc_info=True)
+        _warn(f"aws-login-bridge: unexpected {type(error).__name__}. Run again with --debug "
+              "for details, and please report it.")
+        return 1

@@ -92,7 +92,8 @@ def run_demo(keep: bool = False) -> int:
                 if line.strip() and "Enter the authorization code" not in line:
                     _step(f"CLI: {line.strip()}")
             config = (home / "config").read_text()
-            _step("~/.aws/config now holds:\n    " + config.strip().replace("\n", "\n    "))
+            shown = config.strip().replace("\n", "\n    ")
+            _step(f"the throwaway config file now holds:\n    {shown}")
             identity = _boto3_identity(env)
             _step(f"boto3 resolved the profile with method '{identity['method']}' and STS "
                   f"says: {identity['Arn']} (account {identity['Account']})")

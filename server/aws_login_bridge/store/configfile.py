@@ -13,8 +13,8 @@ import errno
 import os
 import re
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from aws_login_bridge.errors import ConfigError, InvalidInput
 from aws_login_bridge.store.atomic import write_atomic
@@ -52,8 +52,7 @@ def _section_profile(section: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class ConfigDocument:
+class ConfigDocument(NamedTuple):  # not a dataclass: see store.cache.CachedLogin
     """One config file's exact text, plus how botocore would read its profiles."""
 
     path: Path
@@ -64,8 +63,8 @@ class ConfigDocument:
     def load(cls, path: Path) -> ConfigDocument:
         try:
             raw: bytes | None = path.read_bytes()
-        except FileNotFoundError:
-            raw = None
+        except (FileNotFoundError, NotADirectoryError):
+            raw = None  # no such file (yet): reads as empty, and saving says why it can't
         except IsADirectoryError:
             raise ConfigError(f"{path} is a directory, not an AWS config file.") from None
         except OSError as error:
@@ -127,7 +126,7 @@ class ConfigDocument:
         if not self.changed:
             return
         mode = 0o600
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
             mode = self.path.stat().st_mode & 0o777
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

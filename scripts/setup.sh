@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs on a fresh Debian machine (run as root or with
+# sudo available): Chromium and code-server's build headers from apt, the Python package
+# with its dev/jupyter extras into .venv, the VS Code extension's npm packages and build,
+# and code-server itself. Safe to run again: each step skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SUDO=""
+[ "$(id -u)" = 0 ] || SUDO="sudo"
+
+apt_packages=(chromium build-essential pkg-config libkrb5-dev libsecret-1-dev libx11-dev
+              libxkbfile-dev ripgrep)
+missing=()
+for pkg in "${apt_packages[@]}"; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: apt-get install ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e '.[dev,jupyter]'
+
+if [ -f vscode-client/package.json ]; then
+  (cd vscode-client && npm ci --no-audit --no-fund --loglevel=error)
+  if [ -f vscode-client/scripts/install-code-server.sh ]; then
+    bash vscode-client/scripts/install-code-server.sh
+  fi
+fi
+echo "setup: done"

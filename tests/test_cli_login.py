@@ -392,3 +392,14 @@ def test_permissive_umask_still_gives_private_files(aws_home: AwsHome) -> None:
     assert stat.S_IMODE(cache_file(aws_home).stat().st_mode) == 0o600
     assert stat.S_IMODE(aws_home.cache_dir.stat().st_mode) == 0o700
     assert stat.S_IMODE(aws_home.config.stat().st_mode) == 0o600
+
+
+def test_slow_endpoint_times_out_within_bounds(aws_home: AwsHome, emulator: object) -> None:
+    cli = CliLogin(aws_home, "--profile", "s", "--region", "us-east-1")
+    code = person.sign_in(cli.url)
+    fault(emulator, target="authorization_code", mode="delay", delay=17)
+    started = time.monotonic()
+    result = cli.finish(code, timeout=60)
+    _expect_failure_and_nothing_written(aws_home, result, "did not answer within 15 seconds")
+    assert time.monotonic() - started < 40  # one attempt: a lost answer may have used the code
+    assert aws_home.snapshot() == {}

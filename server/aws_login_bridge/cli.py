@@ -138,13 +138,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     key_id = None
     if status.loginSession and status.expiresAt:
         key_id = read_cache(status.loginSession).access.get("accessKeyId")
-    source = status.credentialSource or "<none>"
+    source = status.credentialSource
+    elsewhere = f"<from {source}>" if source else "<not set>"
     rows = [
         ("profile", status.profile, "manual", "--profile"),
-        ("access_key", _mask(key_id) if source == "login" else "<from " + source + ">",
-         source, ""),
-        ("secret_key", "****************" if source == "login" else "<from " + source + ">",
-         source, ""),
+        ("access_key", _mask(key_id) if source == "login" else elsewhere, source or "", ""),
+        ("secret_key", "****************" if source == "login" else elsewhere, source or "", ""),
         ("region", status.region or "<not set>", "config-file" if status.region else "",
          str(config_file()) if status.region else ""),
     ]

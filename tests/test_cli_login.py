@@ -403,3 +403,20 @@ def test_slow_endpoint_times_out_within_bounds(aws_home: AwsHome, emulator: obje
     _expect_failure_and_nothing_written(aws_home, result, "did not answer within 15 seconds")
     assert time.monotonic() - started < 40  # one attempt: a lost answer may have used the code
     assert aws_home.snapshot() == {}
+
+
+def test_emulator_command_serves_and_passes_its_options_through(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    proc = subprocess.Popen([PYTHON, "-m", "aws_login_bridge", "emulator", "--port", "0",
+                             "--quiet", "--account-id", "210987654321", "--arn",
+                             "arn:aws:iam::210987654321:user/alice"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline().strip()
+        assert line.startswith("emulator listening on http://127.0.0.1:")
+        base = line.rsplit(" ", 1)[1]
+        with urllib.request.urlopen(base + "/_emulator/health", timeout=5) as answer:
+            assert answer.status == 200
+    finally:
+        proc.terminate()
+        proc.wait(10)

@@ -175,8 +175,7 @@ def cmd_whoami(args: argparse.Namespace) -> int:
 def cmd_emulator(args: argparse.Namespace) -> int:
     from aws_login_bridge.emulator.cli import main as emulator_main
 
-    forwarded = ["--host", args.host, "--port", str(args.port)]
-    return emulator_main(forwarded + list(args.extra))
+    return emulator_main(["--host", args.host, "--port", str(args.port), *args.extra])
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -242,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
                        profile=False)
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=0)
-    emulator.add_argument("extra", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    emulator.epilog = "Other options (--account-id, --arn, --quiet, ...) go to the emulator."
 
     demo = command("demo", cmd_demo, "the whole flow against the built-in emulator",
                    profile=False)
@@ -269,7 +268,11 @@ def _default_profile() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # The emulator has options of its own; pass whatever we don't know through to it.
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "emulator":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.extra = extra
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     try:

@@ -40,6 +40,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 EXTENSION_ID = "aws-login-bridge.aws-login-bridge"
+EMULATOR_HOST = os.environ.get("AWS_LOGIN_BRIDGE_E2E_EMULATOR_HOST", "127.0.0.2")
+# The Python whose aws-login-bridge the extension runs: this one unless told otherwise.
+HELPER_PYTHON = os.environ.get("AWS_LOGIN_BRIDGE_PYTHON") or sys.executable
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -132,11 +135,19 @@ class SigninEmulator:
 
 @pytest.fixture(scope="session")
 def signin_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SigninEmulator]:
-    """``python -m aws_login_bridge.emulator --port 0`` as a separate process."""
+    """``python -m aws_login_bridge.emulator`` as a separate process, on 127.0.0.2.
+
+    Why not 127.0.0.1: code-server's ``openExternal`` rewrites ``http://localhost:P/…`` and
+    ``http://127.0.0.1:P/…`` to its own ``/proxy/P/`` port-forwarding URL and drops the path
+    and query on the way (its ``resolveExternalUri``), so a sign-in URL on those hosts would
+    not reach the page. Real AWS sign-in URLs are public https URLs and open unchanged; any
+    other loopback address behaves the same way.
+    """
     log = tmp_path_factory.mktemp("emulator") / "emulator.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "aws_login_bridge.emulator", "--port", "0"],
+            [sys.executable, "-m", "aws_login_bridge.emulator", "--host", EMULATOR_HOST,
+             "--port", "0"],
             stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
     deadline = time.monotonic() + 30
@@ -265,7 +276,7 @@ def code_server(
     """code-server with the extension set to this Python's helper and the emulator."""
     tmp = tmp_path_factory.mktemp("code-server")
     server = start_code_server(tmp, code_server_bin, vsix, {
-        "awsLogin.pythonPath": sys.executable,
+        "awsLogin.pythonPath": HELPER_PYTHON,
         "awsLogin.endpointUrl": signin_emulator.url,
     })
     yield server

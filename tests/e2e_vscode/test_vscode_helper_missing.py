@@ -46,12 +46,13 @@ def test_missing_helper_shows_install_command(browser, code_server_without_helpe
         assert "Traceback" not in text and "Error:" not in text
         button = toast.get_by_role("button", name="Copy Install Command")
         button.wait_for()
-        shot(page, artifacts, "11-helper-missing")
+        shot(page, artifacts, "12-helper-missing")
         # Exactly one such message, even though activation also asked for the status.
         page.wait_for_timeout(1500)
         assert page.locator(".notifications-toasts .notification-toast").filter(
             has_text=re.compile("aws-login-bridge")
         ).count() == 1
+        page.evaluate("navigator.clipboard.writeText('')")
         button.click()
         # The extension host writes the clipboard through the workbench: poll for it.
         copied = ""

@@ -66,8 +66,15 @@ def _run(page, context, code_server, signin_emulator, artifacts: Path) -> None:
     wait_quick_input_title(page, rf'region for profile "{PROFILE}"')
     assert _focused_label(page) == "us-east-1"
     shot(page, artifacts, "04-region-pick")
+    input_box(page).press("Enter")
+    # VS Code's link protection asks before opening a domain it does not trust yet (it does
+    # the same for the real *.signin.aws.amazon.com): the person presses "Open".
+    dialog = page.locator(".monaco-dialog-box")
+    dialog.filter(has_text="open the external website").wait_for()
+    assert f"{signin_emulator.url}/v1/authorize?" in (dialog.text_content() or "")
+    shot(page, artifacts, "05-open-external-website")
     with context.expect_page(timeout=30_000) as new_tab:
-        input_box(page).press("Enter")
+        dialog.get_by_role("button", name="Open", exact=True).click()
     signin = new_tab.value
     signin.wait_for_load_state()
     assert signin.url.startswith(f"{signin_emulator.url}/v1/authorize?"), signin.url
@@ -75,17 +82,20 @@ def _run(page, context, code_server, signin_emulator, artifacts: Path) -> None:
     continue_button.wait_for()
     identity_arn = (signin.locator("#identity-arn").text_content() or "").strip()
     assert identity_arn.startswith("arn:aws:"), identity_arn
-    signin.screenshot(path=str(artifacts / "05-signin-page.png"))
+    signin.screenshot(path=str(artifacts / "06-signin-page.png"))
 
-    # Meanwhile VS Code offers "Copy URL" and keeps the code box open.
-    notification(page, r"Sign in to AWS in the browser tab")
+    # Meanwhile VS Code offers "Copy URL" (for when no tab opened) and keeps the code box open.
+    notice = notification(page, r"Sign in to AWS in the browser tab")
+    page.evaluate("navigator.clipboard.writeText('')")
+    notice.get_by_role("link", name="Copy URL").click()
+    assert _clipboard(page) == signin.url
 
     continue_button.click()
     code_el = signin.locator("#verification-code")
     code_el.wait_for()
     code = (code_el.text_content() or "").strip()
     assert len(code) > 20
-    signin.screenshot(path=str(artifacts / "06-verification-code.png"))
+    signin.screenshot(path=str(artifacts / "07-verification-code.png"))
     # Copy it as a person would: select the code, Ctrl+C.
     code_el.click(click_count=3)
     signin.keyboard.press("Control+C")
@@ -99,7 +109,7 @@ def _run(page, context, code_server, signin_emulator, artifacts: Path) -> None:
     if (box.input_value() or "").strip() != code:
         # Headless clipboards can be per-page; type what the person copied instead.
         box.fill(code)
-    shot(page, artifacts, "07-paste-code")
+    shot(page, artifacts, "08-paste-code")
     box.press("Enter")
 
     # Success: account and ARN in a notification; the status bar shows the profile.
@@ -109,8 +119,8 @@ def _run(page, context, code_server, signin_emulator, artifacts: Path) -> None:
     assert re.search(r"account \d{12}", message), message
     assert code not in message
     item = status_item(page, rf"aws: {PROFILE} · \d+[hm]")
-    shot(page, artifacts, "08-login-success")
-    item.screenshot(path=str(artifacts / "08b-status-bar-item.png"))
+    shot(page, artifacts, "09-login-success")
+    item.screenshot(path=str(artifacts / "09b-status-bar-item.png"))
 
     config = code_server.aws.config.read_text()
     assert f"[profile {PROFILE}]" in config
@@ -122,19 +132,30 @@ def _run(page, context, code_server, signin_emulator, artifacts: Path) -> None:
     run_command(page, "AWS: Show Caller Identity")
     toast = notification(page, r"AWS caller identity")
     assert identity_arn in (toast.text_content() or "")
-    shot(page, artifacts, "09-caller-identity")
+    shot(page, artifacts, "10-caller-identity")
 
     # AWS: Logout → the status bar no longer shows a session.
     run_command(page, "AWS: Logout")
     notification(page, rf'Logged out of profile "{PROFILE}"')
     status_item(page, r"^aws: not logged in$")
     assert page.locator(".statusbar-item", has_text=re.compile(rf"aws: {PROFILE} ·")).count() == 0
-    shot(page, artifacts, "10-logout")
+    shot(page, artifacts, "11-logout")
     assert code_server.aws.cache_files() == []
 
     # Nothing secret went to the output channel.
     log = code_server.extension_log()
     assert code not in log
+
+
+def _clipboard(page) -> str:
+    """What VS Code put on the clipboard (the extension host writes it through the page)."""
+    text = ""
+    for _ in range(50):
+        text = page.evaluate("navigator.clipboard.readText()")
+        if text:
+            break
+        page.wait_for_timeout(100)
+    return text
 
 
 def _focused_label(page) -> str:

@@ -24,7 +24,9 @@ def open_workbench(context: Any, url: str) -> Page:
     return page
 
 
-def shot(page: Page, artifacts: Path, name: str) -> Path:
+def shot(page: Page, artifacts: Path, name: str, settle_ms: int = 800) -> Path:
+    """A screenshot once toasts and quick inputs have finished sliding in."""
+    page.wait_for_timeout(settle_ms)
     path = artifacts / f"{name}.png"
     page.screenshot(path=str(path))
     return path
@@ -86,13 +88,37 @@ def input_box(page: Page) -> Any:
     return quick_input(page).locator(".quick-input-box input")
 
 
-def notification(page: Page, pattern: str) -> Any:
-    """The toast whose message matches ``pattern``; waits for it."""
+def notification(page: Page, pattern: str, timeout: float = TIMEOUT) -> Any:
+    """The notification whose message matches ``pattern``: its toast, or else its entry in
+    the notification center.
+
+    VS Code drops toasts that arrive in a burst (its spam protection counts toasts per
+    800 ms interval, on a timer that Chromium throttles while the tab is in the background,
+    e.g. while the person is on the sign-in tab); such notifications are only in the center.
+    """
+    rx = re.compile(pattern)
     toast = page.locator(".notifications-toasts .notification-toast").filter(
-        has=page.locator(".notification-list-item-message", has_text=re.compile(pattern))
+        has=page.locator(".notification-list-item-message", has_text=rx)
     ).first
-    toast.wait_for(state="visible")
-    return toast
+    try:
+        toast.wait_for(state="visible", timeout=min(timeout, 8000))
+        return toast
+    except Exception:  # noqa: BLE001 - fall back to the notification center
+        pass
+    center = page.locator(".notifications-center")
+    if not center.is_visible():
+        page.keyboard.press("Escape")
+        run_command(page, "Notifications: Show Notifications")
+    entry = center.locator(".monaco-list-row").filter(
+        has=page.locator(".notification-list-item-message", has_text=rx)
+    ).first
+    entry.wait_for(state="visible", timeout=timeout)
+    return entry
+
+
+def hide_notification_center(page: Page) -> None:
+    if page.locator(".notifications-center").is_visible():
+        run_command(page, "Notifications: Hide Notifications")
 
 
 def status_item(page: Page, pattern: str) -> Any:

@@ -25,7 +25,7 @@ import {
   status,
   toHelperError,
 } from "./lsp_ext";
-import { SessionView, StatusController, formatTimeLeft, sessionEnd } from "./statusBar";
+import { SessionView, StatusController, formatTimeLeft, isLoggedIn, sessionEnd } from "./statusBar";
 import { PickItem, Ui } from "./ui";
 
 /** Where the active profile is remembered (the extension uses globalState). */
@@ -83,7 +83,6 @@ export const COMMON_REGIONS = [
 
 /** Button labels (the tests click them by name). */
 export const BUTTONS = {
-  copyUrl: "Copy URL",
   pickAnotherName: "Pick Another Name",
   replace: "Replace",
   signInAgain: "Sign In Again",
@@ -283,28 +282,29 @@ export class Commands {
     helper: HelperConnection,
     start: StartLoginResult,
   ): Promise<LoginOutcome | CompleteLoginResult> {
-    const { loginId, authorizeUrl, profile } = start;
-    let opened = false;
+    const { authorizeUrl } = start;
+    // The offer to copy the URL comes first: opening can be blocked, or wait on a dialog.
+    const notice = this.ui.signInNotice(
+      "Sign in to AWS in the browser tab that opens, then paste the verification code here. No tab?",
+      authorizeUrl,
+    );
     try {
-      opened = await this.ui.openExternal(authorizeUrl);
+      await this.ui.openExternal(authorizeUrl);
     } catch {
-      opened = false;
+      // the notice's Copy URL is the way then
     }
-    void this.ui
-      .message(
-        "info",
-        opened
-          ? `Sign in to AWS in the browser tab that just opened, then paste the verification code here. If no tab opened, copy the sign-in URL.`
-          : `Open the AWS sign-in page in a browser (copy its URL), sign in, then paste the verification code here.`,
-        {},
-        BUTTONS.copyUrl,
-      )
-      .then(async (choice) => {
-        if (choice === BUTTONS.copyUrl) {
-          await this.ui.copyToClipboard(authorizeUrl);
-        }
-      });
+    try {
+      return await this.askCodeAndComplete(helper, start);
+    } finally {
+      notice.dispose();
+    }
+  }
 
+  private async askCodeAndComplete(
+    helper: HelperConnection,
+    start: StartLoginResult,
+  ): Promise<LoginOutcome | CompleteLoginResult> {
+    const { loginId, profile } = start;
     let rejected: { value: string; reason: string } | undefined;
     let replaceExisting = false;
     let code: string | undefined;
@@ -364,16 +364,20 @@ export class Commands {
               await this.tryCancel(helper, loginId);
               return "done";
             }
-            const current = await this.tryStatus(helper, profile);
+            const currentSession =
+              typeof err.data.current === "string"
+                ? err.data.current
+                : (await this.tryStatus(helper, profile))?.loginSession;
             const choice = await this.ui.message(
               "warning",
               `Replace the AWS session of profile "${profile}"?`,
               {
                 modal: true,
                 detail:
-                  (current?.loginSession
-                    ? `It is signed in as ${current.loginSession}. `
+                  (currentSession
+                    ? `It is signed in as ${currentSession}. `
                     : "It is signed in with a different session. ") +
+                  (typeof err.data.new === "string" ? `You just signed in as ${err.data.new}. ` : "") +
                   "Replacing it points the profile at the session you just signed in with.",
               },
               BUTTONS.replace,
@@ -409,17 +413,24 @@ export class Commands {
         profile: result.profile,
         loginSession: result.loginSession,
         expiresAt: result.expiresAt,
-        sessionExpiresAt: result.sessionExpiresAt,
+        sessionEndsAt: result.sessionEndsAt,
         accountId: result.accountId,
         region: result.region,
         state: "active",
         credentialSource: "login",
       });
-      void this.ui.message(
-        "info",
-        `Logged in to AWS: account ${result.accountId} as ${result.loginSession} (profile ${result.profile}, region ${result.region}).`,
-        {},
-      );
+      void this.ui
+        .message(
+          "info",
+          `Logged in to AWS: account ${result.accountId} as ${result.loginSession} (profile ${result.profile}, region ${result.region}).`,
+          {},
+          BUTTONS.copyArn,
+        )
+        .then(async (choice) => {
+          if (choice === BUTTONS.copyArn) {
+            await this.ui.copyToClipboard(result.loginSession);
+          }
+        });
       // Another credential source (e.g. AWS_* variables) may still win: say so.
       void this.warnIfShadowed(helper, result.profile);
       return result;
@@ -454,7 +465,7 @@ export class Commands {
     if (!profiles) {
       return undefined;
     }
-    const loggedIn = profiles.filter((p) => p.loginSession);
+    const loggedIn = profiles.filter((p) => isLoggedIn(p));
     let target: string | typeof ALL_PROFILES;
     if (loggedIn.length > 1) {
       const sorted = [...loggedIn].sort((a, b) => (a.profile === active ? -1 : b.profile === active ? 1 : 0));
@@ -571,7 +582,8 @@ export class Commands {
     }
     this.deps.statusBar?.update(viewFromStatus(s));
     const parts: string[] = [];
-    if (s.loginSession) {
+    const loggedIn = isLoggedIn(s);
+    if (loggedIn) {
       parts.push(`Profile ${s.profile}: logged in as ${s.loginSession}`);
       const details = [s.accountId && `account ${s.accountId}`, s.region && `region ${s.region}`].filter(Boolean);
       if (details.length) {
@@ -582,7 +594,7 @@ export class Commands {
         const left = end.getTime() - this.now().getTime();
         parts.push(
           left > 0
-            ? `${s.sessionExpiresAt ? "session ends" : "credentials expire"} in ${formatTimeLeft(left)}`
+            ? `${s.sessionEndsAt ? "session ends" : "credentials expire"} in ${formatTimeLeft(left)}`
             : "session over",
         );
       }
@@ -592,9 +604,10 @@ export class Commands {
     if (s.credentialSource) {
       parts.push(`credentials in use come from '${s.credentialSource}'`);
     }
-    const problems = s.problems ?? [];
+    // "Not logged in" is already said above; other problems are worth a warning.
+    const problems = (s.problems ?? []).filter((p) => !(p.kind === "NotLoggedIn" || (!loggedIn && p.kind === "CacheMissing")));
     const text = [parts.join("; ") + ".", ...problems.map((p) => p.message)].join(" ");
-    const actions = s.loginSession && problems.length === 0 ? [BUTTONS.switchProfile] : [BUTTONS.login, BUTTONS.switchProfile];
+    const actions = loggedIn && problems.length === 0 ? [BUTTONS.switchProfile] : [BUTTONS.login, BUTTONS.switchProfile];
     void this.ui.message(problems.length ? "warning" : "info", text, {}, ...actions).then(async (choice) => {
       if (choice === BUTTONS.login) {
         await this.login({ profile: s.profile });
@@ -660,7 +673,7 @@ export class Commands {
       profile: change.profile,
       loginSession: change.state === "loggedOut" ? null : change.loginSession,
       expiresAt: change.expiresAt,
-      sessionExpiresAt: change.sessionExpiresAt,
+      sessionEndsAt: change.sessionEndsAt,
       state: change.state,
     };
     if (change.profile === active) {
@@ -673,7 +686,7 @@ export class Commands {
     }
     // A login elsewhere (e.g. `aws login --profile dev` in a terminal) while the active
     // profile has no session: follow it.
-    if ((change.state === "active" || change.state === "refreshed") && change.loginSession && !bar?.isLoggedIn()) {
+    if ((change.state === "active" || change.state === "refreshed") && isLoggedIn(view) && !bar?.isLoggedIn()) {
       await this.setActive(change.profile);
       bar?.update(view);
     }
@@ -682,7 +695,7 @@ export class Commands {
   // ---------------------------------------------------------------- helpers
 
   private describeProfile(p: ProfileSummary): string {
-    if (p.loginSession) {
+    if (isLoggedIn(p)) {
       const end = sessionEnd(p);
       const left = end ? end.getTime() - this.now().getTime() : undefined;
       const time = left === undefined ? "" : left > 0 ? ` · ${formatTimeLeft(left)} left` : " · expired";
@@ -767,10 +780,10 @@ export function viewFromStatus(s: StatusResult): SessionView {
     profile: s.profile,
     loginSession: s.loginSession,
     expiresAt: s.expiresAt,
-    sessionExpiresAt: s.sessionExpiresAt,
+    sessionEndsAt: s.sessionEndsAt,
     accountId: s.accountId,
     region: s.region,
     credentialSource: s.credentialSource,
-    state: s.loginSession ? "active" : "loggedOut",
+    state: isLoggedIn(s) ? "active" : "loggedOut",
   };
 }

@@ -3,7 +3,7 @@ import * as vscode from "vscode";
 import { COMMAND_IDS, Commands } from "./commands";
 import { HelperManager } from "./helper";
 import { StatusController } from "./statusBar";
-import { VscodeUi, currentSettings } from "./vscodeUi";
+import { COPY_URL_COMMAND, VscodeUi, currentSettings } from "./vscodeUi";
 
 const ACTIVE_PROFILE_KEY = "awsLogin.activeProfile";
 
@@ -22,11 +22,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     COMMAND_IDS.statusMenu,
   );
 
+  const ui = new VscodeUi();
   let commands: Commands | undefined;
   helper = new HelperManager(output, (change) => void commands?.onSessionChanged(change));
   commands = new Commands({
     helper: () => helper!.get(),
-    ui: new VscodeUi(),
+    ui,
     settings: currentSettings,
     store: {
       get: () => context.globalState.get<string>(ACTIVE_PROFILE_KEY),
@@ -47,6 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(COMMAND_IDS.switchProfile, () => c.switchProfile()),
     vscode.commands.registerCommand(COMMAND_IDS.showStatus, () => c.showStatus()),
     vscode.commands.registerCommand(COMMAND_IDS.statusMenu, () => c.statusMenu()),
+    vscode.commands.registerCommand(COPY_URL_COMMAND, () => ui.copySignInUrl()),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (e.affectsConfiguration("awsLogin.pythonPath") || e.affectsConfiguration("awsLogin.endpointUrl")) {
         await helper?.stop();

@@ -22,12 +22,21 @@ export interface SessionView {
   /** Access credentials' expiry. */
   expiresAt?: string | null;
   /** The whole session's end, when the helper reports it. */
-  sessionExpiresAt?: string | null;
+  sessionEndsAt?: string | null;
   accountId?: string | null;
   region?: string | null;
   state?: SessionState;
   /** A credential source other than `login` wins for this profile (e.g. `env`). */
   credentialSource?: string | null;
+}
+
+/**
+ * Logged in = the profile points at a login session AND its credentials are cached. After a
+ * logout the profile keeps its `login_session` line (so a later login can reuse it), but
+ * the cache file, and so `expiresAt`, is gone.
+ */
+export function isLoggedIn(view: Pick<SessionView, "loginSession" | "expiresAt" | "sessionEndsAt" | "state"> | undefined): boolean {
+  return !!view?.loginSession && view.state !== "loggedOut" && !!(view.expiresAt || view.sessionEndsAt);
 }
 
 export const WARNING_MS = 15 * 60 * 1000;
@@ -49,7 +58,7 @@ export function formatTimeLeft(ms: number): string {
 
 /** The end of the session as far as it is known. */
 export function sessionEnd(view: SessionView): Date | undefined {
-  const iso = view.sessionExpiresAt ?? view.expiresAt;
+  const iso = view.sessionEndsAt ?? view.expiresAt;
   if (!iso) {
     return undefined;
   }
@@ -83,8 +92,7 @@ export function render(view: SessionView | undefined, now: Date, unavailable = f
     return { text: "aws: …", tooltip: "AWS Login: checking…", level: "normal" };
   }
   const p = view.profile;
-  const loggedIn = view.loginSession && view.state !== "loggedOut";
-  if (!loggedIn) {
+  if (!isLoggedIn(view) && !(view.loginSession && view.state === "expired")) {
     return {
       text: "aws: not logged in",
       tooltip: `AWS Login: profile ${p} is not logged in. Click to log in.`,
@@ -106,7 +114,7 @@ export function render(view: SessionView | undefined, now: Date, unavailable = f
     return { text: `aws: ${p} · expired`, tooltip: lines.join("\n"), level: "error" };
   }
   if (end) {
-    lines.push(`${view.sessionExpiresAt ? "Session ends" : "Credentials expire"}: ${end.toISOString()}`);
+    lines.push(`${view.sessionEndsAt ? "Session ends" : "Credentials expire"}: ${end.toISOString()}`);
   }
   if (view.credentialSource && view.credentialSource !== "login") {
     lines.push(`Note: credentials from '${view.credentialSource}' win over this login.`);
@@ -157,7 +165,7 @@ export class StatusController {
   }
 
   isLoggedIn(): boolean {
-    return !!this.view?.loginSession && this.view.state !== "loggedOut" && this.view.state !== "expired";
+    return isLoggedIn(this.view) && this.view?.state !== "expired";
   }
 
   /** Replaces what is shown. */

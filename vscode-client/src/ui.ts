@@ -54,6 +54,11 @@ export interface Ui {
   /** Opens a URL in the person's browser (a new tab in a web IDE). */
   openExternal(url: string): Promise<boolean>;
   copyToClipboard(text: string): Promise<void>;
+  /**
+   * Shows a notification that offers "Copy URL" for `url` until disposed (the login's
+   * "sign in in the browser, then paste the code" hint, gone once the login ends).
+   */
+  signInNotice(text: string, url: string): { dispose(): void };
   /** Runs `task` while a progress notification shows `title`. */
   withProgress<R>(title: string, task: () => Promise<R>): Promise<R>;
 }

@@ -3,7 +3,43 @@ import * as vscode from "vscode";
 import { Settings, readSettings } from "./config";
 import { InputOptions, MessageOptions, PickItem, PickOptions, Severity, Ui } from "./ui";
 
+/** Internal command behind the notice's "Copy URL" link. */
+export const COPY_URL_COMMAND = "awsLogin.copySignInUrl";
+
 export class VscodeUi implements Ui {
+  /** The sign-in URL the open notice offers (the link carries no arguments: see below). */
+  private signInUrl: string | undefined;
+
+  signInNotice(text: string, url: string): { dispose(): void } {
+    let done: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    this.signInUrl = url;
+    // A progress notification closes by itself when the login ends, unlike a message with a
+    // button. Its "Copy URL" is a command link; the URL is kept here rather than passed as a
+    // link argument, because command-link arguments get percent-decoded on the way and the
+    // authorize URL's own %-escapes must survive.
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `${text} [Copy URL](command:${COPY_URL_COMMAND})` },
+      () => finished,
+    );
+    return {
+      dispose: () => {
+        if (this.signInUrl === url) {
+          this.signInUrl = undefined;
+        }
+        done();
+      },
+    };
+  }
+
+  /** The notice's "Copy URL". */
+  async copySignInUrl(): Promise<void> {
+    if (this.signInUrl) {
+      await vscode.env.clipboard.writeText(this.signInUrl);
+      vscode.window.setStatusBarMessage("$(check) AWS sign-in URL copied: open it in a browser", 5000);
+    }
+  }
+
   async pick<T>(items: readonly PickItem<T>[], options: PickOptions): Promise<T | undefined> {
     const picked = await vscode.window.showQuickPick(
       items.map((i) => ({ label: i.label, description: i.description, detail: i.detail, value: i.value })),
@@ -58,7 +94,8 @@ export class VscodeUi implements Ui {
 
   withProgress<R>(title: string, task: () => Promise<R>): Promise<R> {
     return Promise.resolve(
-      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, () => task()),
+      // In the status bar: short requests should not add toasts of their own.
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, () => task()),
     );
   }
 }

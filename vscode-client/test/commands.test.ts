@@ -140,8 +140,10 @@ describe("AWS: Login against the helper and the emulator", () => {
     // The sign-in page was opened on the emulator, with a Copy URL offer alongside.
     assert.equal(w.opened.length, 1);
     assert.ok(w.opened[0].startsWith(`${emulator.url}/v1/authorize?`), w.opened[0]);
-    const offer = w.ui.messages("info").find((m) => m.actions.includes(BUTTONS.copyUrl));
-    assert.ok(offer, "a notification offers Copy URL");
+    const offer = w.ui.events.find((e) => e.kind === "notice");
+    assert.ok(offer && offer.kind === "notice", "a notification offers Copy URL");
+    assert.equal(offer.url, w.opened[0]);
+    assert.ok(offer.disposed, "the offer goes away once the login is done");
     // Success: account and ARN.
     const success = w.ui.messages("info").find((m) => /^Logged in to AWS/.test(m.text));
     assert.ok(success, JSON.stringify(w.ui.events));

@@ -338,6 +338,7 @@ export type UiEvent =
   | { kind: "input"; title: string; prompt: string; value?: string; ignoreFocusOut?: boolean; answer: string | undefined }
   | { kind: "message"; severity: Severity; text: string; modal: boolean; detail?: string; actions: string[]; answer?: string }
   | { kind: "open"; url: string }
+  | { kind: "notice"; text: string; url: string; disposed: boolean }
   | { kind: "copy"; text: string }
   | { kind: "progress"; title: string };
 
@@ -437,6 +438,12 @@ export class ScriptedUi implements Ui {
     }
     this.events.push({ kind: "message", severity, text, modal: !!options.modal, detail: options.detail, actions, answer });
     return answer;
+  }
+
+  signInNotice(text: string, url: string): { dispose(): void } {
+    const event = { kind: "notice" as const, text, url, disposed: false };
+    this.events.push(event);
+    return { dispose: () => void (event.disposed = true) };
   }
 
   async openExternal(url: string): Promise<boolean> {

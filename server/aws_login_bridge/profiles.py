@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from aws_login_bridge.errors import NotLoggedIn
 from aws_login_bridge.store.configfile import ConfigDocument
@@ -12,8 +12,7 @@ from aws_login_bridge.store.paths import config_file
 FALLBACK_REGION = "us-east-1"
 
 
-@dataclass(frozen=True)
-class LoginProfile:
+class LoginProfile(NamedTuple):  # not a dataclass: see store.cache.CachedLogin
     name: str
     login_session: str
     region: str | None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -17,6 +16,10 @@ def ensure_private_dir(path: Path) -> None:
 
 def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     """Write ``data`` to ``path`` through a temp file in the same directory and a rename."""
+    # Imported here: tempfile pulls in shutil, random and the compression modules (~4 ms),
+    # and the read-only path (credential_process with fresh credentials) never writes.
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, mode)

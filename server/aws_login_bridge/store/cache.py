@@ -14,11 +14,8 @@ import hashlib
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from filelock import FileLock, Timeout
+from typing import Any, NamedTuple
 
 from aws_login_bridge.errors import ConfigError, NotLoggedIn
 from aws_login_bridge.store.atomic import ensure_private_dir, write_atomic
@@ -47,9 +44,12 @@ def parse_time(value: str) -> dt.datetime:
     return moment
 
 
-@dataclass(frozen=True, repr=False)
-class CachedLogin:
-    """A parsed cache file. ``token`` is the whole JSON object, kept to rewrite it faithfully."""
+class CachedLogin(NamedTuple):
+    """A parsed cache file. ``token`` is the whole JSON object, kept to rewrite it faithfully.
+
+    A NamedTuple rather than a dataclass: importing dataclasses costs ~8 ms, a third of what
+    credential_process spends on the fresh path (see benchmarks/bench_bridge.py).
+    """
 
     path: Path
     token: dict[str, Any]
@@ -149,6 +149,10 @@ def write_cache(login_session: str, token: dict[str, Any], directory: Path | Non
 def refresh_lock(login_session: str, directory: Path | None = None,
                  timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """Hold the session's advisory refresh lock (flock: freed by the kernel if we die)."""
+    # Imported here, not at the top: filelock costs ~15 ms to import, which would double
+    # the fresh-credentials path of credential_process, and that path never locks.
+    from filelock import FileLock, Timeout
+
     path = cache_path(login_session, directory)
     ensure_private_dir(path.parent)
     lock = FileLock(str(path) + ".lock", mode=0o600, thread_local=False)

@@ -1,0 +1,211 @@
+"""How fast is the credential_process bridge, against the SDK's own path and a bare Python?
+
+One run, one table. Everything runs as fresh processes, as a tool would start them:
+
+- ``credential-process`` with fresh cached credentials (the command setup-process-profile
+  writes), vs a ``python -c`` that resolves the same login profile through boto3
+  (``Session(profile_name=P).get_credentials().get_frozen_credentials()``), vs
+  ``python -c pass`` (the floor: interpreter start-up);
+- ``credential-process`` when a refresh is due (one caller);
+- ``login --remote`` until the authorize URL is printed;
+- 32 concurrent ``credential-process`` calls on one expired token: wall time and the number
+  of token-endpoint refreshes the emulator saw (target: exactly 1).
+
+The timed commands alternate round by round, so drift in machine load hits them alike.
+It brings its own emulator and a throwaway AWS home; nothing outside a temp folder is
+touched. Exit status 1 if a target is missed.
+
+    .venv/bin/python benchmarks/bench_bridge.py [--rounds 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from aws_login_bridge.emulator import Emulator, person
+
+PYTHON = sys.executable
+PROFILE = "bench"
+CONCURRENT = 32
+BOTO3_SNIPPET = (
+    "import boto3; boto3.Session(profile_name={p!r}).get_credentials()"
+    ".get_frozen_credentials()"
+)
+
+
+def make_env(root: Path, base_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_CONFIG_FILE=str(root / "config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(root / "credentials"),
+        AWS_LOGIN_CACHE_DIRECTORY=str(root / "login" / "cache"),
+        AWS_ENDPOINT_URL_SIGNIN=base_url,
+        AWS_ENDPOINT_URL_STS=base_url,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    return env
+
+
+def run(argv: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"{shlex.join(argv)} failed:\n{result.stderr[-2000:]}")
+    return elapsed
+
+
+def login_until_url(env: dict[str, str], finish: bool) -> float:
+    """Start ``login --remote``; the time until the URL line; then sign in or cancel."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "aws_login_bridge", "login", "--remote", "--profile", PROFILE,
+         "--region", "us-east-1", "--yes"],
+        env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stdin is not None
+    url = ""
+    for line in proc.stdout:
+        if line.startswith("http"):
+            url = line.strip()
+            break
+    elapsed = time.perf_counter() - start
+    if not url:
+        proc.kill()
+        raise SystemExit("login --remote printed no URL")
+    if finish:
+        _, err = proc.communicate(person.sign_in(url) + "\n", timeout=60)
+        if proc.returncode != 0:
+            raise SystemExit(f"login failed:\n{err}")
+    else:
+        # End of input at the code prompt: the CLI cancels and writes nothing.
+        proc.communicate("", timeout=60)
+    return elapsed
+
+
+def cache_file(root: Path) -> Path:
+    (path,) = (root / "login" / "cache").glob("*.json")
+    return path
+
+
+def expire(root: Path) -> None:
+    path = cache_file(root)
+    token = json.loads(path.read_bytes())
+    token["accessToken"]["expiresAt"] = "2020-01-01T00:00:00Z"
+    path.write_text(json.dumps(token))
+
+
+def concurrent_round(argv: list[str], env: dict[str, str], root: Path,
+                     emulator: Emulator) -> tuple[float, int, int]:
+    """(wall seconds, refreshes seen by the service, distinct key ids printed)."""
+    expire(root)
+    emulator.reset()
+    start = time.perf_counter()
+    procs = [subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(CONCURRENT)]
+    outputs = [proc.communicate(timeout=120) for proc in procs]
+    wall = time.perf_counter() - start
+    if any(proc.returncode != 0 for proc in procs):
+        raise SystemExit("a concurrent credential-process failed:\n"
+                         + next(err for (_, err), p in zip(outputs, procs, strict=True)
+                                if p.returncode))
+    keys = {json.loads(out)["AccessKeyId"] for out, _ in outputs}
+    json.loads(cache_file(root).read_bytes())  # the cache is still valid JSON
+    return wall, emulator.stats()["token"]["refresh_token"], len(keys)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.1f}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=30, help="timed runs per command")
+    parser.add_argument("--concurrent-rounds", type=int, default=5)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-aws-") as tmp, Emulator() as emulator:
+        root = Path(tmp)
+        env = make_env(root, emulator.base_url)
+        login_until_url(env, finish=True)  # the profile to measure with (also a warm-up)
+        subprocess.run(
+            [PYTHON, "-m", "aws_login_bridge", "setup-process-profile", "--profile", PROFILE],
+            env=env, capture_output=True, text=True, check=True)
+
+        # Exactly the command line setup-process-profile wrote, as an SDK would run it.
+        config = (root / "config").read_text()
+        line = next(x for x in config.splitlines() if x.startswith("credential_process"))
+        bridge = shlex.split(line.split("=", 1)[1].strip())
+
+        commands: dict[str, Callable[[], float]] = {
+            "floor: python -c pass": lambda: run([PYTHON, "-c", "pass"], env),
+            "bridge: credential-process (fresh)": lambda: run(bridge, env),
+            "boto3: Session(...).get_frozen_credentials()":
+                lambda: run([PYTHON, "-c", BOTO3_SNIPPET.format(p=PROFILE)], env),
+            "bridge: credential-process (refresh due)":
+                lambda: (expire(root), run(bridge, env))[1],
+            "cli: login --remote until URL": lambda: login_until_url(env, finish=False),
+        }
+        for measure in commands.values():  # warm the page cache and .pyc files
+            measure()
+        samples: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(args.rounds):
+            for name, measure in commands.items():
+                samples[name].append(measure())
+        run(bridge, env)  # leave fresh credentials behind (the last refresh did)
+
+        rounds = [concurrent_round(bridge, env, root, emulator)
+                  for _ in range(args.concurrent_rounds)]
+
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    floor = medians["floor: python -c pass"]
+    boto3_path = medians["boto3: Session(...).get_frozen_credentials()"]
+    bridge_fresh = medians["bridge: credential-process (fresh)"]
+
+    print(f"Python {sys.version.split()[0]} on {sys.platform}; {args.rounds} rounds; "
+          "times in ms (one fresh process per run)")
+    print()
+    print(f"{'command':<46} {'median':>8} {'p10':>8} {'p90':>8} {'x floor':>8}")
+    print(f"{'-' * 46} {'-' * 8} {'-' * 8} {'-' * 8} {'-' * 8}")
+    for name, values in samples.items():
+        deciles = statistics.quantiles(values, n=10)
+        print(f"{name:<46} {ms(medians[name])} {ms(deciles[0])} {ms(deciles[-1])} "
+              f"{medians[name] / floor:8.2f}")
+    walls = [wall for wall, _, _ in rounds]
+    refreshes = [count for _, count, _ in rounds]
+    distinct = [keys for _, _, keys in rounds]
+    print(f"{f'{CONCURRENT} concurrent credential-process (expired)':<46} "
+          f"{ms(statistics.median(walls))} {ms(min(walls))} {ms(max(walls))} "
+          f"{statistics.median(walls) / floor:8.2f}")
+    print()
+    print(f"{CONCURRENT} concurrent callers, {len(rounds)} rounds: token-endpoint refreshes "
+          f"per round {refreshes}; distinct key ids printed per round {distinct}")
+    print()
+    ratio_boto3 = bridge_fresh / boto3_path
+    ratio_floor = bridge_fresh / floor
+    checks = [
+        (f"credential-process / boto3 path = {ratio_boto3:.3f}  (target <= 0.25)",
+         ratio_boto3 <= 0.25),
+        (f"credential-process / floor      = {ratio_floor:.2f}   (target <= 4)",
+         ratio_floor <= 4),
+        (f"refreshes for {CONCURRENT} concurrent callers = {max(refreshes)}  (target: exactly 1 "
+         "in every round)", all(r == 1 for r in refreshes) and all(d == 1 for d in distinct)),
+    ]
+    for text, ok in checks:
+        print(f"{'PASS' if ok else 'FAIL'}  {text}")
+    return 0 if all(ok for _, ok in checks) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

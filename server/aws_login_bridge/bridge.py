@@ -1,0 +1,223 @@
+"""The ``credential_process`` bridge: login-session credentials for tools that only run a command.
+
+``credential-process --profile P`` prints the JSON the credential_process protocol wants
+(``Version`` 1, keys, ``Expiration``) from the login cache, refreshing through the token
+endpoint first when fewer than five minutes remain (the engine's ``fresh_credentials``,
+which takes the session's advisory lock so concurrent callers refresh once).
+
+Every SDK starts this command again whenever its credentials near expiry, so the fresh
+path must stay cheap: this module and what it imports at the top are stdlib plus the
+engine's light modules; botocore and cryptography load only inside a refresh. Nothing but
+the JSON ever goes to stdout; failures print one line to stderr and exit 1.
+
+``setup-process-profile --profile P [--as NAME]`` writes profile NAME whose
+``credential_process`` runs this bridge for P, for tools that cannot read ``login_session``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from aws_login_bridge.errors import (
+    ConfigError,
+    InvalidInput,
+    LoginBridgeError,
+    NetworkError,
+    ProfileHasOtherCredentials,
+    ServiceError,
+)
+
+COMMAND = "credential-process"
+PROG = "aws-login-bridge"
+
+# Settings that give a profile credentials of its own; a profile carrying any of them is
+# someone else's, and setup-process-profile will not turn it into ours.
+OTHER_CREDENTIAL_KEYS = (
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "role_arn",
+    "source_profile",
+    "credential_source",
+    "web_identity_token_file",
+    "sso_session",
+    "sso_start_url",
+    "sso_account_id",
+    "sso_role_name",
+    "login_session",
+)
+
+
+def _login_hint(profile: str) -> str:
+    return f"{PROG} login --remote --profile {profile}"
+
+
+def _error_line(error: LoginBridgeError, profile: str) -> str:
+    """The engine's message plus, unless it already says so, the command that fixes it."""
+    message = error.message.rstrip()
+    hint = _login_hint(profile)
+    if hint in message:
+        return f"{PROG} {COMMAND}: {message}"
+    if isinstance(error, NetworkError | ServiceError):
+        # Transient more often than not: retrying is the first step, a new login the second.
+        return f"{PROG} {COMMAND}: {message} If it keeps failing, log in again: {hint}"
+    if isinstance(error, ConfigError):
+        return f"{PROG} {COMMAND}: {message} Then, if needed, log in again: {hint}"
+    return f"{PROG} {COMMAND}: {message} Next step: {hint}"
+
+
+def _fail(line: str) -> int:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+    return 1
+
+
+def credential_process(profile: str, *, now: Callable[[], dt.datetime] | None = None) -> int:
+    """Print credential_process JSON for ``profile``; 0 on success, 1 (stderr only) if not.
+
+    ``now`` replaces the clock (the conformance vectors freeze it); callers leave it out.
+    """
+    # Imported here so that ``import aws_login_bridge.bridge`` (the CLI fast path) stays tiny.
+    from aws_login_bridge.profiles import login_profile
+    from aws_login_bridge.refresh import fresh_credentials, utc_now
+    from aws_login_bridge.store.cache import format_time
+
+    try:
+        cached, _ = fresh_credentials(login_profile(profile), now=now or utc_now)
+        access = cached.access
+        payload = {
+            "Version": 1,
+            "AccessKeyId": access["accessKeyId"],
+            "SecretAccessKey": access["secretAccessKey"],
+            "SessionToken": access["sessionToken"],
+            "Expiration": format_time(cached.expires_at),
+        }
+        if cached.account_id:
+            payload["AccountId"] = cached.account_id  # read by botocore and the other SDKs
+        out = json.dumps(payload)
+    except LoginBridgeError as error:
+        return _fail(_error_line(error, profile))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:
+        # The caller's SDK shows our stderr as it is: one line, no traceback, and the type
+        # only, since exception text could quote cache contents.
+        return _fail(
+            f"{PROG} {COMMAND}: unexpected {type(error).__name__} while reading the login "
+            f"cache. Check it with: {PROG} status --profile {profile}; then, if needed, log in "
+            f"again: {_login_hint(profile)}"
+        )
+    try:
+        sys.stdout.write(out + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # the caller stopped reading; nothing useful left to say
+        return 1
+    return 0
+
+
+def run_fast(argv: Sequence[str]) -> int | None:
+    """``credential-process`` without building the whole CLI parser (it is run very often).
+
+    Handles only ``[--profile P | --profile=P]``; anything else returns None and the full
+    CLI takes over, so help, typos and errors behave exactly as everywhere else.
+    """
+    if len(argv) == 0:
+        profile = os.environ.get("AWS_PROFILE") or "default"
+    elif len(argv) == 2 and argv[0] == "--profile":
+        profile = argv[1]
+    elif len(argv) == 1 and argv[0].startswith("--profile="):
+        profile = argv[0].removeprefix("--profile=")
+    else:
+        return None
+    if not profile or profile.startswith("-"):
+        return None
+    return credential_process(profile)
+
+
+# -- setup-process-profile ------------------------------------------------------------
+
+
+def process_command(profile: str, *, python: str | None = None,
+                    platform: str | None = None) -> str:
+    """The credential_process line that runs this bridge for ``profile``.
+
+    botocore splits the line with ``shlex.split`` (POSIX) or by the MS C runtime rules
+    (Windows), without a shell; each part is quoted so that it survives that split,
+    spaces in the interpreter path included.
+    """
+    # abspath, not resolve(): following a venv's symlink would lose its site-packages.
+    python = python or os.path.abspath(sys.executable)
+    parts = [python, "-m", "aws_login_bridge", COMMAND, "--profile", profile]
+    if (platform or sys.platform) == "win32":
+        import subprocess
+
+        return subprocess.list2cmdline(parts)
+    import shlex
+
+    return shlex.join(parts)
+
+
+def _is_our_process_line(line: str, profile: str) -> bool:
+    """Whether an existing credential_process already runs this bridge for ``profile``."""
+    import shlex
+
+    try:
+        parts = shlex.split(line)
+    except ValueError:
+        return False
+    runs_bridge = "aws_login_bridge" in parts or any(
+        os.path.basename(part) == PROG for part in parts
+    )
+    return runs_bridge and parts[-3:] == [COMMAND, "--profile", profile]
+
+
+def setup_process_profile(profile: str, as_name: str | None) -> int:
+    """Write profile ``as_name`` (default ``<profile>-process``) running this bridge."""
+    from aws_login_bridge.profiles import login_profile
+    from aws_login_bridge.store.configfile import ConfigDocument, validate_profile_name
+    from aws_login_bridge.store.paths import config_file
+
+    name = as_name or f"{profile}-process"
+    try:
+        validate_profile_name(profile)
+        validate_profile_name(name)
+        if name == profile:
+            raise InvalidInput(
+                f"The process profile needs a name other than '{profile}'. Pass --as with "
+                f"another name, for example --as {profile}-process.",
+                field="as",
+            )
+        document = ConfigDocument.load(config_file())
+        source = login_profile(profile, document)
+        existing = document.profile(name) or {}
+        _refuse_foreign(existing, name, profile)
+        values = {"credential_process": process_command(profile)}
+        if source.region:
+            values["region"] = source.region
+        document.with_values(name, values).save()
+    except LoginBridgeError as error:
+        return _fail(f"{PROG} setup-process-profile: {error.message}")
+    print(f"Profile '{name}' now gets its credentials from the login session of profile "
+          f"'{profile}' through credential_process.")
+    print(f"Use it with tools that cannot read login_session: --profile {name} or "
+          f"AWS_PROFILE={name}. It works while '{profile}' is logged in "
+          f"({_login_hint(profile)}).")
+    return 0
+
+
+def _refuse_foreign(existing: dict[str, str], name: str, profile: str) -> None:
+    style = next((key for key in OTHER_CREDENTIAL_KEYS if existing.get(key)), None)
+    line = existing.get("credential_process")
+    if style is None and line and not _is_our_process_line(line, profile):
+        style = "credential_process"
+    if style is not None:
+        raise ProfileHasOtherCredentials(
+            f"Profile '{name}' already has credentials of its own ({style}); nothing was "
+            f"changed. Pick another name with --as, or remove {style} from '{name}' first.",
+            profile=name,
+            style=style,
+        )

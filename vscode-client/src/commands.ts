@@ -413,7 +413,7 @@ export class Commands {
         profile: result.profile,
         loginSession: result.loginSession,
         expiresAt: result.expiresAt,
-        sessionEndsAt: result.sessionEndsAt,
+        sessionExpiresAt: result.sessionExpiresAt,
         accountId: result.accountId,
         region: result.region,
         state: "active",
@@ -594,7 +594,7 @@ export class Commands {
         const left = end.getTime() - this.now().getTime();
         parts.push(
           left > 0
-            ? `${s.sessionEndsAt ? "session ends" : "credentials expire"} in ${formatTimeLeft(left)}`
+            ? `${s.sessionExpiresAt ? "session ends" : "credentials expire"} in ${formatTimeLeft(left)}`
             : "session over",
         );
       }
@@ -673,7 +673,7 @@ export class Commands {
       profile: change.profile,
       loginSession: change.state === "loggedOut" ? null : change.loginSession,
       expiresAt: change.expiresAt,
-      sessionEndsAt: change.sessionEndsAt,
+      sessionExpiresAt: change.sessionExpiresAt,
       state: change.state,
     };
     if (change.profile === active) {
@@ -780,7 +780,7 @@ export function viewFromStatus(s: StatusResult): SessionView {
     profile: s.profile,
     loginSession: s.loginSession,
     expiresAt: s.expiresAt,
-    sessionEndsAt: s.sessionEndsAt,
+    sessionExpiresAt: s.sessionExpiresAt,
     accountId: s.accountId,
     region: s.region,
     credentialSource: s.credentialSource,

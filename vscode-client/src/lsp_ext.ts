@@ -44,7 +44,7 @@ export interface CompleteLoginResult {
   /** When the access credentials expire. */
   expiresAt: IsoTime;
   /** Optional extension: when the whole (12-hour) session ends. */
-  sessionEndsAt?: IsoTime | null;
+  sessionExpiresAt?: IsoTime | null;
 }
 
 export interface CancelLoginParams {
@@ -77,7 +77,7 @@ export interface StatusResult {
   credentialSource: string | null;
   problems: Problem[];
   /** Optional extension: when the whole (12-hour) session ends. */
-  sessionEndsAt?: IsoTime | null;
+  sessionExpiresAt?: IsoTime | null;
 }
 
 export interface ProfileSummary {
@@ -85,7 +85,7 @@ export interface ProfileSummary {
   loginSession: string | null;
   expiresAt: IsoTime | null;
   credentialSource: string | null;
-  sessionEndsAt?: IsoTime | null;
+  sessionExpiresAt?: IsoTime | null;
 }
 export interface ListProfilesResult {
   profiles: ProfileSummary[];
@@ -103,7 +103,7 @@ export interface SessionChangedParams {
   loginSession: string | null;
   expiresAt: IsoTime | null;
   state: SessionState;
-  sessionEndsAt?: IsoTime | null;
+  sessionExpiresAt?: IsoTime | null;
 }
 
 /** The `data` of a failed request. */

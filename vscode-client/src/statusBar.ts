@@ -22,7 +22,7 @@ export interface SessionView {
   /** Access credentials' expiry. */
   expiresAt?: string | null;
   /** The whole session's end, when the helper reports it. */
-  sessionEndsAt?: string | null;
+  sessionExpiresAt?: string | null;
   accountId?: string | null;
   region?: string | null;
   state?: SessionState;
@@ -35,8 +35,8 @@ export interface SessionView {
  * logout the profile keeps its `login_session` line (so a later login can reuse it), but
  * the cache file, and so `expiresAt`, is gone.
  */
-export function isLoggedIn(view: Pick<SessionView, "loginSession" | "expiresAt" | "sessionEndsAt" | "state"> | undefined): boolean {
-  return !!view?.loginSession && view.state !== "loggedOut" && !!(view.expiresAt || view.sessionEndsAt);
+export function isLoggedIn(view: Pick<SessionView, "loginSession" | "expiresAt" | "sessionExpiresAt" | "state"> | undefined): boolean {
+  return !!view?.loginSession && view.state !== "loggedOut" && !!(view.expiresAt || view.sessionExpiresAt);
 }
 
 export const WARNING_MS = 15 * 60 * 1000;
@@ -58,7 +58,7 @@ export function formatTimeLeft(ms: number): string {
 
 /** The end of the session as far as it is known. */
 export function sessionEnd(view: SessionView): Date | undefined {
-  const iso = view.sessionEndsAt ?? view.expiresAt;
+  const iso = view.sessionExpiresAt ?? view.expiresAt;
   if (!iso) {
     return undefined;
   }
@@ -114,7 +114,7 @@ export function render(view: SessionView | undefined, now: Date, unavailable = f
     return { text: `aws: ${p} · expired`, tooltip: lines.join("\n"), level: "error" };
   }
   if (end) {
-    lines.push(`${view.sessionEndsAt ? "Session ends" : "Credentials expire"}: ${end.toISOString()}`);
+    lines.push(`${view.sessionExpiresAt ? "Session ends" : "Credentials expire"}: ${end.toISOString()}`);
   }
   if (view.credentialSource && view.credentialSource !== "login") {
     lines.push(`Note: credentials from '${view.credentialSource}' win over this login.`);

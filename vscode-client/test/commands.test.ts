@@ -207,7 +207,7 @@ describe("AWS: Login against the helper and the emulator", () => {
     const original = "[profile keys]\naws_access_key_id = AKIAEXAMPLEEXAMPLE12\naws_secret_access_key = not-a-real-secret\n";
     const w = await world(original);
     w.ui
-      .choose(/choose a profile/, "keys")
+      .chooseOrCreate(/choose a profile/, "keys")
       .onMessage(/already uses/, BUTTONS.pickAnotherName)
       .answerInput(/new profile/, (opts) => {
         assert.ok(opts.validate?.("keys"), "the conflicting name is refused");
@@ -228,7 +228,7 @@ describe("AWS: Login against the helper and the emulator", () => {
   it("a profile with other credentials: cancel writes nothing", async () => {
     const original = "[profile sso]\nsso_account_id = 111122223333\nsso_role_name = Dev\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\nregion = us-east-1\n";
     const w = await world(original);
-    w.ui.choose(/choose a profile/, "sso").onMessage(/already uses/, undefined);
+    w.ui.chooseOrCreate(/choose a profile/, "sso").onMessage(/already uses/, undefined);
     assert.equal(await w.commands.login(), undefined);
     assert.equal(w.ui.remainingSteps(), 0);
     assert.equal(w.home.readConfig(), original);
@@ -241,7 +241,7 @@ describe("AWS: Login against the helper and the emulator", () => {
     const original = `[profile shared]\nregion = us-west-2\nlogin_session = ${other}\n`;
     const w = await world(original);
     w.ui
-      .choose(/choose a profile/, "shared")
+      .chooseOrCreate(/choose a profile/, "shared")
       .answerInput(/verification code/, () => w.pasteCode())
       .onMessage(/Replace the AWS session/, undefined);
     assert.equal(await w.commands.login(), undefined);
@@ -252,7 +252,7 @@ describe("AWS: Login against the helper and the emulator", () => {
 
     const w2 = await world(original);
     w2.ui
-      .choose(/choose a profile/, "shared")
+      .chooseOrCreate(/choose a profile/, "shared")
       .answerInput(/verification code/, () => w2.pasteCode())
       .onMessage(/Replace the AWS session/, BUTTONS.replace);
     const result = await w2.commands.login();
@@ -326,19 +326,26 @@ describe("status bar follows awsLogin/sessionChanged", () => {
 
   it("Switch Profile lists profiles and shows the chosen one's session", async () => {
     const w = await world("[profile alpha]\nregion = us-east-1\n[profile beta]\nregion = eu-west-1\n");
-    w.ui
-      .choose(/choose a profile/, "alpha")
-      .answerInput(/verification code/, () => w.pasteCode());
-    assert.ok(await w.commands.login());
-    assert.match(w.bar.item.text, /^aws: alpha · /);
-    w.ui.choose(/Switch Profile/, "beta");
-    assert.equal(await w.commands.switchProfile(), "beta");
-    assert.equal(w.bar.item.text, "aws: not logged in");
+    for (const name of ["alpha", "beta"]) {
+      w.ui.chooseOrCreate(/choose a profile/, name).answerInput(/verification code/, () => w.pasteCode());
+      assert.ok(await w.commands.login(), JSON.stringify(w.ui.events));
+      assert.match(w.bar.item.text, new RegExp(`^aws: ${name} · `));
+    }
+    assert.equal(w.ui.remainingSteps(), 0);
+    assert.ok(!w.ui.events.some((e) => e.kind === "pick" && /region/.test(e.title)), "both profiles had a region");
+    w.ui.choose(/Switch Profile/, "alpha");
+    assert.equal(await w.commands.switchProfile(), "alpha");
+    assert.match(w.bar.item.text, /^aws: alpha · \d+h$/);
     const pick = w.ui.events.find((e) => e.kind === "pick" && /Switch Profile/.test(e.title));
     assert.ok(pick && pick.kind === "pick" && pick.labels.includes("alpha") && pick.labels.includes("beta"));
-    w.ui.choose(/Switch Profile/, "alpha");
+    // Both profiles signed in as the same console session, so they share one cache file
+    // (it is keyed by the session ARN): logging out one logs out both, as with the AWS CLI.
+    w.ui.choose(/AWS Logout/, "alpha");
+    assert.equal(await w.commands.logout(), 1);
+    assert.equal(w.bar.item.text, "aws: not logged in");
+    w.ui.choose(/Switch Profile/, "beta");
     await w.commands.switchProfile();
-    assert.match(w.bar.item.text, /^aws: alpha · /);
+    assert.equal(w.bar.item.text, "aws: not logged in");
   });
 });
 

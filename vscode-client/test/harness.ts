@@ -374,6 +374,28 @@ export class ScriptedUi implements Ui {
     return this;
   }
 
+  /**
+   * Next QuickPick is the Login profile picker: take `name` if it is listed, else
+   * "New profile…" and type `name` into the box that follows.
+   */
+  chooseOrCreate(title: RegExp, name: string): this {
+    this.steps.push({
+      kind: "pick",
+      title,
+      choose: (labels) => {
+        const found = labels.find((l) => plain(l) === name);
+        if (found) {
+          return found;
+        }
+        this.steps.unshift({ kind: "input", title: /new profile/, answer: () => name });
+        const create = labels.find((l) => plain(l) === "New profile…");
+        assert.ok(create, `neither ${name} nor "New profile…" among ${JSON.stringify(labels)}`);
+        return create;
+      },
+    });
+    return this;
+  }
+
   /** Next InputBox: answer with a value (or a function of the box's options). */
   answerInput(title: RegExp, answer: InputStep["answer"] | string | undefined): this {
     this.steps.push({ kind: "input", title, answer: typeof answer === "function" ? answer : () => answer });

@@ -16,7 +16,7 @@ const SESSION = "arn:aws:sts::123456789012:assumed-role/Developer/console-sessio
 
 describe("status bar", () => {
   it("shows profile and hours left", () => {
-    const r = render({ profile: "console-dev", loginSession: SESSION, sessionEndsAt: at(11 * 60 + 40) }, NOW);
+    const r = render({ profile: "console-dev", loginSession: SESSION, sessionExpiresAt: at(11 * 60 + 40) }, NOW);
     assert.equal(r.text, "aws: console-dev · 11h");
     assert.equal(r.level, "normal");
     assert.match(r.tooltip, /123456789012/);
@@ -37,7 +37,7 @@ describe("status bar", () => {
   });
 
   it("prefers the session's end over the credentials' expiry", () => {
-    const r = render({ profile: "p", loginSession: SESSION, expiresAt: at(14), sessionEndsAt: at(600) }, NOW);
+    const r = render({ profile: "p", loginSession: SESSION, expiresAt: at(14), sessionExpiresAt: at(600) }, NOW);
     assert.equal(r.text, "aws: p · 10h");
     assert.equal(r.level, "normal");
   });

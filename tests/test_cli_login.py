@@ -68,7 +68,7 @@ def test_remote_login_writes_what_botocore_reads_and_refreshes(
     path = cache_file(aws_home)
     token = json.loads(path.read_text())
     assert list(token) == ["accessToken", "tokenType", "clientId", "refreshToken", "idToken",
-                           "dpopKey"]
+                           "dpopKey", "signInRegion"]
     assert list(token["accessToken"]) == ["accessKeyId", "secretAccessKey", "sessionToken",
                                           "accountId", "expiresAt"]
     assert token["clientId"] == "arn:aws:signin:::devtools/cross-device"

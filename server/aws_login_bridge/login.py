@@ -260,6 +260,8 @@ def _write_login(pending: PendingLogin, *, replace_existing: bool) -> LoginResul
         "refreshToken": grant.refresh_token,
         "idToken": grant.id_token,
         "dpopKey": pending.key.to_pem(),
+        # botocore ≥ 1.42 refreshes in this region, whatever region the profile says later.
+        "signInRegion": pending.region,
     }
     snapshot = FileSnapshot([cache_path(claims.login_session)])
     write_cache(claims.login_session, token)

@@ -73,7 +73,9 @@ def _refresh(
             f"aws-login-bridge login --remote --profile {profile.name}"
         ) from None
     owned = client is None
-    client = client or SigninClient(profile.refresh_region, profile=profile.name)
+    # The region the session was signed in to wins, as it does for botocore.
+    region = cached.token.get("signInRegion") or profile.refresh_region
+    client = client or SigninClient(region, profile=profile.name)
     try:
         grant = client.refresh(
             client_id=cached.client_id, refresh_token=cached.refresh_token, key=key

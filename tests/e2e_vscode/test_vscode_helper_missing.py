@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import CodeServer, start_code_server, stop
+from vscode_harness import CodeServer, start_code_server, stop
 from vscode_workbench import notification, open_workbench, run_command, shot
 
 

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from vscode_workbench import (
+    focused_label,
     input_box,
     notification,
     open_workbench,
@@ -64,7 +65,7 @@ def _run(page, context, code_server, signin_emulator, artifacts: Path) -> None:
     # The profile has no region: the region QuickPick, us-east-1 first. Accepting it
     # starts the login, and the sign-in page opens in a new browser tab.
     wait_quick_input_title(page, rf'region for profile "{PROFILE}"')
-    assert _focused_label(page) == "us-east-1"
+    assert focused_label(page) == "us-east-1"
     shot(page, artifacts, "04-region-pick")
     input_box(page).press("Enter")
     # VS Code's link protection asks before opening a domain it does not trust yet (it does
@@ -158,6 +159,3 @@ def _clipboard(page) -> str:
     return text
 
 
-def _focused_label(page) -> str:
-    row = page.locator(".quick-input-widget .quick-input-list .monaco-list-row.focused .label-name").first
-    return (row.text_content() or "").strip()

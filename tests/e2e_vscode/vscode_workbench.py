@@ -9,6 +9,7 @@ from typing import Any
 Page = Any  # playwright.sync_api.Page, kept loose so importing this needs no Playwright
 
 QUICK_INPUT = ".quick-input-widget"
+FOCUSED_LABEL = f"{QUICK_INPUT} .quick-input-list .monaco-list-row.focused .label-name"
 TIMEOUT = 30_000
 
 
@@ -52,14 +53,14 @@ def wait_quick_input_title(page: Page, pattern: str) -> Any:
 
 
 def focused_label(page: Page) -> str:
-    row = page.locator(f"{QUICK_INPUT} .quick-input-list .monaco-list-row.focused .label-name").first
+    row = page.locator(FOCUSED_LABEL).first
     return (row.text_content() or "").strip()
 
 
 def type_and_pick(page: Page, label: str, exact: bool = True) -> None:
     """Types into the open QuickPick until the focused row is ``label``, then Enter."""
     box = quick_input(page).locator(".quick-input-box input")
-    box.fill(label if not label.startswith(">") else label)
+    box.fill(label)
     page.wait_for_function(
         "([sel, want, exact]) => { const r = document.querySelector(sel); if (!r) return false;"
         " const t = (r.textContent || '').replace(/\\s+/g, ' ').trim();"
@@ -103,7 +104,7 @@ def notification(page: Page, pattern: str, timeout: float = TIMEOUT) -> Any:
     try:
         toast.wait_for(state="visible", timeout=min(timeout, 8000))
         return toast
-    except Exception:  # noqa: BLE001 - fall back to the notification center
+    except Exception:  # fall back to the notification center
         pass
     center = page.locator(".notifications-center")
     if not center.is_visible():
@@ -136,5 +137,5 @@ def clear_notifications(page: Page) -> None:
         try:
             toast.hover(timeout=2000)
             close.click(timeout=2000)
-        except Exception:  # noqa: BLE001 - a toast may hide by itself meanwhile
+        except Exception:  # a toast may hide by itself meanwhile
             pass

@@ -303,6 +303,102 @@ describe("AWS: Login against the helper and the emulator", () => {
   });
 });
 
+describe("service failures, the status menu and status details", () => {
+  async function addFault(fault: Record<string, unknown>): Promise<void> {
+    const r = await fetch(`${emulator.url}/_emulator/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(fault),
+    });
+    assert.equal(r.status, 200, await r.text());
+  }
+
+  it("missing SignInLocalDevelopmentAccess: one clear error, nothing written", async () => {
+    const w = await world();
+    w.ui
+      .choose(/choose a profile/, "New profile…")
+      .answerInput(/new profile/, "noperm")
+      .choose(/region/, "us-east-1")
+      .answerInput(/verification code/, async () => {
+        const code = await w.pasteCode();
+        await addFault({ target: "authorization_code", status: 403, error: "INSUFFICIENT_PERMISSIONS" });
+        return code;
+      });
+    assert.equal(await w.commands.login(), undefined);
+    const errors = w.ui.messages("error");
+    assert.equal(errors.length, 1, JSON.stringify(w.ui.events));
+    assert.match(errors[0].text, /SignInLocalDevelopmentAccess/);
+    assert.equal(w.home.readConfig().includes("login_session"), false);
+    assert.equal(w.home.cacheFiles().length, 0);
+  });
+
+  it("an expired authorization code offers to sign in again, which then succeeds", async () => {
+    const w = await world();
+    w.ui
+      .choose(/choose a profile/, "New profile…")
+      .answerInput(/new profile/, "retry")
+      .choose(/region/, "us-east-1")
+      .answerInput(/verification code/, async () => {
+        const code = await w.pasteCode();
+        await addFault({ target: "authorization_code", status: 401, error: "AUTHCODE_EXPIRED" });
+        return code;
+      })
+      .onMessage(/expired or was already used/, BUTTONS.signInAgain)
+      .answerInput(/verification code/, () => w.pasteCode());
+    const result = await w.commands.login();
+    assert.ok(result, JSON.stringify(w.ui.events));
+    assert.equal(w.opened.length, 2);
+    assert.ok(!w.ui.events.some((e, i) => i > 0 && e.kind === "pick" && /region/.test(e.title) && w.ui.events.findIndex((x) => x.kind === "pick" && /region/.test(x.title)) !== i), "the region is asked once");
+  });
+
+  it("the status bar's menu offers Login/Status/Identity/Switch (and Logout when logged in)", async () => {
+    const w = await world();
+    await w.commands.refreshStatus();
+    w.ui.choose(/AWS Login \(profile default\)/, "Show Login Status");
+    await w.commands.statusMenu();
+    const menu = w.ui.events.find((e) => e.kind === "pick");
+    assert.ok(menu && menu.kind === "pick");
+    assert.deepEqual(menu.labels.map((l) => l.replace(/^\$\([a-z-]+\)\s*/, "")), [
+      "Login…",
+      "Show Login Status",
+      "Show Caller Identity",
+      "Switch Profile…",
+    ]);
+    const status = w.ui.messages().find((m) => m.text.startsWith("Profile default: not logged in"));
+    assert.ok(status, JSON.stringify(w.ui.messages()));
+    assert.ok(status.actions.includes(BUTTONS.login));
+  });
+
+  it("Show Login Status says when another credential source wins", async () => {
+    const w = await world();
+    w.ui
+      .choose(/choose a profile/, "New profile…")
+      .answerInput(/new profile/, "shadowed")
+      .choose(/region/, "us-east-1")
+      .answerInput(/verification code/, () => w.pasteCode());
+    assert.ok(await w.commands.login());
+    await w.helper.stop();
+    // The same files, but the helper now runs with keys in its environment.
+    w.home.env.AWS_ACCESS_KEY_ID = "AKIAEXAMPLEEXAMPLE12";
+    w.home.env.AWS_SECRET_ACCESS_KEY = "not-a-real-secret";
+    const shadowedHelper = await startHelper(w.home, testSettings(emulator.url));
+    running.push(shadowedHelper);
+    const commands = new Commands({
+      helper: async () => shadowedHelper.connection,
+      ui: w.ui,
+      settings: () => testSettings(emulator.url),
+      store: w.store,
+      statusBar: w.bar.controller,
+    });
+    const s = await commands.showStatus();
+    assert.equal(s?.credentialSource, "env");
+    const warning = w.ui.messages("warning").find((m) => m.text.startsWith("Profile shadowed: logged in"));
+    assert.ok(warning, JSON.stringify(w.ui.messages()));
+    assert.match(warning.text, /'env'/);
+    assert.ok(!warning.text.includes("not-a-real-secret"));
+  });
+});
+
 describe("status bar follows awsLogin/sessionChanged", () => {
   it("shows a login made by another process (e.g. a terminal) and its logout", async () => {
     const w = await world();

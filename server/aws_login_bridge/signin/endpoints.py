@@ -9,6 +9,7 @@ explicit URL) resolve exactly as they do for the SDKs that later refresh the ses
 from __future__ import annotations
 
 import functools
+import os
 import re
 import threading
 from typing import Any
@@ -83,10 +84,49 @@ def botocore_session(profile: str | None) -> botocore.session.Session:
         return session
 
 
+# Resolving builds a fresh botocore session and signin client (~40 ms: the service model
+# is loaded per session), which would dominate every start of a login in the long-running
+# helper. The answer depends only on the inputs below, the config file (a profile's
+# ``services`` section, FIPS/dual-stack settings) and the AWS_* environment, so it is
+# remembered under all of them and recomputed as soon as any of them changes.
+_resolved: dict[tuple[object, ...], str] = {}
+_RESOLVED_MAX = 64
+_CREDENTIAL_VARS = frozenset({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                              "AWS_SECURITY_TOKEN"})
+
+
+def _resolution_key(region: str, endpoint_url: str | None, profile: str | None
+                    ) -> tuple[object, ...]:
+    from aws_login_bridge.store.paths import config_file
+
+    try:
+        st = os.stat(config_file())
+        stamp: tuple[int, ...] | None = (st.st_mtime_ns, st.st_size, st.st_ino)
+    except OSError:
+        stamp = None
+    env = tuple(sorted((k, v) for k, v in os.environ.items()
+                       if k.startswith("AWS_") and k not in _CREDENTIAL_VARS))
+    return (region, endpoint_url, profile, stamp, env)
+
+
 def resolve_signin_base(
     region: str, *, endpoint_url: str | None = None, profile: str | None = None
 ) -> str:
     """The Sign-In base URL (no trailing slash) that the token endpoint hangs off."""
+    key = _resolution_key(region, endpoint_url, profile)
+    known = _resolved.get(key)
+    if known is not None:
+        return known
+    base = _resolve_signin_base(region, endpoint_url=endpoint_url, profile=profile)
+    if len(_resolved) >= _RESOLVED_MAX:
+        _resolved.clear()
+    _resolved[key] = base
+    return base
+
+
+def _resolve_signin_base(
+    region: str, *, endpoint_url: str | None = None, profile: str | None = None
+) -> str:
     session = botocore_session(profile)
     with _session_lock:
         client = session.create_client(

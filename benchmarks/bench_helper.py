@@ -1,0 +1,170 @@
+"""How fast is the JSON-RPC helper (``aws-login-bridge serve``)?
+
+One run, one table, against ``python -c "import botocore.session"`` as the baseline process
+(what any AWS tool in Python pays before doing anything):
+
+- cold start: a fresh ``serve`` process from spawn until its ``initialize`` answer has been
+  read (then ``shutdown``/``exit``), alternating round by round with the baseline so that
+  drift in machine load hits both alike; target: at most 2x the baseline;
+- warm ``awsLogin/startLogin`` round trip through ``HelperClient`` (the Jupyter path), on a
+  helper that has served one already; target: median under 20 ms;
+- warm ``awsLogin/status`` round trip for a logged-in profile (botocore resolves its
+  credential chain on every call).
+
+It brings its own emulator and a throwaway AWS home; nothing outside a temp folder is
+touched. Exit status 1 if a target is missed.
+
+    .venv/bin/python benchmarks/bench_helper.py [--rounds 20] [--calls 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from aws_login_bridge.emulator import Emulator, person
+from aws_login_bridge.rpc.client import HelperClient
+
+PYTHON = sys.executable
+SERVE = [PYTHON, "-m", "aws_login_bridge", "serve", "--log-level", "WARNING"]
+PROFILE = "bench"
+
+
+def make_env(root: Path, base_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_CONFIG_FILE=str(root / "config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(root / "credentials"),
+        AWS_LOGIN_CACHE_DIRECTORY=str(root / "login" / "cache"),
+        AWS_ENDPOINT_URL_SIGNIN=base_url,
+        AWS_ENDPOINT_URL_STS=base_url,
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    return env
+
+
+def frame(message: dict[str, object]) -> bytes:
+    body = json.dumps(message).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+
+def read_frame(stream: object) -> dict[str, object]:
+    length = 0
+    while (line := stream.readline()) not in (b"\r\n", b""):  # type: ignore[attr-defined]
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    return json.loads(stream.read(length))  # type: ignore[attr-defined]
+
+
+def baseline(env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run([PYTHON, "-c", "import botocore.session"], env=env, check=True)
+    return time.perf_counter() - start
+
+
+def cold_start(env: dict[str, str]) -> float:
+    """Spawn to the ``initialize`` answer, over raw pipes (no client library in the way)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(SERVE, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(frame({"jsonrpc": "2.0", "id": 1, "method": "initialize",
+                            "params": {"processId": None, "rootUri": None,
+                                       "capabilities": {}}}))
+    proc.stdin.flush()
+    answer = read_frame(proc.stdout)
+    elapsed = time.perf_counter() - start
+    if "result" not in answer:
+        raise SystemExit(f"initialize failed: {answer}")
+    proc.stdin.write(frame({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})
+                     + frame({"jsonrpc": "2.0", "method": "exit"}))
+    proc.stdin.close()
+    if proc.wait(30) != 0:
+        raise SystemExit("the helper did not exit cleanly")
+    return elapsed
+
+
+def timed(call: object, calls: int) -> list[float]:
+    samples = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        call()  # type: ignore[operator]
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.1f}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=20, help="cold starts (and baselines)")
+    parser.add_argument("--calls", type=int, default=200, help="warm round trips per method")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="bench-aws-") as tmp, Emulator() as emulator:
+        env = make_env(Path(tmp), emulator.base_url)
+        baseline(env), cold_start(env)  # warm the page cache and .pyc files
+        samples: dict[str, list[float]] = {"baseline": [], "cold": []}
+        for _ in range(args.rounds):
+            samples["baseline"].append(baseline(env))
+            samples["cold"].append(cold_start(env))
+
+        with HelperClient.spawn(argv=SERVE, env=env) as client:
+            params = {"profile": PROFILE, "region": "us-east-1"}
+            first = client.request("awsLogin/startLogin", params)
+            code = person.sign_in(first["authorizeUrl"])
+            client.request("awsLogin/completeLogin", {"loginId": first["loginId"], "code": code})
+            started: list[str] = []
+
+            def start_login() -> None:
+                started.append(client.request("awsLogin/startLogin", params)["loginId"])
+
+            start_login()  # the first after the login resolves the endpoint once more
+            samples["startLogin"] = timed(start_login, args.calls)
+            for login_id in started:
+                client.request("awsLogin/cancelLogin", {"loginId": login_id})
+            client.request("awsLogin/status", {"profile": PROFILE})
+            samples["status"] = timed(
+                lambda: client.request("awsLogin/status", {"profile": PROFILE}), args.calls)
+
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    base = medians["baseline"]
+    rows = [
+        ("baseline", 'python -c "import botocore.session"', None),
+        ("cold", "helper cold start to initialize answer", "<= 2x baseline"),
+        ("startLogin", "warm awsLogin/startLogin round trip", "< 20 ms"),
+        ("status", "warm awsLogin/status round trip", None),
+    ]
+    print(f"Python {sys.version.split()[0]} on {sys.platform}; {args.rounds} cold rounds, "
+          f"{args.calls} warm calls; times in ms")
+    print()
+    print(f"{'measurement':<42} {'median':>8} {'p10':>8} {'p90':>8} {'x base':>7}  target")
+    print(f"{'-' * 42} {'-' * 8} {'-' * 8} {'-' * 8} {'-' * 7}  {'-' * 14}")
+    for key, label, target in rows:
+        deciles = statistics.quantiles(samples[key], n=10)
+        print(f"{label:<42} {ms(medians[key])} {ms(deciles[0])} {ms(deciles[-1])} "
+              f"{medians[key] / base:7.2f}  {target or ''}")
+    print()
+    checks = [
+        (f"cold start / baseline = {medians['cold'] / base:.2f} (target <= 2)",
+         medians["cold"] <= 2 * base),
+        (f"warm startLogin median = {medians['startLogin'] * 1000:.2f} ms (target < 20 ms)",
+         medians["startLogin"] < 0.020),
+    ]
+    for text, ok in checks:
+        print(f"{'PASS' if ok else 'MISS'}  {text}")
+    return 0 if all(ok for _, ok in checks) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,192 @@
+"""The helper itself: one pygls language server speaking the ``awsLogin/*`` protocol.
+
+``run`` takes over stdin/stdout (see ``transport``), sets up logging on stderr, and runs
+the pygls ``LanguageServer`` with our framing and protocol in front of it (see ``framing``,
+``connection``, ``protocol``). Handlers are registered as pygls features; each call is
+logged by method, outcome and duration, and an engine error becomes a JSON-RPC error with
+``data.kind`` (see ``errors``).
+
+Startup is kept light: only pygls is imported before the ``initialize`` answer (see
+``server.serve``). The engine (botocore, cryptography) is imported on a worker thread right
+after it, so the first real request does not pay for it either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from lsprotocol import types as lsp
+from pygls.exceptions import FeatureRequestError, JsonRpcException
+from pygls.lsp.server import LanguageServer
+
+from aws_login_bridge import __version__
+from aws_login_bridge.errors import LoginBridgeError
+from aws_login_bridge.rpc.connection import serve_connection
+from aws_login_bridge.rpc.errors import internal_error, rpc_error
+from aws_login_bridge.rpc.feed import SessionFeed
+from aws_login_bridge.rpc.framing import FrameReader
+from aws_login_bridge.rpc.handlers import Handlers
+from aws_login_bridge.rpc.pending import PendingLogins
+from aws_login_bridge.rpc.protocol import BridgeProtocol
+from aws_login_bridge.rpc.transport import StdioTransport
+from aws_login_bridge.rpc.watch import SessionWatcher
+from aws_login_bridge.rpc.work import Offloader
+
+log = logging.getLogger("aws_login_bridge.rpc")
+
+SWEEP_INTERVAL = 30.0  # seconds between drops of lapsed pending logins
+EXIT_GRACE = 5.0  # seconds a login that is writing its files may take to finish at exit
+# Libraries whose debug logs show request and response bodies (tokens, codes, keys).
+QUIET_LOGGERS = ("botocore", "urllib3", "awscrt", "s3transfer", "boto3", "filelock",
+                 "asyncio", "pygls")
+
+Handler = Callable[[Any], Awaitable[Any]]
+
+
+class BridgeServer(LanguageServer):
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        # pygls would show these to the user as window/showMessage; the log is enough.
+        # Failed requests were answered (and logged) already.
+        if source is not FeatureRequestError:
+            log.warning("protocol error (%s)", type(error).__name__)
+
+
+def run(log_level: str = "INFO") -> int:
+    transport = StdioTransport.take_over()
+    configure_logging(log_level)
+    offload = Offloader()
+    code, idle = asyncio.run(_run(transport, offload))
+    if not idle:
+        # A worker is still inside the engine (e.g. a stuck network call): do not wait
+        # for it at interpreter exit.
+        log.warning("exiting with work still running")
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+async def _run(transport: StdioTransport, offload: Offloader) -> tuple[int, bool]:
+    server = BridgeServer(
+        name="aws-login-bridge",
+        version=__version__,
+        text_document_sync_kind=lsp.TextDocumentSyncKind.None_,
+        protocol_cls=BridgeProtocol,
+    )
+    protocol: BridgeProtocol = server.protocol  # type: ignore[assignment]
+    protocol.set_writer(transport)
+    pending = PendingLogins()
+    feed = SessionFeed(SessionWatcher(), protocol.notify, offload)
+    for method, handler in Handlers(pending, feed, offload).methods().items():
+        server.feature(method)(_logged(method, handler))
+
+    background = [asyncio.create_task(_sweep(pending))]
+
+    @server.feature(lsp.INITIALIZE)
+    def on_initialize(params: lsp.InitializeParams) -> None:
+        # pygls sends the answer right after this returns, before the loop runs again,
+        # so notifications enabled here cannot overtake it. Watching starts now too:
+        # nothing could be announced earlier, and the cold start stays uncontended.
+        if not feed.enabled:
+            feed.enabled = True
+            background.append(asyncio.get_running_loop().create_task(feed.run()))
+            # On a pool thread, not a daemon thread: exit waits for it, since a daemon
+            # thread inside a C extension's import when the interpreter finalizes can
+            # abort the process.
+            offload.submit(_warm_up)
+
+    transport.start_reading(asyncio.get_running_loop())
+    log.info("aws-login-bridge %s serving on stdio (pid %d)", __version__, os.getpid())
+    try:
+        code = await serve_connection(FrameReader(transport.next_chunk), protocol)
+    finally:
+        for _ in range(3):  # let answers to just-cancelled requests go out first
+            await asyncio.sleep(0)
+        for task in background:
+            task.cancel()
+        pending.close_all()  # also stops same-device logins waiting for their browser
+        transport.close()
+    idle = offload.wait_idle(EXIT_GRACE)
+    offload.shutdown()
+    log.info("stopped (exit code %d)", code)
+    return code, idle
+
+
+def _logged(method: str, handler: Handler) -> Handler:
+    async def run(params: Any) -> Any:
+        started = time.perf_counter()
+
+        def ms() -> float:
+            return (time.perf_counter() - started) * 1000
+
+        try:
+            result = await handler(params)
+        except LoginBridgeError as error:
+            log.info("%s failed: %s (%.0f ms)", method, error.kind, ms())
+            raise rpc_error(error) from None
+        except JsonRpcException as error:
+            log.info("%s refused: %s", method, error.message)
+            raise
+        except Exception:
+            log.exception("%s failed unexpectedly", method)
+            raise internal_error() from None
+        log.info("%s ok (%.0f ms)", method, ms())
+        return result
+
+    return run
+
+
+async def _sweep(pending: PendingLogins) -> None:
+    while True:
+        await asyncio.sleep(SWEEP_INTERVAL)
+        if dropped := pending.sweep():
+            log.info("dropped %d lapsed sign-in attempt(s)", dropped)
+
+
+def _warm_up() -> None:
+    """Import the engine now, while the client is still busy with `initialized`."""
+    started = time.perf_counter()
+    try:
+        import aws_login_bridge.diagnose
+        import aws_login_bridge.identity
+        import aws_login_bridge.login  # noqa: F401
+    except Exception:  # the request that needs it will report the problem properly
+        log.debug("warm-up import failed", exc_info=True)
+        return
+    log.debug("engine imported in %.0f ms", (time.perf_counter() - started) * 1000)
+
+
+class _NoPayloads(logging.Filter):
+    """Keeps message objects out of pygls's log lines (they can hold a pasted code)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("pygls"):
+            return True
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                a if isinstance(a, (str, int, float, bool, type(None))) else "<omitted>"
+                for a in record.args
+            )
+        elif isinstance(record.args, dict):
+            record.args = None
+            record.msg = str(record.msg)
+        return True
+
+
+def configure_logging(level_name: str) -> None:
+    level = getattr(logging, level_name.upper(), logging.INFO)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_NoPayloads())
+    root.addHandler(handler)
+    root.setLevel(level)
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))

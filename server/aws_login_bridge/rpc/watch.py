@@ -1,0 +1,205 @@
+"""``awsLogin/sessionChanged``: what changed about each login profile, seen through the files.
+
+Every change, ours or another process's (the AWS CLI, botocore refreshing in a kernel, a
+second helper), ends up in the config file or the login cache, so one watcher serves all:
+it polls (``stat`` only, re-reading a file only when its stamp moved) and compares with what
+it saw last. Polling at a bounded interval needs no extra dependency and behaves the same
+on every platform and file system. The helper also polls at once after its own changes.
+
+For each profile with a ``login_session``:
+
+* cache file appears, or the profile now points at another session with a cache → ``active``
+* same session, the idToken (its issue time) changed → ``active`` (a new login)
+* same session, only ``expiresAt`` changed → ``refreshed``
+* the cache file is gone (or unreadable), or ``login_session`` was removed → ``loggedOut``
+* the 12-hour session ends (idToken ``iat`` + 12 h, as ``diagnose`` computes it) → ``expired``
+
+The first look is silent: clients ask ``awsLogin/status`` when they connect.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aws_login_bridge.rpc.types import SessionChangedParams, SessionState
+
+Stamp = tuple[int, int, int]  # (mtime_ns, size, inode): a rename-into-place changes inode
+
+
+@dataclass(frozen=True)
+class SessionEvent:
+    profile: str
+    login_session: str | None
+    expires_at: str | None
+    state: SessionState
+    session_ends_at: str | None = None
+
+    def to_params(self) -> SessionChangedParams:
+        return {
+            "profile": self.profile,
+            "loginSession": self.login_session,
+            "expiresAt": self.expires_at,
+            "state": self.state,
+            "sessionExpiresAt": self.session_ends_at,
+        }
+
+
+@dataclass
+class _Seen:
+    session: str
+    stamp: Stamp | None
+    expires_at: str | None  # None: no usable cache file
+    ends_at: dt.datetime | None
+    expired: bool = False  # "expired" already said for this session
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _stamp(path: os.PathLike[str] | str) -> Stamp | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+class SessionWatcher:
+    """Compares the files with the last look. ``poll`` does blocking I/O: call it off the loop."""
+
+    def __init__(self, now: Callable[[], dt.datetime] = _utc_now) -> None:
+        self._now = now
+        self._lock = threading.Lock()
+        self._config_stamp: Stamp | None = None
+        self._sessions: dict[str, str] = {}  # profile -> login_session, from the config
+        self._seen: dict[str, _Seen] = {}
+        self._started = False
+
+    def poll(self, hints: dict[str, SessionState] | None = None) -> list[SessionEvent]:
+        """Events since the last poll. ``hints``: the state to report for a profile whose
+        change this helper made itself (it knows, e.g., that a login happened)."""
+        with self._lock:
+            events = self._poll()
+            self._started = True
+        if hints:
+            events = [
+                _with_state(e, hints[e.profile])
+                if e.profile in hints and e.state != "expired" else e
+                for e in events
+            ]
+        return events
+
+    def mark_expired(self, profile: str) -> SessionEvent | None:
+        """The service said the session is over (RefreshRequired): say ``expired`` once."""
+        with self._lock:
+            seen = self._seen.get(profile)
+            if seen is None or seen.expired:
+                return None
+            seen.expired = True
+            return self._event(profile, seen, "expired")
+
+    def _poll(self) -> list[SessionEvent]:
+        self._reload_config()
+        now = self._now()
+        events: list[SessionEvent] = []
+        for profile in [p for p in self._seen if p not in self._sessions]:
+            gone = self._seen.pop(profile)
+            if gone.expires_at is not None:
+                events.append(SessionEvent(profile, gone.session, None, "loggedOut"))
+        for profile, session in self._sessions.items():
+            events.extend(self._look(profile, session, now))
+        return events
+
+    def _reload_config(self) -> None:
+        from aws_login_bridge.errors import LoginBridgeError
+        from aws_login_bridge.profiles import login_profiles
+        from aws_login_bridge.store.paths import config_file
+
+        stamp = _stamp(config_file())
+        if stamp == self._config_stamp and self._started:
+            return
+        try:
+            profiles = login_profiles()
+        except LoginBridgeError:
+            return  # unreadable just now: keep what we knew, look again next time
+        self._config_stamp = stamp
+        self._sessions = {p.name: p.login_session for p in profiles}
+
+    def _look(self, profile: str, session: str, now: dt.datetime) -> list[SessionEvent]:
+        from aws_login_bridge.store.cache import cache_path
+
+        seen = self._seen.get(profile)
+        stamp = _stamp(cache_path(session))
+        if seen is not None and seen.session == session and seen.stamp == stamp:
+            return self._expiry(profile, seen, now)
+        new = self._read(session, stamp)
+        self._seen[profile] = new
+        if not self._started:
+            new.expired = new.ends_at is not None and new.ends_at <= now
+            return []
+        state = _transition(seen, new)
+        events = [self._event(profile, new, state)] if state else []
+        return events + self._expiry(profile, new, now)
+
+    def _expiry(self, profile: str, seen: _Seen, now: dt.datetime) -> list[SessionEvent]:
+        if seen.expired or seen.expires_at is None or seen.ends_at is None or seen.ends_at > now:
+            return []
+        seen.expired = True
+        return [self._event(profile, seen, "expired")]
+
+    @staticmethod
+    def _read(session: str, stamp: Stamp | None) -> _Seen:
+        from aws_login_bridge.diagnose import session_ends_at
+        from aws_login_bridge.errors import LoginBridgeError
+        from aws_login_bridge.store.cache import read_cache
+
+        if stamp is None:
+            return _Seen(session, None, None, None)
+        try:
+            cached = read_cache(session)
+        except LoginBridgeError:
+            return _Seen(session, stamp, None, None)
+        return _Seen(session, stamp, cached.expires_at_text, session_ends_at(cached))
+
+    @staticmethod
+    def _event(profile: str, seen: _Seen, state: SessionState) -> SessionEvent:
+        from aws_login_bridge.store.cache import format_time
+
+        usable = state != "loggedOut"
+        return SessionEvent(
+            profile=profile,
+            login_session=seen.session,
+            expires_at=seen.expires_at if usable else None,
+            state=state,
+            session_ends_at=format_time(seen.ends_at) if usable and seen.ends_at else None,
+        )
+
+
+def _transition(old: _Seen | None, new: _Seen) -> SessionState | None:
+    had = old is not None and old.expires_at is not None
+    has = new.expires_at is not None
+    if old is None or old.session != new.session:
+        if has:
+            return "active"
+        return "loggedOut" if had else None
+    if had and not has:
+        return "loggedOut"
+    if has and not had:
+        return "active"
+    if has and old.ends_at != new.ends_at:
+        return "active"
+    if has and old.expires_at != new.expires_at:
+        return "refreshed"
+    return None
+
+
+def _with_state(event: SessionEvent, state: SessionState) -> SessionEvent:
+    if state == "loggedOut" or event.state == "loggedOut":
+        return event  # what the files say about credentials wins
+    return SessionEvent(event.profile, event.login_session, event.expires_at, state,
+                        event.session_ends_at)

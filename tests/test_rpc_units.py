@@ -1,0 +1,251 @@
+"""The helper's parts in isolation: framing, params, the pending-login registry, the watcher.
+
+The wire tests cover the same code end to end; these pin down the edges that are slow or
+impossible to reach through a subprocess (a sender that stalls, a 10-minute lapse).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import threading
+from collections.abc import Callable
+
+import pytest
+from conftest import AwsHome
+from pygls.exceptions import JsonRpcInvalidParams
+
+from aws_login_bridge.errors import InvalidCode, ServiceError, SessionConflict, UnknownLogin
+from aws_login_bridge.rpc.framing import Body, Closed, FrameReader, Rejected
+from aws_login_bridge.rpc.params import CompleteLoginParams, StartLoginParams, parse
+from aws_login_bridge.rpc.pending import PendingLogins
+from aws_login_bridge.rpc.watch import SessionWatcher
+
+# -- framing ----------------------------------------------------------------------------
+
+
+def read_all(chunks: list[bytes], stall: float = 0.05, max_body: int = 1 << 20,
+             silence_after: bool = False) -> list[object]:
+    """Feed ``chunks`` to a FrameReader; then end of input (or silence, then the end)."""
+
+    async def run() -> list[object]:
+        pending = list(chunks)
+
+        async def next_chunk(timeout: float | None) -> bytes | None:
+            if pending:
+                return pending.pop(0)
+            if silence_after and timeout is not None:
+                await asyncio.sleep(timeout)
+                return None
+            return b""
+
+        reader = FrameReader(next_chunk, max_body=max_body, stall_timeout=stall)
+        events: list[object] = []
+        while not events or not isinstance(events[-1], Closed):
+            events.append(await reader.read())
+        return events
+
+    return asyncio.run(run())
+
+
+def frame(body: bytes, length: int | None = None) -> bytes:
+    return b"Content-Length: %d\r\n\r\n" % (len(body) if length is None else length) + body
+
+
+def test_frames_split_anywhere_and_headers_in_any_case() -> None:
+    data = frame(b'{"a":1}') + b"content-type: x\r\nCONTENT-LENGTH:  7\r\n\r\n{\"b\":2}"
+    chunks = [data[i:i + 3] for i in range(0, len(data), 3)]
+    assert read_all(chunks) == [Body(b'{"a":1}', 7), Body(b'{"b":2}', 7), Closed(False)]
+
+
+def test_a_sender_that_stalls_mid_body_gets_an_answer() -> None:
+    events = read_all([frame(b'{"id": 1}', length=50)], silence_after=True)
+    assert events == [Body(b'{"id": 1}', 50, complete=False), Closed(False)]
+
+
+def test_oversized_bodies_are_skipped_and_answered_under_their_id() -> None:
+    body = b'{"jsonrpc":"2.0","id":"abc","method":"m","params":{"id":5,"x":"' + b"y" * 5000 + b'"}}'
+    events = read_all([frame(body), frame(b"{}")], max_body=1000)
+    assert isinstance(events[0], Rejected)
+    assert (events[0].code, events[0].id_hint) == (-32600, "abc")
+    assert events[1:] == [Body(b"{}", 2), Closed(False)]
+
+
+def test_garbage_and_bad_headers_are_skipped_up_to_the_next_frame() -> None:
+    events = read_all([b"junk\r\n" + b"x" * 20000 + b"Content-Length: 2\r\n\r\n{}",
+                       b"Content-Length: -1\r\n\r\n", b"Content-Length: 2\r\n{}\r\n",
+                       frame(b"[]")])
+    assert events[0] == Body(b"{}", 2)
+    assert [type(e) for e in events[1:3]] == [Rejected, Rejected]
+    assert events[3:] == [Body(b"[]", 2), Closed(False)]
+
+
+def test_end_of_input_inside_a_frame_is_reported() -> None:
+    assert read_all([b"Content-Length: 10\r\n\r\n{\"a\""]) == [Closed(True)]
+    assert read_all([b"Content-Length: 10\r\n"]) == [Closed(True)]
+
+
+# -- params -----------------------------------------------------------------------------
+
+
+def test_params_defaults_types_and_messages() -> None:
+    assert parse(StartLoginParams, None, "m") == StartLoginParams()
+    assert parse(StartLoginParams, {"profile": "x", "region": None, "extra": 1}, "m") == \
+        StartLoginParams(profile="x")
+    with pytest.raises(JsonRpcInvalidParams) as missing:
+        parse(CompleteLoginParams, {"code": "secret-code"}, "m")
+    assert missing.value.data == {"kind": "InvalidInput", "field": "loginId"}
+    with pytest.raises(JsonRpcInvalidParams) as wrong:
+        parse(CompleteLoginParams, {"loginId": "a", "code": 12345}, "m")
+    assert "12345" not in wrong.value.message
+    assert "secret" not in repr(parse(CompleteLoginParams, {"loginId": "a", "code": "secret"},
+                                      "m"))
+
+
+# -- pending logins ----------------------------------------------------------------------
+
+
+class FakePending:
+    def __init__(self, login_id: str) -> None:
+        self.login_id = login_id
+        self.lock = threading.Lock()
+        self.lapsed = False
+        self.closed = 0
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+def registry() -> tuple[PendingLogins, list[float]]:
+    now = [1000.0]
+    return PendingLogins(lifetime=600.0, clock=lambda: now[0]), now
+
+
+def fail_with(error: Exception) -> Callable[[object], None]:
+    def action(_: object) -> None:
+        raise error
+    return action
+
+
+def test_wrong_code_and_conflict_keep_a_login_other_failures_spend_it() -> None:
+    logins, _ = registry()
+    pending = FakePending("a")
+    logins.add(pending)
+    for keep in (InvalidCode("x"), SessionConflict("x")):
+        with pytest.raises(type(keep)):
+            logins.run("a", fail_with(keep))
+    assert (len(logins), pending.closed) == (1, 0)
+    with pytest.raises(ServiceError):
+        logins.run("a", fail_with(ServiceError("x")))
+    assert (len(logins), pending.closed) == (0, 1)
+    with pytest.raises(UnknownLogin):
+        logins.run("a", lambda p: "never")
+
+
+def test_success_spends_a_login_and_cancel_forgets_it() -> None:
+    logins, _ = registry()
+    logins.add(FakePending("a"))
+    assert logins.run("a", lambda p: "done") == "done"
+    with pytest.raises(UnknownLogin):
+        logins.cancel("a")
+    cancelled = FakePending("b")
+    logins.add(cancelled)
+    logins.cancel("b")
+    assert cancelled.closed == 1
+    with pytest.raises(UnknownLogin):
+        logins.run("b", lambda p: "never")
+
+
+def test_logins_lapse_after_ten_minutes() -> None:
+    logins, now = registry()
+    old, young = FakePending("old"), FakePending("young")
+    logins.add(old)
+    now[0] += 300
+    logins.add(young)
+    now[0] += 301  # old: 601 s, young: 301 s
+    with pytest.raises(UnknownLogin):
+        logins.run("old", lambda p: "never")
+    assert old.closed == 1
+    assert logins.run("young", lambda p: "ok") == "ok"
+    logins.add(FakePending("c"))
+    now[0] += 601
+    assert logins.sweep() == 1
+    assert len(logins) == 0
+
+
+def test_a_second_completion_waits_for_the_first_and_then_finds_it_finished() -> None:
+    logins, _ = registry()
+    logins.add(FakePending("a"))
+    inside, release = threading.Event(), threading.Event()
+    outcomes: list[object] = []
+
+    def slow(_: object) -> str:
+        inside.set()
+        release.wait(10)
+        return "first"
+
+    first = threading.Thread(target=lambda: outcomes.append(logins.run("a", slow)))
+    first.start()
+    assert inside.wait(10)
+
+    def second() -> None:
+        try:
+            outcomes.append(logins.run("a", lambda p: "second"))
+        except UnknownLogin:
+            outcomes.append("unknown")
+
+    other = threading.Thread(target=second)
+    other.start()
+    release.set()
+    first.join(10)
+    other.join(10)
+    assert outcomes == ["first", "unknown"]
+
+
+# -- the watcher -------------------------------------------------------------------------
+
+ARN = "arn:aws:sts::123456789012:assumed-role/Developer/console-session"
+
+
+def write_login(home: AwsHome, expires: str, issued: int) -> None:
+    import base64
+    import hashlib
+
+    home.config.write_text(f"[profile w]\nlogin_session = {ARN}\nregion = us-east-1\n")
+    claims = base64.urlsafe_b64encode(json.dumps({"sub": ARN, "iat": issued}).encode())
+    token = {
+        "accessToken": {"accessKeyId": "AKIA", "secretAccessKey": "s", "sessionToken": "t",
+                        "accountId": "123456789012", "expiresAt": expires},
+        "tokenType": "aws_sigv4", "clientId": "c", "refreshToken": "r",
+        "idToken": f"e30.{claims.decode().rstrip('=')}.sig", "dpopKey": "k",
+    }
+    home.cache_dir.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(ARN.encode()).hexdigest() + ".json"
+    (home.cache_dir / name).write_text(json.dumps(token))
+
+
+def test_watcher_states(aws_home: AwsHome) -> None:
+    now = dt.datetime(2026, 11, 26, 8, 0, tzinfo=dt.timezone.utc)
+    clock = [now]
+    watcher = SessionWatcher(now=lambda: clock[0])
+    issued = int(now.timestamp()) - 3600
+
+    def states() -> list[tuple[str, str | None]]:
+        return [(e.state, e.expires_at) for e in watcher.poll()]
+
+    assert states() == []  # first look: silent
+    write_login(aws_home, "2026-11-26T08:15:00Z", issued)
+    assert states() == [("active", "2026-11-26T08:15:00Z")]
+    assert states() == []
+    write_login(aws_home, "2026-11-26T08:30:00Z", issued)
+    assert states() == [("refreshed", "2026-11-26T08:30:00Z")]
+    write_login(aws_home, "2026-11-26T08:45:00Z", issued + 60)  # a new sign-in
+    assert [e.state for e in watcher.poll({"w": "refreshed"})] == ["refreshed"]  # hint wins
+    clock[0] = now + dt.timedelta(hours=11, minutes=2)  # past iat + 12 h
+    assert [e.state for e in watcher.poll()] == ["expired"]
+    assert states() == []  # said once
+    for path in aws_home.cache_dir.glob("*.json"):
+        path.unlink()
+    assert states() == [("loggedOut", None)]
+    assert watcher.mark_expired("nobody") is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import configparser
 import contextlib
 import errno
+import io
 import os
 import re
 import shlex
@@ -25,6 +26,10 @@ _KEY = re.compile(
     r"^(?P<key>[^\s=:#;\[][^=:]*?)\s*(?P<sep>[=:])(?P<space>[ \t]*)(?P<value>[^\r\n]*)"
 )
 _BOM = "\ufeff"
+# A line as Python's universal newlines (so configparser and botocore) reads it: ended by
+# CRLF, CR or LF. str.splitlines() would also break at \x0b, \x0c, \x1c-\x1e, \x85,
+# \u2028 and \u2029, which may sit inside a comment or a value.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
 def validate_profile_name(name: str) -> str:
@@ -85,7 +90,9 @@ class ConfigDocument(NamedTuple):  # not a dataclass: see store.cache.CachedLogi
     def profiles(self) -> dict[str, dict[str, str]]:
         parser = configparser.RawConfigParser(strict=True, interpolation=None)
         try:
-            parser.read_string(self.text.removeprefix(_BOM), source=str(self.path))
+            # newline=None: split lines the way a file read (and so botocore) does.
+            parser.read_file(io.StringIO(self.text.removeprefix(_BOM), newline=None),
+                             source=str(self.path))
         except configparser.Error as error:
             line = getattr(error, "lineno", None)
             where = f" near line {line}" if line else ""
@@ -105,7 +112,7 @@ class ConfigDocument(NamedTuple):  # not a dataclass: see store.cache.CachedLogi
 
     @property
     def newline(self) -> str:
-        match = re.search(r"\r\n|\n", self.text)
+        match = re.search(r"\r\n|\r|\n", self.text)
         return match.group(0) if match else "\n"
 
     def with_values(self, profile: str, values: dict[str, str]) -> ConfigDocument:
@@ -162,7 +169,7 @@ def _set_value(text: str, profile: str, key: str, value: str, newline: str) -> s
     if any(ch in value for ch in "\r\n") or not value.strip():
         raise ValueError("config values must be one non-empty line")
     bom = _BOM if text.startswith(_BOM) else ""
-    lines = text.removeprefix(_BOM).splitlines(keepends=True)
+    lines = _LINE.findall(text.removeprefix(_BOM))
     headers = _profile_headers(lines, profile)
     if not headers:
         header_name = "default" if profile == "default" else f"profile {profile}"

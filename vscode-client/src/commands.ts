@@ -148,10 +148,9 @@ export class Commands {
       return undefined;
     }
     const settings = this.deps.settings();
-    let profiles: ProfileSummary[] | undefined;
     let profile = options.profile;
     if (!profile) {
-      profiles = await this.tryListProfiles(helper);
+      const profiles = await this.tryListProfiles(helper);
       if (!profiles) {
         return undefined;
       }
@@ -192,8 +191,7 @@ export class Commands {
           if (choice !== BUTTONS.pickAnotherName) {
             return undefined;
           }
-          profiles ??= (await this.tryListProfiles(helper)) ?? [];
-          profile = await this.askNewProfileName(profiles, profile);
+          profile = await this.askNewProfileName(profile);
           if (!profile) {
             return undefined;
           }
@@ -233,13 +231,12 @@ export class Commands {
       return undefined;
     }
     if (choice === NEW_PROFILE) {
-      return this.askNewProfileName(profiles);
+      return this.askNewProfileName();
     }
     return choice;
   }
 
-  private async askNewProfileName(profiles: ProfileSummary[], rejected?: string): Promise<string | undefined> {
-    const existing = new Set(profiles.map((p) => p.profile));
+  private async askNewProfileName(rejected?: string): Promise<string | undefined> {
     const name = await this.ui.input({
       title: "AWS Login: new profile",
       prompt: "Name of the profile to create (letters, digits, '-' and '_')",
@@ -262,7 +259,7 @@ export class Commands {
     if (validateProfileName(trimmed) || trimmed === rejected) {
       return undefined;
     }
-    void existing; // an existing name is fine: the helper decides whether it can take a login
+    // An existing name is fine: the helper decides whether that profile can take a login.
     return trimmed;
   }
 

@@ -126,8 +126,16 @@ def test_remote_login_status_identity_logout(wire: Wire, aws_home: AwsHome,  # n
     assert status["problems"] == []
 
     profiles = wire.request("awsLogin/listProfiles")["profiles"]
-    assert [(p["profile"], p["loginSession"], p["credentialSource"]) for p in profiles] == [
-        ("p", ARN, "login")]
+    assert [(p["profile"], p["loginSession"], p["credentialSource"], p["loggedIn"])
+            for p in profiles] == [("p", ARN, "login", True)]
+
+    with aws_home.config.open("a") as config:
+        config.write("\n[profile keys]\naws_access_key_id = AKIAEXAMPLE\n"
+                     "aws_secret_access_key = x\nregion = eu-west-1\n")
+    profiles = wire.request("awsLogin/listProfiles")["profiles"]
+    assert [(p["profile"], p["loginSession"], p["region"], p["loggedIn"])
+            for p in profiles] == [("p", ARN, "us-east-1", True),
+                                   ("keys", None, "eu-west-1", False)]
 
     identity = wire.request("awsLogin/callerIdentity", {"profile": "p"})
     assert identity["Account"] == ACCOUNT

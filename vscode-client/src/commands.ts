@@ -93,14 +93,15 @@ export const BUTTONS = {
 
 type LoginOutcome = "done" | "restart";
 
+/** The helper names the config key that gives the profile its other credentials. */
 const STYLE_NAMES: Record<string, string> = {
-  keys: "access keys",
-  accessKeys: "access keys",
-  sso: "IAM Identity Center (SSO)",
-  role: "an assumed role",
-  assumeRole: "an assumed role",
-  webIdentity: "web identity",
-  credentialProcess: "credential_process",
+  aws_access_key_id: "access keys",
+  sso_session: "IAM Identity Center (SSO)",
+  sso_role_name: "IAM Identity Center (SSO)",
+  sso_account_id: "IAM Identity Center (SSO)",
+  sso_start_url: "IAM Identity Center (SSO)",
+  role_arn: "an assumed role",
+  web_identity_token_file: "web identity",
   credential_process: "credential_process",
 };
 

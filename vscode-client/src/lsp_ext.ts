@@ -123,7 +123,7 @@ export type ErrorKind =
 
 export interface ErrorData {
   kind: ErrorKind;
-  /** ProfileHasOtherCredentials: which style the profile uses (`keys`, `sso`, `role`, …). */
+  /** ProfileHasOtherCredentials: the config key behind it (`aws_access_key_id`, `sso_session`, `role_arn`, …). */
   style?: string;
   /** RegionRequired: the region to offer (`us-east-1`). */
   default?: string;

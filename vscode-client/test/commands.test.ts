@@ -219,6 +219,7 @@ describe("AWS: Login against the helper and the emulator", () => {
     assert.ok(result);
     const conflict = w.ui.messages("warning").find((m) => /already uses/.test(m.text));
     assert.ok(conflict?.modal, "the conflict is a modal choice");
+    assert.match(conflict.text, /already uses access keys/);
     assert.ok(conflict.actions.includes(BUTTONS.pickAnotherName));
     const config = w.home.readConfig();
     assert.ok(config.includes(original.trim().split("\n")[1]), "the keys profile is untouched");

@@ -146,9 +146,11 @@ def _profile_status(profile: str) -> Status:
 
 def _all_statuses() -> list[Status]:
     from aws_login_bridge.diagnose import profile_status
-    from aws_login_bridge.profiles import login_profiles
+    from aws_login_bridge.store.configfile import ConfigDocument
+    from aws_login_bridge.store.paths import config_file
 
-    return [profile_status(p.name) for p in login_profiles()]
+    # Every profile, not only login ones: editors offer them all when picking where to log in.
+    return [profile_status(name) for name in ConfigDocument.load(config_file()).profiles()]
 
 
 def _caller_identity(profile: str) -> t.CallerIdentityResult:
@@ -181,6 +183,8 @@ def _summary(status: Status) -> t.ProfileSummary:
         "expiresAt": status.expiresAt,
         "credentialSource": status.credentialSource,
         "sessionExpiresAt": status.sessionEndsAt,
+        "region": status.region,
+        "loggedIn": status.loginSession is not None and status.expiresAt is not None,
     }
 
 

@@ -66,6 +66,8 @@ class ProfileSummary(TypedDict):
     expiresAt: str | None
     credentialSource: str | None
     sessionExpiresAt: str | None
+    region: str | None
+    loggedIn: bool
 
 
 class ListProfilesResult(TypedDict):

@@ -317,6 +317,8 @@ export class Commands {
           placeholder: "verification code",
           value: current?.value,
           ignoreFocusOut: true,
+          // The code is a one-time credential: keep it off screen shares and screenshots.
+          password: true,
           validate: (v) => {
             if (v.trim() === "") {
               return "Paste the verification code from the sign-in page.";

@@ -108,7 +108,7 @@ function assertNoSecrets(w: World): void {
 describe("AWS: Login against the helper and the emulator", () => {
   it("new profile → region → sign-in page → wrong code comes back with the reason → success", async () => {
     const w = await world();
-    let firstBox: { ignoreFocusOut?: boolean } | undefined;
+    let firstBox: { ignoreFocusOut?: boolean; password?: boolean } | undefined;
     w.ui
       .choose(/choose a profile/, "New profile…")
       .answerInput(/new profile/, (opts) => {
@@ -134,6 +134,7 @@ describe("AWS: Login against the helper and the emulator", () => {
     assert.equal(w.ui.remainingSteps(), 0);
     assert.ok(result, "login returned a result");
     assert.equal(firstBox?.ignoreFocusOut, true, "the code box survives switching to the sign-in tab");
+    assert.equal(firstBox?.password, true, "the one-time code is masked on screen");
     // The region QuickPick offered us-east-1 first.
     const regionPick = w.ui.events.find((e) => e.kind === "pick" && /region/.test(e.title));
     assert.ok(regionPick && regionPick.kind === "pick" && regionPick.labels[0] === "us-east-1");

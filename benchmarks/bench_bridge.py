@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shlex
 import statistics
 import subprocess
@@ -32,7 +31,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from aws_login_bridge.emulator import Emulator, person
+from aws_login_bridge.emulator import Emulator, isolated_environment, person
 
 PYTHON = sys.executable
 PROFILE = "bench"
@@ -41,19 +40,6 @@ BOTO3_SNIPPET = (
     "import boto3; boto3.Session(profile_name={p!r}).get_credentials()"
     ".get_frozen_credentials()"
 )
-
-
-def make_env(root: Path, base_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        AWS_CONFIG_FILE=str(root / "config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(root / "credentials"),
-        AWS_LOGIN_CACHE_DIRECTORY=str(root / "login" / "cache"),
-        AWS_ENDPOINT_URL_SIGNIN=base_url,
-        AWS_ENDPOINT_URL_STS=base_url,
-        AWS_EC2_METADATA_DISABLED="true",
-    )
-    return env
 
 
 def run(argv: list[str], env: dict[str, str]) -> float:
@@ -137,7 +123,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-aws-") as tmp, Emulator() as emulator:
         root = Path(tmp)
-        env = make_env(root, emulator.base_url)
+        env = isolated_environment(root, emulator.base_url)
         login_until_url(env, finish=True)  # the profile to measure with (also a warm-up)
         subprocess.run(
             [PYTHON, "-m", "aws_login_bridge", "setup-process-profile", "--profile", PROFILE],

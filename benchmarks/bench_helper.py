@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -29,25 +28,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from aws_login_bridge.emulator import Emulator, person
+from aws_login_bridge.emulator import Emulator, isolated_environment, person
 from aws_login_bridge.rpc.client import HelperClient
 
 PYTHON = sys.executable
 SERVE = [PYTHON, "-m", "aws_login_bridge", "serve", "--log-level", "WARNING"]
 PROFILE = "bench"
-
-
-def make_env(root: Path, base_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(
-        AWS_CONFIG_FILE=str(root / "config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(root / "credentials"),
-        AWS_LOGIN_CACHE_DIRECTORY=str(root / "login" / "cache"),
-        AWS_ENDPOINT_URL_SIGNIN=base_url,
-        AWS_ENDPOINT_URL_STS=base_url,
-        AWS_EC2_METADATA_DISABLED="true",
-    )
-    return env
 
 
 def frame(message: dict[str, object]) -> bytes:
@@ -112,7 +98,7 @@ def main() -> int:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-aws-") as tmp, Emulator() as emulator:
-        env = make_env(Path(tmp), emulator.base_url)
+        env = isolated_environment(Path(tmp), emulator.base_url)
         baseline(env), cold_start(env)  # warm the page cache and .pyc files
         samples: dict[str, list[float]] = {"baseline": [], "cold": []}
         for _ in range(args.rounds):

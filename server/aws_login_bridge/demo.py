@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -30,20 +29,6 @@ def _step(text: str) -> None:
     print(f"[demo] {text}", flush=True)
 
 
-def _environment(home: Path, base_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("AWS_") or k in ("AWS_CA_BUNDLE",)}
-    env.update(
-        AWS_CONFIG_FILE=str(home / "config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(home / "credentials"),
-        AWS_LOGIN_CACHE_DIRECTORY=str(home / "login" / "cache"),
-        AWS_ENDPOINT_URL_SIGNIN=base_url,
-        AWS_ENDPOINT_URL_STS=base_url,
-        AWS_EC2_METADATA_DISABLED="true",
-    )
-    return env
-
-
 def _boto3_identity(env: dict[str, str]) -> dict[str, str]:
     out = subprocess.run(
         [sys.executable, "-c", _BOTO3_PROBE.format(profile=PROFILE)],
@@ -55,7 +40,7 @@ def _boto3_identity(env: dict[str, str]) -> dict[str, str]:
 
 
 def run_demo(keep: bool = False) -> int:
-    from aws_login_bridge.emulator import Emulator, person
+    from aws_login_bridge.emulator import Emulator, isolated_environment, person
 
     started = time.monotonic()
     home = Path(tempfile.mkdtemp(prefix="aws-login-bridge-demo-"))
@@ -63,7 +48,7 @@ def run_demo(keep: bool = False) -> int:
         with Emulator() as emulator:
             _step(f"emulator (AWS Sign-In + STS) listening on {emulator.base_url}")
             _step(f"throwaway AWS folder: {home}")
-            env = _environment(home, emulator.base_url)
+            env = isolated_environment(home, emulator.base_url)
             login = subprocess.Popen(
                 [sys.executable, "-m", "aws_login_bridge", "login", "--remote",
                  "--profile", PROFILE, "--region", "us-east-1"],

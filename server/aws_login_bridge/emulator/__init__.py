@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from . import person
 from .emulator import Emulator
+from .environment import isolated_environment
 from .faults import Fault, FaultError
 from .identity import Identity
 
-__all__ = ["Emulator", "Fault", "FaultError", "Identity", "person"]
+__all__ = ["Emulator", "Fault", "FaultError", "Identity", "isolated_environment", "person"]

@@ -43,8 +43,12 @@ def validate_profile_name(name: str) -> str:
 
 
 def _section_profile(section: str) -> str | None:
-    """Which profile a config-file section header names, by botocore's rules."""
-    section = section.strip()
+    """Which profile a config-file section header names, exactly as botocore decides.
+
+    botocore's ``build_profile_map``: ``default`` (verbatim, no spaces) or a name starting
+    with ``profile`` that ``shlex`` splits into two words, the second being the profile. A
+    header botocore ignores (``[ default ]``) must not count as the profile here either.
+    """
     if section == "default":
         return "default"
     if section.startswith("profile"):
@@ -52,7 +56,7 @@ def _section_profile(section: str) -> str | None:
             parts = shlex.split(section)
         except ValueError:
             return None
-        if len(parts) == 2 and parts[0] == "profile":
+        if len(parts) == 2:
             return parts[1]
     return None
 
@@ -104,7 +108,8 @@ class ConfigDocument(NamedTuple):  # not a dataclass: see store.cache.CachedLogi
         for section in parser.sections():
             name = _section_profile(section)
             if name is not None:
-                result.setdefault(name, {}).update(parser.items(section))
+                # A later section for the same profile replaces the earlier one (botocore).
+                result[name] = dict(parser.items(section))
         return result
 
     def profile(self, name: str) -> dict[str, str] | None:

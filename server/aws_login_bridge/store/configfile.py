@@ -21,10 +21,10 @@ from aws_login_bridge.errors import ConfigError, InvalidInput
 from aws_login_bridge.store.atomic import write_atomic
 
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9._@+-]{1,128}")
-_HEADER = re.compile(r"^\s*\[(?P<name>[^\]]+)\]")
-_KEY = re.compile(
-    r"^(?P<key>[^\s=:#;\[][^=:]*?)\s*(?P<sep>[=:])(?P<space>[ \t]*)(?P<value>[^\r\n]*)"
-)
+# configparser's own patterns (botocore reads the file with a default RawConfigParser).
+_SECTCRE = configparser.RawConfigParser.SECTCRE
+_OPTCRE = configparser.RawConfigParser.OPTCRE
+_NONSPACE = re.compile(r"\S")
 _BOM = "\ufeff"
 # A line as Python's universal newlines (so configparser and botocore) reads it: ended by
 # CRLF, CR or LF. str.splitlines() would also break at \x0b, \x0c, \x1c-\x1e, \x85,
@@ -150,20 +150,47 @@ class ConfigDocument(NamedTuple):  # not a dataclass: see store.cache.CachedLogi
             ) from None
 
 
-def _profile_headers(lines: list[str], profile: str) -> list[int]:
-    found = []
-    for index, line in enumerate(lines):
-        match = _HEADER.match(line)
-        if match and _section_profile(match.group("name")) == profile:
-            found.append(index)
-    return found
+class _Role(NamedTuple):
+    kind: str  # header | option | continuation | blank | comment
+    name: str | None  # header: the section name; option: the key, lower-cased
+    indent: str  # the line's leading whitespace
 
 
-def _section_end(lines: list[str], header: int) -> int:
-    for index in range(header + 1, len(lines)):
-        if _HEADER.match(lines[index]):
-            return index
-    return len(lines)
+def _roles(lines: list[str]) -> list[_Role]:
+    """What each line is, decided exactly as configparser (so botocore) reads the file.
+
+    Indentation matters there: a line indented deeper than the option above it continues
+    that option's value, even when it looks like ``[profile x]`` or ``key = value``; an
+    indented option or header with no open value above it is an option or header.
+    load() has already refused anything configparser cannot read.
+    """
+    roles: list[_Role] = []
+    option_open = False
+    level = 0
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith(("#", ";")):
+            roles.append(_Role("comment", None, ""))
+            continue
+        if not stripped:
+            roles.append(_Role("blank", None, ""))
+            continue
+        first = _NONSPACE.search(line)
+        indent = line[: first.start()] if first else ""
+        if option_open and len(indent) > level:
+            roles.append(_Role("continuation", None, indent))
+            continue
+        level = len(indent)
+        header = _SECTCRE.match(stripped)
+        option = None if header else _OPTCRE.match(stripped)
+        if header:
+            roles.append(_Role("header", header.group("header"), indent))
+        elif option:
+            roles.append(_Role("option", option.group("option").rstrip().lower(), indent))
+        else:  # pragma: no cover - load() refuses such files
+            roles.append(_Role("comment", None, indent))
+        option_open = option is not None
+    return roles
 
 
 def _line_ending(line: str) -> str:
@@ -175,7 +202,9 @@ def _set_value(text: str, profile: str, key: str, value: str, newline: str) -> s
         raise ValueError("config values must be one non-empty line")
     bom = _BOM if text.startswith(_BOM) else ""
     lines = _LINE.findall(text.removeprefix(_BOM))
-    headers = _profile_headers(lines, profile)
+    roles = _roles(lines)
+    headers = [i for i, role in enumerate(roles)
+               if role.kind == "header" and _section_profile(role.name or "") == profile]
     if not headers:
         header_name = "default" if profile == "default" else f"profile {profile}"
         if lines and not _line_ending(lines[-1]):
@@ -186,21 +215,44 @@ def _set_value(text: str, profile: str, key: str, value: str, newline: str) -> s
         return bom + "".join(lines)
     # botocore lets a later duplicate win, so that is the one to change.
     header = headers[-1]
-    end = _section_end(lines, header)
+    end = next((i for i in range(header + 1, len(lines)) if roles[i].kind == "header"),
+               len(lines))
+    owner: int | None = None  # the option line the last value line belongs to
+    last = header
     for index in range(header + 1, end):
-        match = _KEY.match(lines[index])
-        if match and match.group("key").strip().lower() == key:
-            if match.group("value").strip() == value:
-                return text
-            start = match.start("value")
-            lines[index] = lines[index][:start] + value + _line_ending(lines[index])
-            return bom + "".join(lines)
-    insert_at = header + 1
-    for index in range(header + 1, end):
-        stripped = lines[index].strip()
-        if stripped and not stripped.startswith(("#", ";")):
-            insert_at = index + 1
-    if not _line_ending(lines[insert_at - 1]):
-        lines[insert_at - 1] += newline
-    lines.insert(insert_at, f"{key} = {value}{newline}")
+        role = roles[index]
+        if role.kind == "option":
+            owner = index
+        if role.kind in ("option", "continuation"):
+            last = index
+        if role.kind != "option" or role.name != key:
+            continue
+        # The key is here: change its value in place, dropping any continuation lines
+        # (they belong to the old value and would otherwise run on into the new one).
+        follow = []
+        for j in range(index + 1, end):
+            if roles[j].kind == "option":
+                break
+            if roles[j].kind == "continuation":
+                follow.append(j)
+        line = lines[index]
+        option = _OPTCRE.match(line.strip())
+        assert option is not None
+        if option.group("value").strip() == value and not follow:
+            return text
+        start = len(role.indent) + option.start("value")
+        lines[index] = line[:start] + value + _line_ending(line)
+        for j in reversed(follow):
+            del lines[j]
+        return bom + "".join(lines)
+    # A new line after the section's last value, indented like the option before it, so
+    # that it neither continues that option nor turns an indented header below into a
+    # continuation of its own.
+    if owner is not None:
+        indent = roles[owner].indent
+    else:
+        indent = roles[end].indent if end < len(lines) else ""
+    if not _line_ending(lines[last]):
+        lines[last] += newline
+    lines.insert(last + 1, f"{indent}{key} = {value}{newline}")
     return bom + "".join(lines)

@@ -18,9 +18,9 @@ from urllib.parse import urlsplit
 import botocore.session
 from botocore import UNSIGNED
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ProfileNotFound
+from botocore.exceptions import BotoCoreError, ConfigParseError, ProfileNotFound
 
-from aws_login_bridge.errors import InvalidInput
+from aws_login_bridge.errors import ConfigError, InvalidInput
 
 TOKEN_PATH = "/v1/token"
 _REGION_SHAPE = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+-\d{1,2}$|^[a-z]{2}-[a-z]+-[a-z]+-\d$")
@@ -36,7 +36,11 @@ class _UrlCaptured(Exception):
 
 @functools.lru_cache(maxsize=1)
 def _partitions() -> list[dict[str, Any]]:
-    loader = botocore.session.get_session().get_component("data_loader")
+    # A bare loader, not a session's: a session's reads the config file (for data_path), and
+    # validating a region must not fail on a config file botocore cannot parse.
+    import botocore.loaders
+
+    loader = botocore.loaders.create_loader(os.environ.get("AWS_DATA_PATH"))
     return loader.load_data("partitions")["partitions"]
 
 
@@ -81,6 +85,17 @@ def botocore_session(profile: str | None) -> botocore.session.Session:
             session.get_scoped_config()
         except ProfileNotFound:
             session = botocore.session.Session()
+        except ConfigParseError:
+            # Our own reader accepted the file, botocore's does not: a login saved there
+            # would be useless to every SDK, so say what to fix instead of failing later.
+            from aws_login_bridge.store.paths import config_file
+
+            raise ConfigError(
+                f"botocore (the AWS SDK for Python) cannot read {config_file()}, so no SDK "
+                "could use a login saved there. Common causes: a byte-order mark at the "
+                "start (save the file as UTF-8 without BOM), or an indented line without "
+                "'=' below a setting such as 's3 ='."
+            ) from None
         return session
 
 

@@ -1,0 +1,38 @@
+"""IPython extension: ``%load_ext aws_login_jupyter`` adds ``%aws_login`` and friends.
+
+To load it in every kernel, add it to IPython's configuration
+(``c.InteractiveShellApp.extensions = ["aws_login_jupyter"]`` in ``ipython_config.py``).
+Everything goes through the ``aws-login-bridge serve`` helper that the kernel starts on
+first use and stops when it exits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_login_jupyter.helper import close_kernel_helper
+
+__all__ = ["last_panel", "load_ipython_extension", "unload_ipython_extension"]
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    from aws_login_jupyter.magics import AwsLoginMagics
+
+    ipython.register_magics(AwsLoginMagics)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """Stop the helper; the magics stay registered (IPython cannot remove them cleanly)."""
+    panel = last_panel()
+    if panel is not None:
+        panel.close()
+    close_kernel_helper()
+
+
+def last_panel() -> Any:
+    """The panel shown by the latest ``%aws_login`` in this kernel, or None."""
+    try:
+        from aws_login_jupyter.panel import last_panel as latest
+    except ImportError:  # no ipywidgets: there are no panels
+        return None
+    return latest()

@@ -1,0 +1,161 @@
+"""The kernel's one helper process (``aws-login-bridge serve``), started on first use.
+
+Every magic and panel in a kernel shares it. It is spawned with the kernel's environment
+(so AWS_CONFIG_FILE, AWS_ENDPOINT_URL_* and friends set in the kernel apply), respawned when
+those settings change or the process has died, and shut down when the kernel exits.
+Failures come out as ``messages.Failure`` so that callers branch on ``kind`` only.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import hashlib
+import os
+import threading
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from aws_login_jupyter.messages import Failure
+
+SESSION_CHANGED = "awsLogin/sessionChanged"
+
+# Variables that choose a profile are passed per request, so changing them (as %aws_login
+# does) must not restart the helper and lose its pending logins.
+_IGNORED_VARIABLES = frozenset({"AWS_PROFILE", "AWS_DEFAULT_PROFILE"})
+
+Listener = Callable[[dict[str, Any]], None]
+
+
+class Client(Protocol):
+    """The part of ``aws_login_bridge.rpc.client.HelperClient`` this package uses."""
+
+    def request(self, method: str, params: dict[str, Any] | None = None,
+                timeout: float = ...) -> Any: ...
+
+    def on_notification(self, method: str, callback: Listener) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def _spawn_real() -> Client:
+    from aws_login_bridge.rpc.client import HelperClient
+
+    return HelperClient.spawn()
+
+
+def environment_fingerprint() -> str:
+    """A digest of the kernel's AWS_* settings (a digest: some of them may be keys)."""
+    digest = hashlib.sha256()
+    for name in sorted(os.environ):
+        if name.startswith("AWS_") and name not in _IGNORED_VARIABLES:
+            digest.update(f"{name}\0{os.environ[name]}\0".encode())
+    return digest.hexdigest()
+
+
+class KernelHelper:
+    """Owns the helper process: lazy start, reuse, restart when stale, close."""
+
+    def __init__(self, spawn: Callable[[], Client] = _spawn_real) -> None:
+        self._spawn = spawn
+        self._client: Client | None = None
+        self._fingerprint = ""
+        self._lock = threading.RLock()
+        self._listeners: list[Listener] = []
+
+    @property
+    def running(self) -> bool:
+        return self._client is not None
+
+    def _ensure(self) -> Client:
+        with self._lock:
+            if self._client is None:
+                try:
+                    client = self._spawn()
+                except Exception as error:  # any start failure is one line for the user
+                    raise Failure("HelperUnavailable",
+                                  f"it could not start ({type(error).__name__}: {error})") from None
+                client.on_notification(SESSION_CHANGED, self._dispatch)
+                self._client = client
+                self._fingerprint = environment_fingerprint()
+            return self._client
+
+    def refresh_environment(self) -> None:
+        """Restart the helper if the kernel's AWS_* settings changed since it started.
+
+        Called at the start of each magic, never in the middle of a sign-in: a restart
+        forgets the helper's pending logins.
+        """
+        with self._lock:
+            if self._client is not None and self._fingerprint != environment_fingerprint():
+                self.close()
+
+    def call(self, method: str, params: dict[str, Any] | None = None,
+             timeout: float = 60.0) -> Any:
+        from aws_login_bridge.rpc.client import HelperError, HelperExited
+
+        client = self._ensure()
+        try:
+            return client.request(method, params or {}, timeout=timeout)
+        except HelperExited:
+            self.close()  # gone: the next call starts a new one
+            raise Failure("HelperUnavailable", "it stopped; run the command again") from None
+        except HelperError as error:
+            raise Failure(error.kind, error.message, error.data) from None
+        except Exception as error:
+            # No answer in time, or the pipe broke: start afresh next time rather than keep
+            # talking to a process in an unknown state.
+            self.close()
+            raise Failure("HelperUnavailable",
+                          f"it stopped answering ({type(error).__name__})") from None
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(params)`` for every sessionChanged; returns the unsubscribe."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def _dispatch(self, params: dict[str, Any]) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(params)
+            except Exception:  # one broken panel must not silence the others
+                continue
+
+    def close(self) -> None:
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            # A helper that is already gone has nothing left to shut down.
+            with contextlib.suppress(Exception):
+                client.close()
+
+
+_kernel_helper: KernelHelper | None = None
+_singleton_lock = threading.Lock()
+
+
+def kernel_helper() -> KernelHelper:
+    """The kernel-wide helper; the process itself starts on the first call()."""
+    global _kernel_helper
+    with _singleton_lock:
+        if _kernel_helper is None:
+            _kernel_helper = KernelHelper()
+            atexit.register(close_kernel_helper)
+        return _kernel_helper
+
+
+def close_kernel_helper() -> None:
+    """Shut the helper down (kernel exit, %unload_ext)."""
+    with _singleton_lock:
+        helper = _kernel_helper
+    if helper is not None:
+        helper.close()

@@ -1,0 +1,167 @@
+"""``%aws_login``, ``%aws_logout``, ``%aws_whoami``, ``%aws_status``.
+
+Each magic parses its line, makes sure the kernel's helper matches the kernel's AWS
+settings, and hands over to the panel, the text flow or one contract call. Expected
+failures print one line; nothing here raises into the notebook.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from IPython.core.magic import Magics, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+from aws_login_jupyter import kernel_env, text_flow
+from aws_login_jupyter.flow import QUERY_TIMEOUT, show_time
+from aws_login_jupyter.helper import KernelHelper, kernel_helper
+from aws_login_jupyter.messages import Failure, friendly
+
+
+def _warn(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def widgets_available(shell: Any) -> bool:
+    """A kernel (ZMQ shell) with ipywidgets importable; a terminal IPython has no widgets."""
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return False
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _profile_names(helper: KernelHelper) -> list[str]:
+    try:
+        answer = helper.call("awsLogin/listProfiles", {}, timeout=QUERY_TIMEOUT)
+    except Failure:
+        return []  # only the combobox's suggestions are lost
+    return [str(p["profile"]) for p in answer.get("profiles") or [] if p.get("profile")]
+
+
+@magics_class
+class AwsLoginMagics(Magics):
+
+    def _helper(self) -> KernelHelper:
+        helper = kernel_helper()
+        helper.refresh_environment()
+        return helper
+
+    @magic_arguments()
+    @argument("--profile", "-p", help="profile to log in (default: the kernel's AWS_PROFILE, "
+              "else 'default')")
+    @argument("--region", "-r", help="region to save in a new profile (default: the profile's)")
+    @argument("--text", action="store_true",
+              help="print the URL and ask for the code with input() instead of a panel")
+    @argument("--no-set-profile", action="store_true",
+              help="do not set AWS_PROFILE in this kernel after the login")
+    @line_magic
+    def aws_login(self, line: str) -> None:
+        """Log this kernel in through AWS console sign-in (the remote flow)."""
+        args = parse_argstring(self.aws_login, line)
+        profile = args.profile or kernel_env.current_profile()
+        helper = self._helper()
+        set_profile = not args.no_set_profile
+        if args.text or not widgets_available(self.shell):
+            text_flow.run(helper, profile, args.region, set_profile=set_profile)
+            return
+        from IPython.display import display
+
+        from aws_login_jupyter.panel import LoginPanel, PanelDisplay
+
+        panel = LoginPanel(helper, helper.subscribe, profile, args.region,
+                           set_profile=set_profile, profiles=_profile_names(helper))
+        panel.start()
+        display(PanelDisplay(panel))
+
+    @magic_arguments()
+    @argument("--profile", "-p", help="profile to log out (default: the kernel's profile)")
+    @argument("--all", action="store_true", help="remove every cached login session")
+    @line_magic
+    def aws_logout(self, line: str) -> None:
+        """Delete the cached login credentials of a profile (or all of them)."""
+        args = parse_argstring(self.aws_logout, line)
+        if args.all and args.profile:
+            _warn("Use either --profile or --all, not both.")
+            return
+        profile = args.profile or kernel_env.current_profile()
+        params: dict[str, Any] = {"all": True} if args.all else {"profile": profile}
+        try:
+            answer = self._helper().call("awsLogin/logout", params, timeout=QUERY_TIMEOUT)
+        except Failure as failure:
+            _warn(friendly(failure, profile))
+            return
+        removed = int(answer.get("removed") or 0)
+        if args.all:
+            print(f"Removed {removed} cached login session(s).")
+        elif removed:
+            print(f"Logged out of profile '{profile}'. Credentials already handed out stay valid "
+                  "until they expire (at most 15 minutes).")
+        else:
+            print(f"Profile '{profile}' had no cached credentials; nothing to remove.")
+
+    @magic_arguments()
+    @argument("--profile", "-p", help="profile to ask about (default: the kernel's profile)")
+    @line_magic
+    def aws_whoami(self, line: str) -> None:
+        """Show who a profile's credentials belong to (STS GetCallerIdentity)."""
+        args = parse_argstring(self.aws_whoami, line)
+        profile = args.profile or kernel_env.current_profile()
+        try:
+            identity = self._helper().call("awsLogin/callerIdentity", {"profile": profile},
+                                           timeout=QUERY_TIMEOUT)
+        except Failure as failure:
+            _warn(friendly(failure, profile))
+            return
+        print(f"{identity.get('Arn')} (account {identity.get('Account')}, profile '{profile}')")
+
+    @magic_arguments()
+    @argument("--profile", "-p", help="profile to check (default: the kernel's profile)")
+    @line_magic
+    def aws_status(self, line: str) -> None:
+        """Show a profile's login session, expiry, winning credential source and problems."""
+        args = parse_argstring(self.aws_status, line)
+        profile = args.profile or kernel_env.current_profile()
+        try:
+            status = self._helper().call("awsLogin/status", {"profile": profile},
+                                         timeout=QUERY_TIMEOUT)
+        except Failure as failure:
+            _warn(friendly(failure, profile))
+            return
+        for line_text in status_lines(status):
+            print(line_text)
+
+
+_LOGIN_CURES = {"NotLoggedIn": "NotLoggedIn", "SessionExpired": "RefreshRequired"}
+
+
+def status_lines(status: dict[str, Any]) -> list[str]:
+    """The ``%aws_status`` report: facts first, then each problem on its own line."""
+    expires = status.get("expiresAt")
+    ends = status.get("sessionExpiresAt")
+    rows = [
+        ("profile", status.get("profile")),
+        ("login session", status.get("loginSession") or "none"),
+        ("account", status.get("accountId") or "-"),
+        ("region", status.get("region") or "not set"),
+        ("credentials until", show_time(expires) if expires else "-"),
+        ("sign-in ends", show_time(ends) if ends else "-"),
+        ("credentials from", status.get("credentialSource") or "nothing found"),
+    ]
+    lines = [f"{name:>18}: {value}" for name, value in rows]
+    problems = status.get("problems") or []
+    if problems:
+        lines.append("Problems:")
+        for problem in problems:
+            # Problems whose cure is a login get the notebook's wording (%aws_login, not
+            # the command line's); the rest are the helper's sentences.
+            cure = _LOGIN_CURES.get(str(problem.get("kind")))
+            text = (friendly(Failure(cure, ""), str(status.get("profile") or "default"))
+                    if cure else problem.get("message"))
+            lines.append(f"  - {text}")
+    else:
+        lines.append("No problems found: boto3 in this kernel can use this profile.")
+    return lines

@@ -61,20 +61,32 @@ def validate_region(region: str) -> str:
 
 
 def validate_endpoint_url(url: str) -> str:
-    parts = urlsplit(url.strip()) if isinstance(url, str) else None
+    """The URL without trailing slashes, or InvalidInput: http(s), a host botocore accepts
+    (its own check, so a URL passing here never fails later inside botocore), a port in
+    range, no query or fragment."""
+    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+
+    text = url.strip().rstrip("/") if isinstance(url, str) else ""
+    try:
+        parts = urlsplit(text)
+        port = parts.port  # ValueError when it is not a number from 0 to 65535
+    except ValueError:
+        parts, port = None, None
     if (
         parts is None
         or parts.scheme not in ("http", "https")
         or not parts.hostname
+        or port == 0
         or parts.query
         or parts.fragment
+        or not (is_valid_endpoint_url(text) or is_valid_ipv6_endpoint_url(text))
     ):
         raise InvalidInput(
             "The endpoint URL must look like https://host[:port] (or http:// for a local "
             "emulator), with no query string.",
             field="endpointUrl",
         )
-    return url.strip().rstrip("/")
+    return text
 
 
 def botocore_session(profile: str | None) -> botocore.session.Session:

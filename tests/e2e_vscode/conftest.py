@@ -21,10 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from vscode_harness import (
+
+from .vscode_harness import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     CLIENT,
     EMULATOR_HOST,
     HELPER_PYTHON,
@@ -72,13 +71,6 @@ def code_server_bin() -> str:
     if done.returncode != 0:
         pytest.fail(f"installing code-server failed:\n{done.stderr[-4000:]}", pytrace=False)
     return done.stdout.strip().splitlines()[-1]
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing (apt-get install -y chromium)", pytrace=False)
-    return CHROMIUM
 
 
 # --------------------------------------------------------------------------- services
@@ -139,16 +131,3 @@ def code_server(
     yield server
     stop(server.proc)
     shutil.copy(server.log, ARTIFACTS / "code-server.log") if ARTIFACTS.exists() else None
-
-
-# --------------------------------------------------------------------------- browser
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()

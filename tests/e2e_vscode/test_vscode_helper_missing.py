@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from vscode_harness import CodeServer, start_code_server, stop
-from vscode_workbench import notification, open_workbench, run_command, shot
+
+from .vscode_harness import CodeServer, start_code_server, stop
+from .vscode_workbench import notification, open_workbench, run_command, shot
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from vscode_workbench import (
+from .vscode_workbench import (
     focused_label,
     input_box,
     notification,

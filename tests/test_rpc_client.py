@@ -73,8 +73,9 @@ def test_login_errors_notifications_and_close(aws_home: AwsHome) -> None:
         secrets = code_secrets(code) | cache_secrets(aws_home)
     finally:
         assert client.close() == 0
-    with pytest.raises(HelperExited):
+    with pytest.raises(HelperExited) as gone:
         client.request("awsLogin/listProfiles")
+    assert gone.value.kind == "HelperExited"
     output = client.stderr + json.dumps(said)
     assert "awsLogin/completeLogin ok" in client.stderr
     assert not [s for s in secrets if s in output]

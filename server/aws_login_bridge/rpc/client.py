@@ -70,7 +70,14 @@ class HelperError(Exception):
 
 
 class HelperExited(HelperError):
-    """The helper process is gone (it crashed, was killed, or the client was closed)."""
+    """The helper process is gone (it crashed, was killed, or the client was closed).
+
+    Its kind, ``HelperExited``, is the client's own (not a helper answer), so that code that
+    branches on ``kind`` alone does not mistake a dead helper for a failing AWS service.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, kind="HelperExited")
 
 
 def default_argv() -> list[str]:

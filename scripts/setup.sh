@@ -26,6 +26,9 @@ PY=${PYTHON:-python3}
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[dev,jupyter]'
 
+# The JavaScript SDK that tests/test_js_sdk.py runs against our login files.
+(cd tests/js_sdk && npm ci --no-audit --no-fund --loglevel=error)
+
 if [ -f vscode-client/package.json ]; then
   (cd vscode-client && npm ci --no-audit --no-fund --loglevel=error)
   if [ -f vscode-client/scripts/install-code-server.sh ]; then

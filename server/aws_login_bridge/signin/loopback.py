@@ -28,6 +28,7 @@ class LoopbackReceiver:
     def __init__(self, expected_state: str) -> None:
         self._expected_state = expected_state
         self._code: str | None = None
+        self._claim = threading.Lock()  # the check and the taking of the code are one step
         self._done = threading.Event()
         self._closed = False
         receiver = self
@@ -59,21 +60,26 @@ class LoopbackReceiver:
         params = parse_qs(parts.query)
         state = params.get("state", [""])
         code = params.get("code", [""])
-        accepted = (
-            not self._done.is_set()
-            and parts.path == CALLBACK_PATH
-            and len(state) == 1
-            and len(code) == 1
-            and bool(code[0])
-            and hmac.compare_digest(state[0].encode(), self._expected_state.encode())
-        )
+        # Requests are handled on threads of their own: without the lock, two right ones
+        # arriving together could both pass the check, and the later code would win.
+        with self._claim:
+            accepted = (
+                self._code is None
+                and not self._closed
+                and parts.path == CALLBACK_PATH
+                and len(state) == 1
+                and len(code) == 1
+                and bool(code[0])
+                and hmac.compare_digest(state[0].encode(), self._expected_state.encode())
+            )
+            if accepted:
+                self._code = code[0]
         if not accepted:
             request.send_response(400)
             request.send_header("Content-Type", "text/plain; charset=utf-8")
             request.end_headers()
             request.wfile.write(b"This is not the sign-in callback this login is waiting for.\n")
             return
-        self._code = code[0]
         request.send_response(200)
         request.send_header("Content-Type", "text/html; charset=utf-8")
         request.send_header("Content-Length", str(len(_DONE_PAGE)))

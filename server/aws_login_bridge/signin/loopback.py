@@ -48,7 +48,10 @@ class LoopbackReceiver:
                 f"Cannot listen on 127.0.0.1 for the sign-in callback: {error}."
             ) from None
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval: close() (a cancelled or finished login) returns within 50 ms
+        # instead of serve_forever's default half second.
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
 
     @property

@@ -7,9 +7,26 @@ import os
 from pathlib import Path
 
 
+def make_private_dirs(path: Path) -> None:
+    """Create ``path`` and every missing parent as 0700, whatever the umask.
+
+    ``mkdir(parents=True)`` makes the parents with the umask's mode only: under umask 0 a
+    new ~/.aws would be world-writable, and anyone could then swap the config file in it.
+    Folders that already exist are left as they are.
+    """
+    missing = []
+    folder = path
+    while not folder.is_dir() and folder.parent != folder:
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir(mode=0o700)
+
+
 def ensure_private_dir(path: Path) -> None:
-    """Create ``path`` (and parents) and make it 0700, whatever the umask."""
-    path.mkdir(parents=True, exist_ok=True)
+    """Create ``path`` (and parents) 0700, and tighten ``path`` itself if it is looser."""
+    make_private_dirs(path)
     if path.stat().st_mode & 0o077:
         os.chmod(path, 0o700)
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from aws_login_bridge.errors import ConfigError, InvalidInput
-from aws_login_bridge.store.atomic import write_atomic
+from aws_login_bridge.store.atomic import make_private_dirs, write_atomic
 
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9._@+-]{1,128}")
 # configparser's own patterns (botocore reads the file with a default RawConfigParser).
@@ -141,7 +141,7 @@ class ConfigDocument(NamedTuple):  # not a dataclass: see store.cache.CachedLogi
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):
             mode = self.path.stat().st_mode & 0o777
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            make_private_dirs(self.path.parent)
             write_atomic(self.path, self.text.encode("utf-8"), mode=mode)
         except OSError as error:
             raise ConfigError(

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
+from aws_login_bridge.crashpoint import crashpoint
 from aws_login_bridge.errors import (
     InvalidInput,
     ProfileHasOtherCredentials,
@@ -265,11 +266,13 @@ def _write_login(pending: PendingLogin, *, replace_existing: bool) -> LoginResul
     }
     snapshot = FileSnapshot([cache_path(claims.login_session)])
     write_cache(claims.login_session, token)
+    crashpoint("login.cache_written")
     try:
         updated.save()
     except BaseException:
         snapshot.restore()
         raise
+    crashpoint("login.config_saved")
     pending.close()
     return LoginResult(
         profile=pending.profile,

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from aws_login_bridge.crashpoint import crashpoint
 from aws_login_bridge.errors import NotLoggedIn
 from aws_login_bridge.store.cache import (
     CachedLogin,
@@ -83,6 +84,7 @@ def _refresh(
     finally:
         if owned:
             client.close()
+    crashpoint("refresh.answered")
     token = dict(cached.token)
     token["accessToken"] = {
         "accessKeyId": grant.access_key_id,

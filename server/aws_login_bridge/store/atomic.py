@@ -6,6 +6,8 @@ import contextlib
 import os
 from pathlib import Path
 
+from aws_login_bridge.crashpoint import crashpoint
+
 
 def make_private_dirs(path: Path) -> None:
     """Create ``path`` and every missing parent as 0700, whatever the umask.
@@ -44,6 +46,7 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        crashpoint("atomic.written")
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
+import time
 from pathlib import Path
 
 from aws_login_bridge.crashpoint import crashpoint
@@ -33,6 +35,28 @@ def ensure_private_dir(path: Path) -> None:
         os.chmod(path, 0o700)
 
 
+STALE_TEMP_SECONDS = 600.0  # a temp file this old belongs to a writer that died
+
+
+def temp_files(path: Path) -> list[Path]:
+    """Temp files ``write_atomic`` left beside ``path`` (a writer killed before its rename).
+
+    Readers never open them (they read ``path`` itself), but a cache file's temp copy holds
+    the same secrets as the file, so logging out removes them too.
+    """
+    return sorted(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))
+
+
+def remove_temp_files(path: Path, *, older_than: float | None = None) -> None:
+    """Delete ``path``'s leftover temp files (only those older than ``older_than`` seconds:
+    a younger one may belong to a writer still running)."""
+    now = time.time()
+    for temp in temp_files(path):
+        with contextlib.suppress(OSError):
+            if older_than is None or now - temp.stat().st_mtime > older_than:
+                temp.unlink()
+
+
 def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
     """Write ``data`` to ``path`` through a temp file in the same directory and a rename."""
     # Imported here: tempfile pulls in shutil, random and the compression modules (~4 ms),
@@ -53,6 +77,7 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+    remove_temp_files(path, older_than=STALE_TEMP_SECONDS)
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -1,17 +1,28 @@
-"""Logging out: delete cache files. The config entry stays so a later login can reuse it."""
+"""Logging out: delete cache files. The config entry stays so a later login can reuse it.
+
+A cache file's leftover temp copies (from a writer killed before its rename) hold the same
+secrets, so they go too.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import re
 from pathlib import Path
 
 from aws_login_bridge.crashpoint import crashpoint
+from aws_login_bridge.store.atomic import remove_temp_files
 from aws_login_bridge.store.cache import cache_path, iter_cache_files
+from aws_login_bridge.store.paths import login_cache_dir
+
+# write_atomic's temp name for a cache file: .<sha256 hex>.json.<random>.tmp
+_CACHE_TEMP = re.compile(r"\.([0-9a-f]{64}\.json)\.[^/]*\.tmp")
 
 
 def remove_session(login_session: str) -> int:
     path = cache_path(login_session)
     crashpoint("logout.removing")
+    remove_temp_files(path)
     try:
         path.unlink()
     except FileNotFoundError:
@@ -20,10 +31,18 @@ def remove_session(login_session: str) -> int:
 
 
 def remove_all(directory: Path | None = None) -> int:
+    folder = directory or login_cache_dir()
     removed = 0
-    for path, _ in iter_cache_files(directory):
+    for path, _ in iter_cache_files(folder):
         crashpoint("logout.removing")
+        remove_temp_files(path)
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
             removed += 1
+    # Temp copies whose cache file never got written (a first login killed mid-write).
+    with contextlib.suppress(OSError):
+        for temp in folder.iterdir():
+            match = _CACHE_TEMP.fullmatch(temp.name)
+            if match:
+                remove_temp_files(folder / match.group(1))
     return removed

@@ -178,7 +178,11 @@ def _is_our_process_line(line: str, profile: str) -> bool:
 def setup_process_profile(profile: str, as_name: str | None) -> int:
     """Write profile ``as_name`` (default ``<profile>-process``) running this bridge."""
     from aws_login_bridge.profiles import login_profile
-    from aws_login_bridge.store.configfile import ConfigDocument, validate_profile_name
+    from aws_login_bridge.store.configfile import (
+        ConfigDocument,
+        config_lock,
+        validate_profile_name,
+    )
     from aws_login_bridge.store.paths import config_file
 
     name = as_name or f"{profile}-process"
@@ -191,14 +195,15 @@ def setup_process_profile(profile: str, as_name: str | None) -> int:
                 f"another name, for example --as {profile}-process.",
                 field="as",
             )
-        document = ConfigDocument.load(config_file())
-        source = login_profile(profile, document)
-        existing = document.profile(name) or {}
-        _refuse_foreign(existing, name, profile)
-        values = {"credential_process": process_command(profile)}
-        if source.region:
-            values["region"] = source.region
-        document.with_values(name, values).save()
+        with config_lock(config_file()):  # no lost update with a concurrent login
+            document = ConfigDocument.load(config_file())
+            source = login_profile(profile, document)
+            existing = document.profile(name) or {}
+            _refuse_foreign(existing, name, profile)
+            values = {"credential_process": process_command(profile)}
+            if source.region:
+                values["region"] = source.region
+            document.with_values(name, values).save()
     except LoginBridgeError as error:
         return _fail(f"{PROG} setup-process-profile: {error.message}")
     print(f"Profile '{name}' now gets its credentials from the login session of profile "

@@ -35,7 +35,11 @@ from aws_login_bridge.signin.loopback import LoopbackReceiver
 from aws_login_bridge.signin.tokens import SigninClient, TokenGrant
 from aws_login_bridge.signin.verification import parse_verification_code
 from aws_login_bridge.store.cache import FileSnapshot, cache_path, format_time, write_cache
-from aws_login_bridge.store.configfile import ConfigDocument, validate_profile_name
+from aws_login_bridge.store.configfile import (
+    ConfigDocument,
+    config_lock,
+    validate_profile_name,
+)
 from aws_login_bridge.store.paths import config_file
 
 Flow = Literal["remote", "sameDevice"]
@@ -227,6 +231,12 @@ def complete_login(
 
 
 def _write_login(pending: PendingLogin, *, replace_existing: bool) -> LoginResult:
+    # Read, decide and write under the config lock, or a concurrent writer's lines are lost.
+    with config_lock(config_file()):
+        return _write_login_locked(pending, replace_existing=replace_existing)
+
+
+def _write_login_locked(pending: PendingLogin, *, replace_existing: bool) -> LoginResult:
     grant, claims = pending.grant, pending.claims
     assert grant is not None and claims is not None
     document = ConfigDocument.load(config_file())

@@ -14,11 +14,14 @@ import io
 import os
 import re
 import shlex
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
 from aws_login_bridge.errors import ConfigError, InvalidInput
 from aws_login_bridge.store.atomic import make_private_dirs, write_atomic
+
+LOCK_TIMEOUT = 20.0  # seconds; a read-modify-write of the config takes milliseconds
 
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9._@+-]{1,128}")
 # configparser's own patterns (botocore reads the file with a default RawConfigParser).
@@ -30,6 +33,38 @@ _BOM = "\ufeff"
 # CRLF, CR or LF. str.splitlines() would also break at \x0b, \x0c, \x1c-\x1e, \x85,
 # \u2028 and \u2029, which may sit inside a comment or a value.
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+@contextlib.contextmanager
+def config_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold ``<config>.lock`` around a read-modify-write of the config file.
+
+    Every change is load → edit → save; two processes doing that at once (two logins to
+    different profiles, a login and setup-process-profile) would each save their own edit
+    of the same old text, and the first one's lines would be lost. flock-based: the kernel
+    frees it if the holder dies.
+    """
+    # Imported here: filelock costs ~15 ms, and only writers need it.
+    from filelock import FileLock, Timeout
+
+    try:
+        make_private_dirs(path.parent)
+        lock = FileLock(str(path) + ".lock", mode=0o600, thread_local=False)
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise ConfigError(
+            f"Another process has been changing {path} for over {timeout:.0f}s. If nothing "
+            f"is stuck, try again; otherwise remove {path}.lock."
+        ) from None
+    except OSError as error:
+        raise ConfigError(
+            f"Cannot write {path} ({os.strerror(error.errno or errno.EIO)}). "
+            "Make its folder writable, or point AWS_CONFIG_FILE at a writable file."
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def validate_profile_name(name: str) -> str:

@@ -34,7 +34,13 @@ from aws_login_bridge.signin.idtoken import IdentityClaims, read_id_token
 from aws_login_bridge.signin.loopback import LoopbackReceiver
 from aws_login_bridge.signin.tokens import SigninClient, TokenGrant
 from aws_login_bridge.signin.verification import parse_verification_code
-from aws_login_bridge.store.cache import FileSnapshot, cache_path, format_time, write_cache
+from aws_login_bridge.store.cache import (
+    FileSnapshot,
+    cache_path,
+    format_time,
+    refresh_lock,
+    write_cache,
+)
 from aws_login_bridge.store.configfile import (
     ConfigDocument,
     config_lock,
@@ -274,15 +280,19 @@ def _write_login_locked(pending: PendingLogin, *, replace_existing: bool) -> Log
         # botocore ≥ 1.42 refreshes in this region, whatever region the profile says later.
         "signInRegion": pending.region,
     }
-    snapshot = FileSnapshot([cache_path(claims.login_session)])
-    write_cache(claims.login_session, token)
-    crashpoint("login.cache_written")
-    try:
-        updated.save()
-    except BaseException:
-        snapshot.restore()
-        raise
-    crashpoint("login.config_saved")
+    # Under the session's refresh lock: a refresh of the old tokens that finishes after this
+    # write would otherwise put them back over the new login (and the fresh 12-hour session
+    # would be lost); the refresh re-reads the file once it gets the lock.
+    with refresh_lock(claims.login_session):
+        snapshot = FileSnapshot([cache_path(claims.login_session)])
+        write_cache(claims.login_session, token)
+        crashpoint("login.cache_written")
+        try:
+            updated.save()
+        except BaseException:
+            snapshot.restore()
+            raise
+        crashpoint("login.config_saved")
     pending.close()
     return LoginResult(
         profile=pending.profile,

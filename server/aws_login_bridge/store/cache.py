@@ -145,15 +145,23 @@ def write_cache(login_session: str, token: dict[str, Any], directory: Path | Non
     return path
 
 
-@contextlib.contextmanager
 def refresh_lock(login_session: str, directory: Path | None = None,
-                 timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold the session's advisory refresh lock (flock: freed by the kernel if we die)."""
+                 timeout: float = LOCK_TIMEOUT) -> contextlib.AbstractContextManager[None]:
+    """Hold the session's advisory lock (flock: freed by the kernel if we die).
+
+    Every writer of the session's cache file takes it — a refresh, a login, a logout — so
+    that none of them overwrites or resurrects what another has just written.
+    """
+    return file_lock(cache_path(login_session, directory), timeout)
+
+
+@contextlib.contextmanager
+def file_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """``refresh_lock`` by the cache file's path (logout --all knows only the paths)."""
     # Imported here, not at the top: filelock costs ~15 ms to import, which would double
     # the fresh-credentials path of credential_process, and that path never locks.
     from filelock import FileLock, Timeout
 
-    path = cache_path(login_session, directory)
     ensure_private_dir(path.parent)
     lock = FileLock(str(path) + ".lock", mode=0o600, thread_local=False)
     try:

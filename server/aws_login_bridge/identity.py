@@ -25,6 +25,7 @@ def caller_identity(profile: str) -> dict[str, str]:
     """
     import botocore.exceptions as bex
     import botocore.session
+    from botocore.parsers import ResponseParserError
 
     settings = login_profile(profile)
     fresh_credentials(settings)
@@ -54,6 +55,10 @@ def caller_identity(profile: str) -> dict[str, str]:
             raise InsufficientPermissions(f"STS refused the call: {code}.") from None
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         raise ServiceError(f"AWS STS refused the call ({code}).", status=status) from None
+    except ResponseParserError:  # not a BotoCoreError: botocore gives up after its retries
+        raise ServiceError(
+            "AWS STS sent an answer that could not be read. Try again in a minute."
+        ) from None
     except bex.BotoCoreError as error:
         name = type(error).__name__
         if "Refresh" in name:

@@ -23,7 +23,9 @@ from botocore.exceptions import BotoCoreError, ConfigParseError, ProfileNotFound
 from aws_login_bridge.errors import ConfigError, InvalidInput
 
 TOKEN_PATH = "/v1/token"
-_REGION_SHAPE = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+-\d{1,2}$|^[a-z]{2}-[a-z]+-[a-z]+-\d$")
+# re.ASCII: \d must not match other scripts' digits ('us-0-\u0660'), which botocore refuses.
+_REGION_SHAPE = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+-\d{1,2}$|^[a-z]{2}-[a-z]+-[a-z]+-\d$",
+                           re.ASCII)
 
 _session_lock = threading.Lock()
 
@@ -52,7 +54,7 @@ def validate_region(region: str) -> str:
             if region in partition.get("regions", {}):
                 return region
             regex = partition.get("regionRegex") or ""
-            if regex and re.match(regex, region):
+            if regex and re.match(regex, region, re.ASCII):
                 return region
     raise InvalidInput(
         f"'{region}' is not an AWS region. Use a region code such as us-east-1 or eu-west-1.",

@@ -133,8 +133,9 @@ class _Handler(BaseHTTPRequestHandler):
         if resp.abort:
             self._log(path, 0)
             raise _Abort
-        self._send(resp)
+        # Logged before the answer goes out: a client that has its answer can rely on the line.
         self._log(path, resp.status)
+        self._send(resp)
 
     def _send(self, resp: Response) -> None:
         self.send_response(resp.status)

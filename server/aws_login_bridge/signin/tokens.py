@@ -8,6 +8,7 @@ are turned off because they would replay the same proof (same ``jti``); we retry
 from __future__ import annotations
 
 import logging
+import os
 import random
 import threading
 import time
@@ -43,7 +44,18 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 15.0
+READ_TIMEOUT_VAR = "AWS_LOGIN_BRIDGE_READ_TIMEOUT"
 MAX_RETRY_AFTER = 10.0
+
+
+def read_timeout() -> float:
+    """Seconds to wait for the token endpoint's answer: ``AWS_LOGIN_BRIDGE_READ_TIMEOUT`` if it
+    is a positive number (tests shorten it; a slow proxy may need it longer), else 15."""
+    try:
+        value = float(os.environ.get(READ_TIMEOUT_VAR, ""))
+    except ValueError:
+        return READ_TIMEOUT
+    return value if 0 < value < 3600 else READ_TIMEOUT
 
 
 @dataclass(frozen=True, repr=False)
@@ -80,10 +92,11 @@ class SigninClient:
         self._region = region
         self._sleep = sleep
         self._proof = _ProofContext()
+        self._read_timeout = read_timeout()
         config = Config(
             signature_version=UNSIGNED,
             connect_timeout=CONNECT_TIMEOUT,
-            read_timeout=READ_TIMEOUT,
+            read_timeout=self._read_timeout,
             retries={"total_max_attempts": 1},
         )
         self._client = botocore_session(profile).create_client(
@@ -130,7 +143,7 @@ class SigninClient:
                 last, delay = _classify_client_error(error)
             except ReadTimeoutError:
                 last = NetworkError(
-                    f"AWS Sign-In did not answer within {READ_TIMEOUT:.0f} seconds. "
+                    f"AWS Sign-In did not answer within {self._read_timeout:g} seconds. "
                     "Check your connection and try again."
                 )
                 delay = _backoff(attempt) if retry_timeouts else None

@@ -76,6 +76,10 @@ def winning_source(profile: str) -> tuple[str | None, str | None]:
         credentials = botocore.session.Session(profile=profile).get_credentials()
     except botocore.exceptions.BotoCoreError as error:
         return None, type(error).__name__
+    except Exception as error:
+        # A damaged cache file makes botocore's login provider raise KeyError, TypeError,
+        # ValueError or JSONDecodeError: that is a problem to report, not a crash.
+        return None, type(error).__name__
     return (credentials.method if credentials is not None else None), None
 
 

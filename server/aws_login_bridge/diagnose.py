@@ -64,7 +64,10 @@ def session_ends_at(cached: CachedLogin) -> dt.datetime | None:
         return None
     if not isinstance(iat, int):
         return None
-    return dt.datetime.fromtimestamp(iat, dt.timezone.utc) + SESSION_LIFETIME
+    try:
+        return dt.datetime.fromtimestamp(iat, dt.timezone.utc) + SESSION_LIFETIME
+    except (ValueError, OverflowError, OSError):  # an iat no calendar holds
+        return None
 
 
 def winning_source(profile: str) -> tuple[str | None, str | None]:

@@ -60,7 +60,7 @@ def session_ends_at(cached: CachedLogin) -> dt.datetime | None:
     body = id_token.split(".")[1]
     try:
         iat = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))).get("iat")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         return None
     if not isinstance(iat, int):
         return None

@@ -42,7 +42,7 @@ def read_id_token(id_token: object) -> IdentityClaims:
     payload_b64 = id_token.split(".")[1]
     try:
         payload = json.loads(base64.urlsafe_b64decode(payload_b64 + "=" * (-len(payload_b64) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
         raise bad from None
     if not isinstance(payload, dict):
         raise bad

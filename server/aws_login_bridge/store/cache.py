@@ -101,7 +101,7 @@ def read_cache(login_session: str, directory: Path | None = None) -> CachedLogin
         raise ConfigError(
             f"Cannot read the login cache file {path} ({os.strerror(error.errno or errno.EIO)})."
         ) from None
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
         raise NotLoggedIn(f"The login cache file {path} is damaged. {relogin}") from None
     if not isinstance(token, dict):
         raise NotLoggedIn(f"The login cache file {path} is damaged. {relogin}")
@@ -187,7 +187,7 @@ def iter_cache_files(directory: Path | None = None) -> Iterator[tuple[Path, dict
     for path in entries:
         try:
             token = json.loads(path.read_bytes())
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             continue
         if isinstance(token, dict) and isinstance(token.get("accessToken"), dict) and (
             "accessKeyId" in token["accessToken"]

@@ -21,11 +21,9 @@ from aws_login_bridge.errors import (
     SessionConflict,
     StateMismatch,
 )
+from aws_login_bridge.logs import quiet_sdk_loggers
 
 CODE_PROMPT = "Enter the authorization code displayed in your browser: "
-# The SDK's own loggers write request and response bodies at DEBUG: authorization codes,
-# code verifiers, keys and tokens. --debug is for our modules; these stay at WARNING.
-SDK_LOGGERS = ("botocore", "boto3", "urllib3", "awscrt", "s3transfer", "filelock")
 MAX_CODE_TRIES = 5
 
 
@@ -278,8 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.extra = extra
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
-    for name in SDK_LOGGERS:
-        logging.getLogger(name).setLevel(logging.WARNING)
+    quiet_sdk_loggers()
     try:
         return args.handler(args)
     except LoginBridgeError as error:

@@ -27,6 +27,7 @@ from pygls.lsp.server import LanguageServer
 
 from aws_login_bridge import __version__
 from aws_login_bridge.errors import LoginBridgeError
+from aws_login_bridge.logs import quiet_sdk_loggers
 from aws_login_bridge.rpc.connection import serve_connection
 from aws_login_bridge.rpc.errors import internal_error, rpc_error
 from aws_login_bridge.rpc.feed import SessionFeed
@@ -42,9 +43,8 @@ log = logging.getLogger("aws_login_bridge.rpc")
 
 SWEEP_INTERVAL = 30.0  # seconds between drops of lapsed pending logins
 EXIT_GRACE = 5.0  # seconds a login that is writing its files may take to finish at exit
-# Libraries whose debug logs show request and response bodies (tokens, codes, keys).
-QUIET_LOGGERS = ("botocore", "urllib3", "awscrt", "s3transfer", "boto3", "filelock",
-                 "asyncio", "pygls")
+# Besides the SDK's: pygls logs whole messages at DEBUG, asyncio is noise.
+QUIET_ALSO = ("asyncio", "pygls")
 
 Handler = Callable[[Any], Awaitable[Any]]
 
@@ -188,5 +188,4 @@ def configure_logging(level_name: str) -> None:
     handler.addFilter(_NoPayloads())
     root.addHandler(handler)
     root.setLevel(level)
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(max(level, logging.WARNING))
+    quiet_sdk_loggers(level, *QUIET_ALSO)

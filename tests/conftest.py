@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,6 +97,25 @@ def aws_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulator: object) 
         monkeypatch.setenv(name, value)
     emulator.reset()  # type: ignore[attr-defined]
     return AwsHome(root=root, env=dict(os.environ))
+
+
+def fault(emulator: object, **spec: object) -> None:
+    """Arm an emulator fault through its HTTP control API, as another process would."""
+    request = urllib.request.Request(
+        emulator.base_url + "/_emulator/faults",  # type: ignore[attr-defined]
+        data=json.dumps(spec).encode(), headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status in (200, 204)
+
+
+def wait_for(condition: Callable[[], bool], what: str, limit: float = 30.0) -> None:
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting for {what}")
+        time.sleep(0.02)
 
 
 def run_cli(home: AwsHome, *args: str, stdin: str | None = None,

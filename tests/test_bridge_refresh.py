@@ -7,13 +7,12 @@ import functools
 import json
 import signal
 import subprocess
-import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import PYTHON, AwsHome, run_cli
+from conftest import PYTHON, AwsHome, run_cli, wait_for
 from test_bridge import cache_file, login, secrets_of
 
 from aws_login_bridge.emulator import Fault
@@ -38,12 +37,6 @@ def expire(home: AwsHome) -> dict[str, object]:
     return token
 
 
-def wait_for(condition: Callable[[], bool], what: str, limit: float = 30.0) -> None:
-    deadline = time.monotonic() + limit
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up waiting for {what}")
-        time.sleep(0.02)
 
 
 def check_output(result: subprocess.CompletedProcess[str], cache: Path) -> dict[str, object]:

@@ -16,7 +16,7 @@ import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import PYTHON, AwsHome, CliLogin, run_cli
+from conftest import PYTHON, AwsHome, CliLogin, fault, run_cli
 
 from aws_login_bridge.emulator import person
 
@@ -42,14 +42,6 @@ def boto3_probe(home: AwsHome, profile: str = "p") -> dict[str, str]:
     return json.loads(out.stdout)
 
 
-def fault(emulator: object, **spec: object) -> None:
-    request = urllib.request.Request(
-        emulator.base_url + "/_emulator/faults",  # type: ignore[attr-defined]
-        data=json.dumps(spec).encode(), headers={"Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        assert answer.status in (200, 204)
 
 
 def cache_file(home: AwsHome, arn: str = ARN):

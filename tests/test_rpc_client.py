@@ -9,8 +9,8 @@ import threading
 from typing import Any
 
 import pytest
-from conftest import AwsHome
-from test_rpc_login import ARN, cache_secrets, code_secrets, fault
+from conftest import AwsHome, fault
+from test_rpc_login import ARN, cache_secrets, code_secrets
 
 from aws_login_bridge.emulator import person
 from aws_login_bridge.rpc.client import HelperClient, HelperError, HelperExited

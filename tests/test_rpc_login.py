@@ -10,11 +10,10 @@ import base64
 import datetime as dt
 import json
 import socket
-import urllib.request
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from conftest import AwsHome
+from conftest import AwsHome, fault
 from test_rpc_wire import Wire, WireError, wire  # noqa: F401 - `wire` is a fixture
 
 from aws_login_bridge.emulator import person
@@ -28,14 +27,6 @@ FAILED = -32803  # LSP RequestFailed: every engine refusal
 # -- helpers shared by the rpc tests ---------------------------------------------------
 
 
-def fault(emulator: Any, **spec: object) -> None:
-    """Arm the emulator's fault API (over HTTP, as another process would)."""
-    request = urllib.request.Request(
-        emulator.base_url + "/_emulator/faults", data=json.dumps(spec).encode(),
-        headers={"Content-Type": "application/json"}, method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        assert answer.status in (200, 204)
 
 
 def code_secrets(code: str) -> set[str]:

@@ -9,7 +9,6 @@ import json
 import os
 import re
 import tempfile
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -81,14 +80,6 @@ def cache_file(cache_dir: Path, arn: str = ARN) -> Path:
     return cache_dir / (hashlib.sha256(arn.encode()).hexdigest() + ".json")
 
 
-def fault(emulator: Any, **spec: object) -> None:
-    """Arm an emulator fault over HTTP, as another process would."""
-    request = urllib.request.Request(
-        emulator.base_url + "/_emulator/faults", data=json.dumps(spec).encode(),
-        headers={"Content-Type": "application/json"}, method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as answer:
-        assert answer.status in (200, 204)
 
 
 # -- what must hold after anything ------------------------------------------------------

@@ -14,12 +14,11 @@ from __future__ import annotations
 import json
 import subprocess
 import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import PYTHON, AwsHome, CliLogin, run_cli
+from conftest import PYTHON, AwsHome, CliLogin, run_cli, wait_for
 
 from aws_login_bridge.bridge import setup_process_profile
 from aws_login_bridge.emulator import Fault, person
@@ -34,12 +33,6 @@ BOTOCORE_REFRESH = ("import botocore.session as s; c = s.Session(profile='p').ge
                     "print(c.get_frozen_credentials().access_key)")
 
 
-def wait_for(condition: Callable[[], bool], what: str, limit: float = 30.0) -> None:
-    deadline = time.monotonic() + limit
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up waiting for {what}")
-        time.sleep(0.02)
 
 
 def expire(home: AwsHome) -> dict[str, Any]:

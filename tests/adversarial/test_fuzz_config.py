@@ -18,6 +18,7 @@ from typing import Any
 
 import botocore.configloader
 import pytest
+from conftest import fault
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -27,7 +28,7 @@ from aws_login_bridge.login import complete_login, start_login
 from aws_login_bridge.store.configfile import ConfigDocument
 
 from . import tally
-from .support import ARN, fault, fresh_home, fuzz, snapshot
+from .support import ARN, fresh_home, fuzz, snapshot
 
 BOM = "\ufeff"
 # Lines as Python's universal newlines (and so configparser and botocore) split them.

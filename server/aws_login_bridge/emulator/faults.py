@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from .errors import OAUTH2_ERROR_CODES, SIGNIN_SHAPE_FOR_STATUS
+from .wire import Response
 
 TARGETS = ("token", "authorization_code", "refresh_token", "sts")
 # status: an error answer; reset: drop the connection without answering; garbage: 200
@@ -155,3 +157,25 @@ class FaultBook:
                     self._pending.remove(entry)
                 return fault
         return None
+
+
+def early_answer(
+    fault: Fault, *, garbage: bytes, content_type: str,
+    error: Callable[[int, str | None, int | None], Response],
+) -> Response | None:
+    """The answer of a fault that fires before the request is looked at, in the endpoint's
+    own format (``error(status, code or None, retry_after)``); None for "delay", where the
+    normal answer is sent late."""
+    mode = fault.resolved_mode
+    if mode == "reset":
+        return Response(0, abort=True, delay=fault.delay)
+    if mode == "garbage":
+        return Response(200, garbage, [("Content-Type", content_type)], delay=fault.delay)
+    if mode == "status":
+        status = fault.resolved_status
+        retry_after = fault.retry_after if fault.retry_after is not None else (
+            1 if status == 429 else None)
+        response = error(status, fault.error, retry_after)
+        response.delay = fault.delay
+        return response
+    return None

@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 from . import sigv4
 from .context import Context
 from .errors import STS_DEFAULT_CODE_FOR_STATUS, StsError
+from .faults import early_answer
 from .store import IssuedCredentials
 from .wire import Request, Response
 
@@ -88,23 +89,13 @@ def handle(ctx: Context, req: Request) -> Response:
     if fault is not None:
         ctx.stats.bump("faults_served")
         delay = fault.delay
-        mode = fault.resolved_mode
-        if mode == "reset":
-            return Response(0, abort=True, delay=delay)
-        if mode == "garbage":
-            return Response(200, b"<GetCallerIdentityResponse><oops", [
-                ("Content-Type", "text/xml")], delay=delay)
-        if mode == "status":
-            status = fault.resolved_status
-            resp = error_response(StsError(
-                status,
-                fault.error or STS_DEFAULT_CODE_FOR_STATUS[status],
-                "injected fault",
-                fault.retry_after if fault.retry_after is not None
-                else (1 if status == 429 else None),
-            ))
-            resp.delay = delay
-            return resp
+        early = early_answer(
+            fault, garbage=b"<GetCallerIdentityResponse><oops", content_type="text/xml",
+            error=lambda status, code, retry: error_response(StsError(
+                status, code or STS_DEFAULT_CODE_FOR_STATUS[status], "injected fault", retry)),
+        )
+        if early is not None:
+            return early
 
     try:
         params = _params(req)

@@ -23,7 +23,7 @@ from .errors import (
     invalid_request,
     token_expired,
 )
-from .faults import Fault
+from .faults import Fault, early_answer
 from .jose import compact_es256
 from .pkce import verifier_is_well_formed, verifier_matches
 from .store import IssuedCredentials, RefreshToken, Session
@@ -218,24 +218,15 @@ def handle(ctx: Context, req: Request) -> Response:
     if fault is not None:
         ctx.stats.bump("faults_served")
         delay = fault.delay
-        mode = fault.resolved_mode
-        if mode == "reset":
-            return Response(0, abort=True, delay=delay)
-        if mode == "garbage":
-            return Response(200, b'{"accessToken": {"accessKeyId": <html>oops', [
-                ("Content-Type", "application/json")], delay=delay)
-        if mode == "status":
-            status = fault.resolved_status
-            err = SigninError(
-                status,
-                fault.error or DEFAULT_SIGNIN_CODE_FOR_STATUS[status],
-                "injected fault",
-                fault.retry_after if fault.retry_after is not None
-                else (1 if status == 429 else None),
-            )
-            resp = error_response(err)
-            resp.delay = delay
-            return resp
+        early = early_answer(
+            fault, garbage=b'{"accessToken": {"accessKeyId": <html>oops',
+            content_type="application/json",
+            error=lambda status, code, retry: error_response(SigninError(
+                status, code or DEFAULT_SIGNIN_CODE_FOR_STATUS[status], "injected fault",
+                retry)),
+        )
+        if early is not None:
+            return early
         # "delay": fall through to the normal answer, late.
 
     try:

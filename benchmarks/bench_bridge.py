@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from aws_login_bridge.demo import spawn_remote_login
 from aws_login_bridge.emulator import Emulator, isolated_environment, person
 
 PYTHON = sys.executable
@@ -54,18 +55,7 @@ def run(argv: list[str], env: dict[str, str]) -> float:
 def login_until_url(env: dict[str, str], finish: bool) -> float:
     """Start ``login --remote``; the time until the URL line; then sign in or cancel."""
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        [PYTHON, "-m", "aws_login_bridge", "login", "--remote", "--profile", PROFILE,
-         "--region", "us-east-1", "--yes"],
-        env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None and proc.stdin is not None
-    url = ""
-    for line in proc.stdout:
-        if line.startswith("http"):
-            url = line.strip()
-            break
+    proc, url = spawn_remote_login(env, "--profile", PROFILE, "--region", "us-east-1", "--yes")
     elapsed = time.perf_counter() - start
     if not url:
         proc.kill()

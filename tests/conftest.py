@@ -131,17 +131,9 @@ class CliLogin:
     """``aws-login-bridge login --remote`` running, waiting at the code prompt."""
 
     def __init__(self, home: AwsHome, *args: str) -> None:
-        self.proc = subprocess.Popen(
-            [PYTHON, "-m", "aws_login_bridge", "login", "--remote", *args],
-            env=home.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True,
-        )
-        assert self.proc.stdout is not None
-        self.url = ""
-        for line in self.proc.stdout:
-            if line.startswith("http"):
-                self.url = line.strip()
-                break
+        from aws_login_bridge.demo import spawn_remote_login
+
+        self.proc, self.url = spawn_remote_login(home.env, *args)
 
     def finish(self, *answers: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         out, err = self.proc.communicate("".join(a + "\n" for a in answers), timeout=timeout)

@@ -25,6 +25,22 @@ print(json.dumps({{"method": creds.method, "Arn": ident["Arn"], "Account": ident
 """
 
 
+def spawn_remote_login(env: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], str]:
+    """Run ``aws-login-bridge login --remote ARGS`` and read up to the URL it prints.
+
+    Returns the process (waiting at the code prompt, pipes open) and the URL, or "" when
+    the CLI ended or asked something else first.
+    """
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aws_login_bridge", "login", "--remote", *args],
+        env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    url = next((line.strip() for line in proc.stdout if line.startswith("http")), "")
+    return proc, url
+
+
 def _step(text: str) -> None:
     print(f"[demo] {text}", flush=True)
 
@@ -49,18 +65,7 @@ def run_demo(keep: bool = False) -> int:
             _step(f"emulator (AWS Sign-In + STS) listening on {emulator.base_url}")
             _step(f"throwaway AWS folder: {home}")
             env = isolated_environment(home, emulator.base_url)
-            login = subprocess.Popen(
-                [sys.executable, "-m", "aws_login_bridge", "login", "--remote",
-                 "--profile", PROFILE, "--region", "us-east-1"],
-                env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, text=True,
-            )
-            assert login.stdout is not None and login.stdin is not None
-            url = ""
-            for line in login.stdout:
-                if line.startswith("http"):
-                    url = line.strip()
-                    break
+            login, url = spawn_remote_login(env, "--profile", PROFILE, "--region", "us-east-1")
             if not url:
                 _step("FAILED: the CLI did not print a sign-in URL")
                 login.kill()

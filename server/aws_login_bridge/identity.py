@@ -15,6 +15,7 @@ from aws_login_bridge.errors import (
 )
 from aws_login_bridge.profiles import login_profile
 from aws_login_bridge.refresh import fresh_credentials
+from aws_login_bridge.signin.trusted_url import guard_client
 
 
 def caller_identity(profile: str) -> dict[str, str]:
@@ -32,6 +33,7 @@ def caller_identity(profile: str) -> dict[str, str]:
     session = botocore.session.Session(profile=profile)
     try:
         client = session.create_client("sts", region_name=settings.refresh_region)
+        guard_client(client, "sts")  # the session token travels in a header
         answer: dict[str, Any] = client.get_caller_identity()
     except LoginBridgeError:
         raise

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from aws_login_bridge.emulator import person
 from aws_login_bridge.errors import LoginBridgeError
 from aws_login_bridge.login import PendingLogin, complete_login, start_login
+from aws_login_bridge.signin.trusted_url import is_loopback_host
 from aws_login_bridge.signin.verification import parse_verification_code
 from aws_login_bridge.store.configfile import validate_profile_name
 
@@ -234,9 +235,11 @@ def test_endpoint_urls(aws_home: Any, url: str) -> None:
         assert snapshot(aws_home.root) == before
         return
     login.close()
-    # Accepted: the authorize URL is on that host, over http(s), with a valid port.
+    # Accepted: the authorize URL is on that host, over https (or http to this machine),
+    # with a valid port and no user-info.
     parts = urlsplit(login.authorize_url)
-    assert parts.scheme in ("http", "https") and parts.hostname
+    assert parts.scheme == "https" or is_loopback_host(parts.hostname)
+    assert parts.hostname and "@" not in parts.netloc
     assert parts.port is None or 0 < parts.port < 65536
     assert parts.hostname == urlsplit(url.strip()).hostname
     assert snapshot(aws_home.root) == before

@@ -50,7 +50,7 @@ def _check_redirect_uri(client_id: str | None, redirect_uri: str, bases: list[st
                 f"redirect_uri must be exactly {allowed[0]} for the cross-device client"
             )
     elif client_id == SAME_DEVICE:
-        m = _LOOPBACK_REDIRECT_RE.match(redirect_uri)
+        m = _LOOPBACK_REDIRECT_RE.fullmatch(redirect_uri)
         if m is None or not 1 <= int(m.group(1)) <= 65535:
             problems.append(
                 "redirect_uri must be http://127.0.0.1:<port>/oauth/callback for the "
@@ -72,7 +72,7 @@ def show(ctx: Context, req: Request) -> Response:
     client_id = values["client_id"]
     if client_id is not None and client_id not in CLIENT_IDS:
         problems.append(f"client_id must be one of {', '.join(CLIENT_IDS)}")
-    if values["state"] is not None and not _STATE_RE.match(values["state"]):
+    if values["state"] is not None and not _STATE_RE.fullmatch(values["state"]):
         problems.append("state must be 1 to 512 printable characters")
     if values["code_challenge_method"] not in (None, CHALLENGE_METHOD):
         problems.append(f"code_challenge_method must be {CHALLENGE_METHOD}")

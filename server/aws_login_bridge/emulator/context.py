@@ -54,7 +54,7 @@ class Context:
         DPoP ``htu`` against the name it was reached by.
         """
         bases = [self.base_url]
-        if host_header and _HOST_RE.match(host_header):
+        if host_header and _HOST_RE.fullmatch(host_header):
             other = f"http://{host_header}"
             if other != self.base_url:
                 bases.append(other)

@@ -22,8 +22,8 @@ TARGETS = ("token", "authorization_code", "refresh_token", "sts")
 # whose body does not parse; delay: only the delay, then the normal answer. The last three
 # act on a successful token answer, so they need a real exchange to happen underneath.
 MODES = ("status", "reset", "garbage", "delay", "missing-fields", "bad-idtoken",
-         "idtoken-no-sub")
-TOKEN_ONLY_MODES = ("missing-fields", "bad-idtoken", "idtoken-no-sub")
+         "idtoken-no-sub", "idtoken-sub-newline")
+TOKEN_ONLY_MODES = ("missing-fields", "bad-idtoken", "idtoken-no-sub", "idtoken-sub-newline")
 RESPONSE_MODES = TOKEN_ONLY_MODES
 _STS_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9.]{0,63}$")
 _MAX_DELAY = 120.0
@@ -61,7 +61,7 @@ class Fault:
                 raise FaultError("error must be a string")
             if self.target != "sts" and self.error not in OAUTH2_ERROR_CODES:
                 raise FaultError("error must be one of Sign-In's OAuth2ErrorCode values")
-            if self.target == "sts" and not _STS_CODE_RE.match(self.error):
+            if self.target == "sts" and not _STS_CODE_RE.fullmatch(self.error):
                 raise FaultError("error must look like an STS error code")
         for name in ("retry_after", "delay"):
             value = getattr(self, name)

@@ -50,12 +50,12 @@ class Identity:
     arn: str = DEFAULT_ARN
 
     def __post_init__(self) -> None:
-        if not _ACCOUNT_RE.match(self.account_id):
+        if not _ACCOUNT_RE.fullmatch(self.account_id):
             raise ValueError("account_id must be 12 digits")
         match = (
-            _ASSUMED_ROLE_RE.match(self.arn)
-            or _USER_RE.match(self.arn)
-            or _ROOT_RE.match(self.arn)
+            _ASSUMED_ROLE_RE.fullmatch(self.arn)
+            or _USER_RE.fullmatch(self.arn)
+            or _ROOT_RE.fullmatch(self.arn)
         )
         if match is None:
             raise ValueError(
@@ -75,9 +75,9 @@ class Identity:
 
     @property
     def kind(self) -> str:
-        if _ASSUMED_ROLE_RE.match(self.arn):
+        if _ASSUMED_ROLE_RE.fullmatch(self.arn):
             return "assumed-role"
-        if _USER_RE.match(self.arn):
+        if _USER_RE.fullmatch(self.arn):
             return "user"
         return "root"
 
@@ -85,11 +85,11 @@ class Identity:
     def display_name(self) -> str:
         """What the sign-in page's "Continue as …" button names (as the console does)."""
         if self.kind == "assumed-role":
-            m = _ASSUMED_ROLE_RE.match(self.arn)
+            m = _ASSUMED_ROLE_RE.fullmatch(self.arn)
             assert m is not None
             return f"{m.group('role')}/{m.group('session')}"
         if self.kind == "user":
-            m = _USER_RE.match(self.arn)
+            m = _USER_RE.fullmatch(self.arn)
             assert m is not None
             return m.group("user")
         return f"root ({self.account_id})"
@@ -100,10 +100,10 @@ class Identity:
 
         Assumed role: ``AROA…:<session name>``; IAM user: ``AIDA…``; root: the account id.
         """
-        m = _ASSUMED_ROLE_RE.match(self.arn)
+        m = _ASSUMED_ROLE_RE.fullmatch(self.arn)
         if m is not None:
             role_arn = f"arn:{m.group('partition')}:iam::{self.account_id}:role/{m.group('role')}"
             return f"{_unique_id('AROA', role_arn)}:{m.group('session')}"
-        if _USER_RE.match(self.arn):
+        if _USER_RE.fullmatch(self.arn):
             return _unique_id("AIDA", self.arn)
         return self.account_id

@@ -39,7 +39,7 @@ def b64url_decode(text: str) -> bytes:
     RFC 7515 §2 forbids padding; re-encoding must give back the same text, which rejects
     non-canonical encodings (a length of 1 mod 4, or set bits past the last byte).
     """
-    if not _B64URL_RE.match(text) or len(text) % 4 == 1:
+    if not _B64URL_RE.fullmatch(text) or len(text) % 4 == 1:
         raise JoseError("not unpadded base64url")
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

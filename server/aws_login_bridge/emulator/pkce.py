@@ -23,7 +23,7 @@ def challenge_is_well_formed(challenge: str) -> bool:
 
 
 def verifier_is_well_formed(verifier: str) -> bool:
-    return bool(_VERIFIER_RE.match(verifier))
+    return bool(_VERIFIER_RE.fullmatch(verifier))
 
 
 def challenge_for(verifier: str) -> str:

@@ -106,7 +106,7 @@ def parse_authorization(value: str | None) -> Authorization:
     if any(not h or h != h.lower() for h in signed) or "host" not in signed:
         raise StsError(400, "IncompleteSignature",
                        "SignedHeaders must be lower-case and include host")
-    if not _SIGNATURE_RE.match(fields["Signature"]):
+    if not _SIGNATURE_RE.fullmatch(fields["Signature"]):
         raise StsError(400, "IncompleteSignature", "Signature must be 64 hex digits")
     return Authorization(scope[0], scope[1], scope[2], scope[3], signed, fields["Signature"])
 
@@ -122,7 +122,7 @@ def verify(
     now = time.time() if now is None else now
     auth = parse_authorization(req.header("Authorization"))
     amz_date = req.header("X-Amz-Date") or ""
-    if not _AMZ_DATE_RE.match(amz_date):
+    if not _AMZ_DATE_RE.fullmatch(amz_date):
         raise StsError(400, "IncompleteSignature", "X-Amz-Date must be yyyymmddThhmmssZ")
     if "x-amz-date" not in auth.signed_headers:
         raise StsError(400, "IncompleteSignature", "X-Amz-Date must be signed")

@@ -107,7 +107,8 @@ def _mint_credentials(ctx: Context, session_id: str, session: Session,
     return {"accessKeyId": akid, "secretAccessKey": secret, "sessionToken": token}
 
 
-def _id_token(ctx: Context, client_id: str, now: float, *, with_sub: bool = True) -> str:
+def _id_token(ctx: Context, client_id: str, now: float, *, with_sub: bool = True,
+              sub_suffix: str = "") -> str:
     arn = ctx.identity.arn
     payload: dict[str, Any] = {
         "iss": ctx.issuer(),
@@ -117,7 +118,7 @@ def _id_token(ctx: Context, client_id: str, now: float, *, with_sub: bool = True
         "session_arn": arn,
     }
     if with_sub:
-        payload = {"sub": arn, **payload}
+        payload = {"sub": arn + sub_suffix, **payload}
     header = {"alg": "ES256", "typ": "JWT", "kid": ctx.id_token_kid}
     return compact_es256(ctx.id_token_key, header, payload)
 
@@ -206,6 +207,8 @@ def _deform(ctx: Context, fault: Fault, answer: dict[str, Any], client_id: str,
         answer["idToken"] = "this-is-not-a-jwt"
     elif mode == "idtoken-no-sub":
         answer["idToken"] = _id_token(ctx, client_id, now, with_sub=False)
+    elif mode == "idtoken-sub-newline":
+        answer["idToken"] = _id_token(ctx, client_id, now, sub_suffix="\n")
     return answer
 
 

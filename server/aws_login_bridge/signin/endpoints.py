@@ -21,11 +21,12 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ConfigParseError, ProfileNotFound
 
 from aws_login_bridge.errors import ConfigError, InvalidInput
+from aws_login_bridge.signin.trusted_url import configured_source, refuse_untrusted
 
 TOKEN_PATH = "/v1/token"
 # re.ASCII: \d must not match other scripts' digits ('us-0-\u0660'), which botocore refuses.
-_REGION_SHAPE = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+-\d{1,2}$|^[a-z]{2}-[a-z]+-[a-z]+-\d$",
-                           re.ASCII)
+# Always fullmatch: '$' also matches before a final newline.
+_REGION_SHAPE = re.compile(r"[a-z]{2}(-[a-z0-9]+)+-\d{1,2}|[a-z]{2}-[a-z]+-[a-z]+-\d", re.ASCII)
 
 _session_lock = threading.Lock()
 
@@ -49,12 +50,12 @@ def _partitions() -> list[dict[str, Any]]:
 def validate_region(region: str) -> str:
     """Accept a region that some AWS partition knows or whose shape it claims."""
     region = region.strip() if isinstance(region, str) else ""
-    if region and _REGION_SHAPE.match(region):
+    if region and _REGION_SHAPE.fullmatch(region):
         for partition in _partitions():
             if region in partition.get("regions", {}):
                 return region
             regex = partition.get("regionRegex") or ""
-            if regex and re.match(regex, region, re.ASCII):
+            if regex and re.fullmatch(regex, region, re.ASCII):
                 return region
     raise InvalidInput(
         f"'{region}' is not an AWS region. Use a region code such as us-east-1 or eu-west-1.",
@@ -88,6 +89,7 @@ def validate_endpoint_url(url: str) -> str:
             "emulator), with no query string.",
             field="endpointUrl",
         )
+    refuse_untrusted(text, "The endpoint URL")
     return text
 
 
@@ -143,13 +145,15 @@ def resolve_signin_base(
 ) -> str:
     """The Sign-In base URL (no trailing slash) that the token endpoint hangs off."""
     key = _resolution_key(region, endpoint_url, profile)
-    known = _resolved.get(key)
-    if known is not None:
-        return known
-    base = _resolve_signin_base(region, endpoint_url=endpoint_url, profile=profile)
-    if len(_resolved) >= _RESOLVED_MAX:
-        _resolved.clear()
-    _resolved[key] = base
+    base = _resolved.get(key)
+    if base is None:
+        base = _resolve_signin_base(region, endpoint_url=endpoint_url, profile=profile)
+        if len(_resolved) >= _RESOLVED_MAX:
+            _resolved.clear()
+        _resolved[key] = base
+    # Checked here, before the authorize URL is shown to anyone: the environment or the
+    # profile may point Sign-In somewhere no login should travel in clear text.
+    refuse_untrusted(base, "The endpoint URL" if endpoint_url else configured_source("signin"))
     return base
 
 

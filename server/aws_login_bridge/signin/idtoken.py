@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from aws_login_bridge.errors import ServiceError
 
 # arn:PARTITION:sts|iam::ACCOUNT:resource — the two shapes a console session can have.
-_SESSION_ARN = re.compile(r"^arn:(aws[a-z-]*):(sts|iam)::(\d{12}):(\S+)$")
+# Always fullmatch: with match() and '$', "arn:...\n" would pass and break the config file.
+# The resource part is printable ASCII without spaces, as IAM names and paths are.
+_SESSION_ARN = re.compile(r"arn:(aws[a-z-]*):(sts|iam)::([0-9]{12}):([!-~]+)")
 
 
 @dataclass(frozen=True)
@@ -22,14 +24,14 @@ class IdentityClaims:
 
 
 def account_of(login_session: str) -> str:
-    match = _SESSION_ARN.match(login_session.strip())
+    match = _SESSION_ARN.fullmatch(login_session)
     if not match:
         raise ValueError("not a login session ARN")
     return match.group(3)
 
 
 def is_login_session_arn(value: str) -> bool:
-    return bool(_SESSION_ARN.match(value.strip()))
+    return isinstance(value, str) and _SESSION_ARN.fullmatch(value) is not None
 
 
 def read_id_token(id_token: object) -> IdentityClaims:
@@ -47,8 +49,14 @@ def read_id_token(id_token: object) -> IdentityClaims:
     if not isinstance(payload, dict):
         raise bad
     sub = payload.get("sub")
-    if not isinstance(sub, str) or not is_login_session_arn(sub):
+    if not isinstance(sub, str):
         raise bad
+    if not is_login_session_arn(sub):
+        raise ServiceError(
+            "The sign-in service named a login session that is not a well-formed ARN, so "
+            "nothing was saved. Try the login again; if it keeps failing the service may be "
+            "having problems."
+        )
     iat = payload.get("iat")
     return IdentityClaims(
         login_session=sub,

@@ -38,6 +38,7 @@ from aws_login_bridge.errors import (
 )
 from aws_login_bridge.signin.dpop import DpopKey
 from aws_login_bridge.signin.endpoints import botocore_session
+from aws_login_bridge.signin.trusted_url import guard_client
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,7 @@ class SigninClient:
         self._client.meta.events.register(
             "before-call.signin.CreateOAuth2Token", self._add_dpop_header
         )
+        guard_client(self._client, "signin")
 
     def _add_dpop_header(self, params: dict[str, Any], **_: Any) -> None:
         key = self._proof.key

@@ -1,0 +1,196 @@
+"""Trust boundaries (issue 14), tried as an attacker on the same machine would: clear-text
+endpoints, an ARN that is not quite an ARN. Every refusal is checked for its message, its exit
+status or error kind, and for leaving the AWS folder byte-for-byte as it was."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import AwsHome, CliLogin, fault, run_cli
+from test_rpc_wire import Wire
+
+from aws_login_bridge.emulator import person
+from aws_login_bridge.signin.trusted_url import is_loopback_host, why_untrusted
+
+from . import tally
+from .support import cache_file
+
+PAST = "2020-01-01T00:00:00Z"
+
+
+def _logged_in(home: AwsHome, profile: str = "t") -> Path:
+    cli = CliLogin(home, "--profile", profile, "--region", "us-east-1")
+    assert cli.finish(person.sign_in(cli.url)).returncode == 0
+    return cache_file(home.cache_dir)
+
+
+def _expire(path: Path) -> None:
+    token = json.loads(path.read_bytes())
+    token["accessToken"]["expiresAt"] = PAST
+    path.write_text(json.dumps(token))
+
+
+def _refused(result: subprocess.CompletedProcess[str], *words: str) -> str:
+    assert result.returncode == 1, (result.returncode, result.stderr)
+    for word in words:
+        assert word in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
+    return result.stderr
+
+
+def _token_calls(emulator: Any) -> int:
+    return sum(v for k, v in emulator.stats().items() if k.startswith("token."))
+
+
+# -- 1. endpoints: https anywhere, http only to this machine, never user-info ------------
+
+
+def test_loopback_hosts_are_exactly_loopback() -> None:
+    for host in ("127.0.0.1", "127.8.9.10", "::1", "localhost", "LOCALHOST"):
+        assert is_loopback_host(host), host
+    for host in ("128.0.0.1", "0.0.0.0", "::", "::ffff:127.0.0.1", "localhost.", "0x7f.1",
+                 "127.0.0.1.nip.io", "evil-localhost", "", None):
+        assert not is_loopback_host(host), host
+    assert why_untrusted("https://signin.example.com") is None
+    assert why_untrusted("http://127.0.0.1:8080") is None
+    assert why_untrusted("http://[::1]:8080") is None
+    assert "plain http" in str(why_untrusted("http://signin.example.com"))
+    assert "user name" in str(why_untrusted("https://u:p@signin.example.com"))
+    assert "user name" in str(why_untrusted("http://u@127.0.0.1"))
+    assert "neither" in str(why_untrusted("ftp://127.0.0.1"))
+
+
+CLEAR_TEXT = [
+    ("http://signin.example.com", "plain http://"),
+    ("http://10.1.2.3:8080", "plain http://"),
+    ("http://127.0.0.1.nip.io", "plain http://"),
+    ("https://admin:hunter2@127.0.0.1:9", "user name or password"),
+    ("http://admin@127.0.0.1:9", "user name or password"),
+]
+
+
+@pytest.mark.parametrize(("url", "why"), CLEAR_TEXT)
+def test_cli_refuses_a_clear_text_endpoint_before_printing_anything(
+        aws_home: AwsHome, emulator: Any, url: str, why: str) -> None:
+    aws_home.config.write_text("[profile e]\nregion = us-east-1\n")
+    before = aws_home.snapshot()
+    calls = _token_calls(emulator)
+    result = run_cli(aws_home, "login", "--remote", "--profile", "e", "--endpoint-url", url,
+                     stdin="")
+    text = _refused(result, "The endpoint URL is refused because", why, "https://")
+    assert result.stdout == ""  # no sign-in URL was shown
+    assert url not in text and "hunter2" not in text and "admin" not in text
+    assert _token_calls(emulator) == calls
+    assert aws_home.snapshot() == before
+    tally.count("inputs.untrusted_endpoint")
+
+
+@pytest.mark.parametrize("variable", ["AWS_ENDPOINT_URL_SIGNIN", "AWS_ENDPOINT_URL"])
+def test_cli_refuses_a_clear_text_endpoint_from_the_environment(
+        aws_home: AwsHome, variable: str) -> None:
+    aws_home.config.write_text("[profile e]\nregion = us-east-1\n")
+    before = aws_home.snapshot()
+    aws_home.env.pop("AWS_ENDPOINT_URL_SIGNIN")
+    aws_home.env[variable] = "http://signin.example.com"
+    result = run_cli(aws_home, "login", "--remote", "--profile", "e", stdin="")
+    _refused(result, f"set by {variable} is refused because it uses plain http://")
+    assert result.stdout == ""
+    assert aws_home.snapshot() == before
+
+
+def test_cli_refuses_a_clear_text_endpoint_from_the_profiles_services_section(
+        aws_home: AwsHome) -> None:
+    aws_home.config.write_text(
+        "[profile e]\nregion = us-east-1\nservices = elsewhere\n\n"
+        "[services elsewhere]\nsignin =\n  endpoint_url = http://198.51.100.7:8080\n")
+    before = aws_home.snapshot()
+    aws_home.env.pop("AWS_ENDPOINT_URL_SIGNIN")
+    result = run_cli(aws_home, "login", "--remote", "--profile", "e", stdin="")
+    _refused(result, "configured in the profile", "plain http://")
+    assert result.stdout == ""
+    assert aws_home.snapshot() == before
+
+
+def test_a_refresh_is_refused_before_it_is_sent_to_a_clear_text_endpoint(
+        aws_home: AwsHome, emulator: Any) -> None:
+    """The endpoint changed after the login: the refresh token must not follow it."""
+    path = _logged_in(aws_home)
+    _expire(path)
+    before = aws_home.snapshot()
+    calls = _token_calls(emulator)
+    aws_home.env["AWS_ENDPOINT_URL_SIGNIN"] = "http://192.0.2.10"
+    for command in ("credential-process", "whoami"):
+        result = run_cli(aws_home, command, "--profile", "t")
+        _refused(result, "set by AWS_ENDPOINT_URL_SIGNIN is refused", "plain http://")
+        assert result.stdout == ""
+    assert _token_calls(emulator) == calls
+    assert aws_home.snapshot() == before
+
+
+def test_sts_gets_no_session_token_over_clear_text(aws_home: AwsHome, emulator: Any) -> None:
+    _logged_in(aws_home)
+    before = aws_home.snapshot()
+    aws_home.env["AWS_ENDPOINT_URL_STS"] = "http://192.0.2.10"
+    result = run_cli(aws_home, "whoami", "--profile", "t")
+    _refused(result, "The AWS STS endpoint set by AWS_ENDPOINT_URL_STS is refused")
+    assert aws_home.snapshot() == before
+
+
+def test_helper_refuses_a_clear_text_endpoint_as_invalid_input(aws_home: AwsHome,
+                                                               emulator: Any) -> None:
+    aws_home.config.write_text("[profile e]\nregion = us-east-1\n")
+    before = aws_home.snapshot()
+    helper = Wire(aws_home.env)
+    try:
+        helper.initialize()
+        for url, why in CLEAR_TEXT:
+            error = helper.error("awsLogin/startLogin", {"profile": "e", "endpointUrl": url})
+            assert error.kind == "InvalidInput", error.data
+            assert why in str(error.message) and "https://" in str(error.message)
+            assert url not in str(error.message) and "hunter2" not in str(error.message)
+        # The emulator itself (http on 127.0.0.1) is still fine.
+        started = helper.request("awsLogin/startLogin",
+                                 {"profile": "e", "endpointUrl": emulator.base_url})
+        helper.request("awsLogin/cancelLogin", {"loginId": started["loginId"]})
+    finally:
+        helper.close()
+    assert "hunter2" not in helper.stderr
+    assert aws_home.snapshot() == before
+
+
+# -- 3. full-string matching: an ARN with a trailing newline is not an ARN ---------------
+
+
+def test_an_arn_with_a_trailing_newline_is_a_service_error_in_the_cli(
+        aws_home: AwsHome, emulator: Any) -> None:
+    aws_home.config.write_text("[profile f]\nregion = us-east-1\n")
+    before = aws_home.snapshot()
+    cli = CliLogin(aws_home, "--profile", "f")
+    code = person.sign_in(cli.url)
+    fault(emulator, target="authorization_code", mode="idtoken-sub-newline")
+    _refused(cli.finish(code), "not a well-formed ARN", "nothing was saved")
+    assert aws_home.snapshot() == before
+
+
+def test_an_arn_with_a_trailing_newline_is_a_service_error_in_the_helper(
+        aws_home: AwsHome, emulator: Any) -> None:
+    aws_home.config.write_text("[profile f]\nregion = us-east-1\n")
+    before = aws_home.snapshot()
+    helper = Wire(aws_home.env)
+    try:
+        helper.initialize()
+        started = helper.request("awsLogin/startLogin", {"profile": "f"})
+        code = person.sign_in(started["authorizeUrl"])
+        fault(emulator, target="authorization_code", mode="idtoken-sub-newline")
+        error = helper.error("awsLogin/completeLogin",
+                             {"loginId": started["loginId"], "code": code})
+        assert error.kind == "ServiceError", error.data
+        assert "not a well-formed ARN" in str(error.message)
+    finally:
+        helper.close()
+    assert "Traceback" not in helper.stderr
+    assert aws_home.snapshot() == before

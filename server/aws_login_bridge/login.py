@@ -46,7 +46,8 @@ from aws_login_bridge.store.configfile import (
     config_lock,
     validate_profile_name,
 )
-from aws_login_bridge.store.paths import config_file
+from aws_login_bridge.store.folder_trust import check_cache_folder, check_config_folder
+from aws_login_bridge.store.paths import config_file, login_cache_dir
 
 Flow = Literal["remote", "sameDevice"]
 DEFAULT_REGION = "us-east-1"
@@ -144,6 +145,10 @@ def start_login(
         raise InvalidInput("flow must be 'remote' or 'sameDevice'.", field="flow")
     if endpoint_url is not None:
         endpoint_url = validate_endpoint_url(endpoint_url)
+    # Before the person signs in: a folder we would refuse to write to later would waste
+    # the sign-in and the single-use code.
+    check_config_folder(config_file())
+    check_cache_folder(login_cache_dir())
     existing = ConfigDocument.load(config_file()).profile(profile) or {}
     refuse_other_style(profile, existing)
     if region:

@@ -93,8 +93,9 @@ def test_a_loose_cache_folder_and_file_are_tightened(aws_home: AwsHome) -> None:
     assert cli.finish(person.sign_in(cli.url)).returncode == 0
     assert mode(aws_home.cache_dir) == 0o700
     assert mode(stale) == 0o600
-    # A refresh (the other writer) tightens a folder loosened since.
-    os.chmod(aws_home.cache_dir, 0o777)
+    # A refresh (the other writer) tightens a folder loosened since (a folder others can
+    # write to is refused instead: see test_trust_boundaries).
+    os.chmod(aws_home.cache_dir, 0o755)
     expire(stale)
     assert run(aws_home.env, "credential-process", "--profile", "t").returncode == 0
     assert mode(aws_home.cache_dir) == 0o700 and mode(stale) == 0o600

@@ -1,11 +1,15 @@
 """Trust boundaries (issue 14), tried as an attacker on the same machine would: clear-text
-endpoints, an ARN that is not quite an ARN. Every refusal is checked for its message, its exit
-status or error kind, and for leaving the AWS folder byte-for-byte as it was."""
+endpoints, folders someone else controls, an ARN that is not quite an ARN. Every refusal is
+checked for its message, its exit status or error kind, and for leaving the AWS folder
+byte-for-byte as it was."""
 
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +18,9 @@ from conftest import AwsHome, CliLogin, fault, run_cli
 from test_rpc_wire import Wire
 
 from aws_login_bridge.emulator import person
+from aws_login_bridge.errors import LoginBridgeError
 from aws_login_bridge.signin.trusted_url import is_loopback_host, why_untrusted
+from aws_login_bridge.store.folder_trust import check_cache_folder, check_config_folder
 
 from . import tally
 from .support import cache_file
@@ -194,3 +200,93 @@ def test_an_arn_with_a_trailing_newline_is_a_service_error_in_the_helper(
         helper.close()
     assert "Traceback" not in helper.stderr
     assert aws_home.snapshot() == before
+
+
+# -- 2. folders someone else controls are refused, not repaired --------------------------
+
+NOBODY = 65534
+
+
+def _state(folder: Path) -> tuple[int, int]:
+    st = folder.stat()
+    return st.st_uid, stat.S_IMODE(st.st_mode)
+
+
+def test_cli_login_refuses_a_cache_folder_owned_by_another_user(aws_home: AwsHome,
+                                                                emulator: Any) -> None:
+    aws_home.config.write_text("[profile o]\nregion = us-east-1\n")
+    aws_home.cache_dir.mkdir(parents=True, mode=0o700)
+    os.chown(aws_home.cache_dir, NOBODY, NOBODY)
+    before, calls = aws_home.snapshot(), _token_calls(emulator)
+    result = run_cli(aws_home, "login", "--remote", "--profile", "o", stdin="")
+    _refused(result, f"Refusing to use {aws_home.cache_dir}: it is owned by",
+             f"(uid {NOBODY}) with mode 0700", "chown", "AWS_LOGIN_CACHE_DIRECTORY")
+    assert result.stdout == ""  # refused before the sign-in URL was shown
+    assert _state(aws_home.cache_dir) == (NOBODY, 0o700)
+    assert _token_calls(emulator) == calls
+    assert aws_home.snapshot() == before
+
+
+@pytest.mark.parametrize("loose", [0o777, 0o770, 0o722])
+def test_a_refresh_refuses_a_cache_folder_others_can_write(aws_home: AwsHome, emulator: Any,
+                                                           loose: int) -> None:
+    """The root-run tool used to chmod such a folder to 0700 and carry on."""
+    path = _logged_in(aws_home)
+    _expire(path)
+    os.chmod(aws_home.cache_dir, loose)
+    before, calls = aws_home.snapshot(), _token_calls(emulator)
+    result = run_cli(aws_home, "credential-process", "--profile", "t")
+    _refused(result, f"Refusing to use {aws_home.cache_dir}", f"with mode {loose:04o}",
+             "chmod 700")
+    assert result.stdout == ""
+    assert _state(aws_home.cache_dir) == (os.geteuid(), loose)  # left alone
+    assert _token_calls(emulator) == calls
+    assert aws_home.snapshot() == before
+
+
+def test_helper_refuses_an_aws_folder_others_can_write(aws_home: AwsHome) -> None:
+    aws_home.config.write_text("[profile w]\nregion = us-east-1\n")
+    os.chmod(aws_home.root, 0o777)
+    before = aws_home.snapshot()
+    helper = Wire(aws_home.env)
+    try:
+        helper.initialize()
+        error = helper.error("awsLogin/startLogin", {"profile": "w"})
+        assert error.kind == "ConfigError", error.data
+        assert f"Refusing to use {aws_home.root}" in str(error.message)
+        assert "mode 0777" in str(error.message) and "chmod o-w" in str(error.message)
+        # Group-writable is the owner's choice (user private groups); others-writable is not.
+        os.chmod(aws_home.root, 0o775)
+        started = helper.request("awsLogin/startLogin", {"profile": "w"})
+        helper.request("awsLogin/cancelLogin", {"loginId": started["loginId"]})
+    finally:
+        helper.close()
+    assert _state(aws_home.root)[1] == 0o775
+    assert aws_home.snapshot() == before
+
+
+def test_a_sticky_shared_folder_above_ours_is_fine(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(shared, 0o1777)  # like /tmp: others cannot rename what is ours in it
+    mine = shared / "cache"
+    mine.mkdir(mode=0o700)
+    check_cache_folder(mine)
+    os.chmod(shared, 0o777)
+    with pytest.raises(LoginBridgeError, match=r"mode 0777"):
+        check_cache_folder(mine)
+
+
+def test_folder_checks_are_a_no_op_on_windows(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows has no POSIX owner or mode (every folder reads 0777): the ACL inherited from
+    the profile folder is what keeps files private there."""
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    os.chmod(loose, 0o777)
+    monkeypatch.setattr(sys, "platform", "win32")
+    check_cache_folder(loose)
+    check_config_folder(loose / "config")
+    monkeypatch.setattr(sys, "platform", "linux")
+    with pytest.raises(LoginBridgeError):
+        check_cache_folder(loose)

@@ -29,9 +29,14 @@ def make_private_dirs(path: Path) -> None:
 
 
 def ensure_private_dir(path: Path) -> None:
-    """Create ``path`` (and parents) 0700, and tighten ``path`` itself if it is looser."""
+    """Create ``path`` (and parents) 0700, and tighten ``path`` itself if it is looser.
+
+    Only a folder of our own is tightened: someone else's is refused before this is called
+    (store.folder_trust), and a chmod would not make it ours anyway.
+    """
     make_private_dirs(path)
-    if path.stat().st_mode & 0o077:
+    st = path.stat()
+    if st.st_mode & 0o077 and st.st_uid == getattr(os, "geteuid", lambda: st.st_uid)():
         os.chmod(path, 0o700)
 
 

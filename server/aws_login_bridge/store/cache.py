@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 
 from aws_login_bridge.errors import ConfigError, NotLoggedIn
 from aws_login_bridge.store.atomic import ensure_private_dir, write_atomic
+from aws_login_bridge.store.folder_trust import check_cache_folder
 from aws_login_bridge.store.paths import login_cache_dir
 
 REQUIRED_FIELDS = ("accessToken", "refreshToken", "dpopKey", "clientId")
@@ -133,6 +134,7 @@ def serialize(token: dict[str, Any]) -> bytes:
 
 def write_cache(login_session: str, token: dict[str, Any], directory: Path | None = None) -> Path:
     path = cache_path(login_session, directory)
+    check_cache_folder(path.parent)
     try:
         ensure_private_dir(path.parent)
         write_atomic(path, serialize(token), mode=0o600)
@@ -162,6 +164,7 @@ def file_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     # the fresh-credentials path of credential_process, and that path never locks.
     from filelock import FileLock, Timeout
 
+    check_cache_folder(path.parent)
     ensure_private_dir(path.parent)
     lock = FileLock(str(path) + ".lock", mode=0o600, thread_local=False)
     try:

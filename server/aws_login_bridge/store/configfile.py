@@ -20,6 +20,7 @@ from typing import NamedTuple
 
 from aws_login_bridge.errors import ConfigError, InvalidInput
 from aws_login_bridge.store.atomic import make_private_dirs, write_atomic
+from aws_login_bridge.store.folder_trust import check_config_folder
 
 LOCK_TIMEOUT = 20.0  # seconds; a read-modify-write of the config takes milliseconds
 
@@ -47,6 +48,7 @@ def config_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     # Imported here: filelock costs ~15 ms, and only writers need it.
     from filelock import FileLock, Timeout
 
+    check_config_folder(path)
     try:
         make_private_dirs(path.parent)
         lock = FileLock(str(path) + ".lock", mode=0o600, thread_local=False)
@@ -172,6 +174,7 @@ class ConfigDocument(NamedTuple):  # not a dataclass: see store.cache.CachedLogi
         """Atomically replace the file, keeping its permissions (0600 when it is new)."""
         if not self.changed:
             return
+        check_config_folder(self.path)
         mode = 0o600
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):
             mode = self.path.stat().st_mode & 0o777

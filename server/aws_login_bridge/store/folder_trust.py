@@ -1,0 +1,105 @@
+"""Whether a folder is ours to keep credentials in, judged the way ssh's StrictModes does.
+
+Whoever can write to a folder can replace the files in it — a swapped cache file hands
+every SDK reading it someone else's credentials, a swapped config file points a profile
+anywhere — and whoever owns it can make it writable. So the login cache folder must
+belong to us (or root) and be writable by nobody else, and every folder above it and above
+the config file must belong to us or root and not be writable by others (a sticky folder
+such as /tmp is fine: others cannot rename what is ours in it). The check stops at the
+home folder, as ssh's does: above it, the system's layout is the administrator's business.
+
+A folder that fails is refused, never repaired: chmod on a folder someone else controls
+fixes nothing (they can undo it), and run as root it would take the folder over.
+
+Windows has no POSIX owner and mode bits (os.stat reports 0o777 for every folder, and
+st_uid 0); privacy there comes from the ACL inherited from the user's profile folder, as
+for the AWS CLI. The check is therefore a no-op on Windows — decided in ``_applies`` only.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from pathlib import Path
+
+from aws_login_bridge.errors import ConfigError
+
+
+def _applies() -> bool:
+    return sys.platform != "win32" and hasattr(os, "geteuid")
+
+
+def _user(uid: int) -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return str(uid)
+
+
+def _owner_name(uid: int) -> str:
+    name = _user(uid)
+    return f"uid {uid}" if name == str(uid) else f"{name} (uid {uid})"
+
+
+def _home() -> Path | None:
+    try:
+        return Path(os.path.realpath(os.path.expanduser("~")))
+    except (OSError, RuntimeError):
+        return None
+
+
+def _refuse(folder: Path, st: os.stat_result, fix: str) -> ConfigError:
+    mode = stat.S_IMODE(st.st_mode)
+    return ConfigError(
+        f"Refusing to use {folder}: it is owned by {_owner_name(st.st_uid)} with mode "
+        f"{mode:04o}, so another account could replace the files kept there; {fix}.",
+        folder=str(folder),
+    )
+
+
+def _fix(folder: Path, me: int, mode: str, other: str) -> str:
+    what = "private" if mode == "700" else "not writable by others"
+    return (f"make it yours and {what} (chown {_user(me)} {folder}; chmod {mode} {folder}), "
+            f"or {other}")
+
+
+def _check_chain(start: Path, *, private: Path | None, other: str) -> None:
+    me = os.geteuid()
+    home = _home()
+    folder = Path(os.path.realpath(start))
+    while True:
+        try:
+            st = folder.stat()
+        except FileNotFoundError:
+            st = None  # not created yet: make_private_dirs will create it 0700 and ours
+        except OSError:
+            return  # unreadable: the write that follows says what is wrong
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            foreign = st.st_uid not in (me, 0)
+            if folder == private:
+                if foreign or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+                    raise _refuse(folder, st, _fix(folder, me, "700", other))
+            elif foreign or (st.st_mode & stat.S_IWOTH and not st.st_mode & stat.S_ISVTX):
+                raise _refuse(folder, st, _fix(folder, me, "o-w", other))
+        if folder == home or folder.parent == folder:
+            return
+        folder = folder.parent
+
+
+def check_cache_folder(folder: Path) -> None:
+    """ConfigError unless ``folder`` (the login cache, or our lock folder) and the folders
+    above it are safe to keep credentials in. Nothing is changed either way."""
+    if _applies():
+        _check_chain(folder, private=Path(os.path.realpath(folder)),
+                     other="set AWS_LOGIN_CACHE_DIRECTORY to a private folder of your own")
+
+
+def check_config_folder(config_file: Path) -> None:
+    """ConfigError unless the folder holding the config file (and those above it) belong to
+    us or root and are not writable by others."""
+    if _applies():
+        _check_chain(config_file.parent, private=None,
+                     other="point AWS_CONFIG_FILE at a file in a folder of your own")

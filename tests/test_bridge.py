@@ -92,7 +92,7 @@ def test_prints_credential_process_json_from_the_cache(aws_home: AwsHome, emulat
     assert emulator.stats()["token"]["refresh_token"] == 0  # fresh: no refresh
 
 
-@pytest.mark.parametrize("how", ["fast", "equals", "AWS_PROFILE", "full-cli", "console-script"])
+@pytest.mark.parametrize("how", ["fast", "equals", "full-cli", "console-script"])
 def test_every_way_of_calling_it_prints_the_same(aws_home: AwsHome, how: str) -> None:
     login()
     expected = credential_process(aws_home).stdout
@@ -100,9 +100,6 @@ def test_every_way_of_calling_it_prints_the_same(aws_home: AwsHome, how: str) ->
     argv = [PYTHON, "-m", "aws_login_bridge", "credential-process", "--profile", "p"]
     if how == "equals":
         argv[-2:] = ["--profile=p"]
-    elif how == "AWS_PROFILE":
-        argv = argv[:-2]
-        env["AWS_PROFILE"] = "p"
     elif how == "full-cli":  # a global option before the command skips the fast lane
         argv.insert(3, "--debug")
     elif how == "console-script":
@@ -124,9 +121,25 @@ def test_fresh_path_imports_no_sdk(aws_home: AwsHome, entry: str) -> None:
     modules = imported_modules(result.stderr)
     assert "aws_login_bridge" in modules  # the probe sees our own imports...
     assert sorted(modules & set(HEAVY)) == []  # ...and none of the heavy ones
-    if entry == "module":
-        # The fast lane skips the CLI module (argparse, logging, webbrowser) and the lock.
-        assert {"argparse", "webbrowser", "filelock"} & modules == set()
+    # Both entry points take the fast lane: no CLI module (argparse, logging, webbrowser)
+    # and no lock.
+    assert {"argparse", "logging", "webbrowser", "filelock"} & modules == set()
+
+
+@pytest.mark.parametrize("entry", ["module", "console-script"])
+def test_profile_is_required(aws_home: AwsHome, entry: str) -> None:
+    """Under an SDK, AWS_PROFILE may name the process profile itself: never guess from it."""
+    login()
+    env = dict(aws_home.env, AWS_PROFILE="p")
+    argv = [PYTHON, "-m", "aws_login_bridge"] if entry == "module" else [CONSOLE_SCRIPT]
+    before = aws_home.snapshot()
+    result = subprocess.run([*argv, "credential-process"], env=env, capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 2 and result.stdout == ""
+    assert "the following arguments are required: --profile" in result.stderr
+    shown = run_cli(aws_home, "credential-process", "--help").stdout
+    assert "credential-process [-h] --profile PROFILE" in shown  # not [--profile PROFILE]
+    assert aws_home.snapshot() == before
 
 
 def test_refresh_path_does_import_botocore(aws_home: AwsHome) -> None:

@@ -99,7 +99,15 @@ def test_same_device_login_through_the_loopback_callback(aws_home: AwsHome) -> N
         env=aws_home.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     assert proc.stdout is not None
-    url = next(line.strip() for line in proc.stdout if line.startswith("http"))
+    said = []
+    for line in proc.stdout:
+        said.append(line)
+        if line.startswith("http"):
+            break
+    url = said[-1].strip()
+    # --no-browser: no browser opens, and the CLI does not claim one does.
+    assert said[0] == "Open this URL in a browser on this machine to sign in:\n"
+    assert not any("Opening" in line for line in said)
     assert "redirect_uri=http%3A%2F%2F127.0.0.1%3A" in url
     assert "devtools%2Fsame-device" in url
     assert person.sign_in(url) is None

@@ -20,4 +20,8 @@ def test_demo_succeeds_and_leaves_home_alone(tmp_path: Path) -> None:
     assert "boto3 resolved the profile with method 'login'" in out.stdout
     assert "1 refresh call" in out.stdout
     assert "all done" in out.stdout
+    # It ends with what to do next against real AWS.
+    after = out.stdout.split("all done", 1)[1]
+    assert "Next, against real AWS" in after
+    assert "aws-login-bridge login --remote --profile my-login --region us-east-1" in after
     assert not (home / ".aws").exists()

@@ -364,9 +364,17 @@ def test_magics_and_one_helper_per_kernel(kernel: Kernel, aws_home: Any) -> None
     assert replacement != helper
     kernel.run("del os.environ['AWS_ACCESS_KEY_ID'], os.environ['AWS_SECRET_ACCESS_KEY']")
 
+    # A second profile on the same console session shares the cache file: say so.
+    with aws_home.config.open("a") as config:
+        config.write(f"\n[profile twin]\nlogin_session = {DEFAULT_ARN}\n")
     cell = kernel.run("%aws_logout")
     assert cell.stdout.startswith("Logged out of profile 'nb'.")
+    assert ("Also logged out (same console session, shared cached credentials): twin"
+            in cell.stdout)
     assert cache_files(aws_home) == []
+    cell = kernel.run("%aws_logout --profile twin")
+    assert cell.stdout.strip() == ("Profile 'twin' has no cached login credentials; nothing to "
+                                   "remove.")
     cell = kernel.run("%aws_whoami")
     assert "Traceback" not in cell.text and cell.stderr.strip()
 

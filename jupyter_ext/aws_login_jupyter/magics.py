@@ -100,8 +100,12 @@ class AwsLoginMagics(Magics):
         elif removed:
             print(f"Logged out of profile '{profile}'. Credentials already handed out stay valid "
                   "until they expire (at most 15 minutes).")
+            also = [str(name) for name in answer.get("alsoLoggedOut") or []]
+            if also:
+                print("Also logged out (same console session, shared cached credentials): "
+                      + ", ".join(also))
         else:
-            print(f"Profile '{profile}' had no cached credentials; nothing to remove.")
+            print(f"Profile '{profile}' has no cached login credentials; nothing to remove.")
 
     @magic_arguments()
     @argument("--profile", "-p", help="profile to ask about (default: the kernel's profile)")

@@ -122,12 +122,10 @@ def credential_process(profile: str, *, now: Callable[[], dt.datetime] | None = 
 def run_fast(argv: Sequence[str]) -> int | None:
     """``credential-process`` without building the whole CLI parser (it is run very often).
 
-    Handles only ``[--profile P | --profile=P]``; anything else returns None and the full
-    CLI takes over, so help, typos and errors behave exactly as everywhere else.
+    Handles only ``--profile P`` and ``--profile=P``; anything else returns None and the
+    full CLI takes over, so help, typos and errors behave exactly as everywhere else.
     """
-    if len(argv) == 0:
-        profile = os.environ.get("AWS_PROFILE") or "default"
-    elif len(argv) == 2 and argv[0] == "--profile":
+    if len(argv) == 2 and argv[0] == "--profile":
         profile = argv[1]
     elif len(argv) == 1 and argv[0].startswith("--profile="):
         profile = argv[0].removeprefix("--profile=")

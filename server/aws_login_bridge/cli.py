@@ -10,7 +10,6 @@ import argparse
 import json
 import logging
 import sys
-import webbrowser
 from collections.abc import Callable, Sequence
 
 from aws_login_bridge import __version__
@@ -76,11 +75,16 @@ def cmd_login(args: argparse.Namespace) -> int:
                         pending, replace_existing=True))
                     break
         else:
-            _say("Opening the sign-in page in your browser. If it does not open, visit:")
+            if args.no_browser:
+                _say("Open this URL in a browser on this machine to sign in:")
+            else:
+                _say("Opening the sign-in page in your browser. If it does not open, visit:")
             _say()
             _say(pending.authorize_url)
             _say()
             if not args.no_browser:
+                import webbrowser
+
                 webbrowser.open(pending.authorize_url)
             try:
                 result = complete_login(pending, replace_existing=args.yes)
@@ -106,21 +110,28 @@ def _confirm_replace(error: SessionConflict, finish: Callable[[], object]):  # t
 
 
 def cmd_logout(args: argparse.Namespace) -> int:
-    from aws_login_bridge.profiles import login_profile
-    from aws_login_bridge.store.logout import remove_all, remove_session
+    from aws_login_bridge.logout import logged_out, logout_profile, nothing_to_remove
+    from aws_login_bridge.store.logout import remove_all
 
     if args.all:
         removed = remove_all()
         _say(f"Removed {removed} cached login session(s).")
         return 0
-    profile = login_profile(args.profile)
-    removed = remove_session(profile.login_session)
-    if removed:
-        _say(f"Logged out of profile '{args.profile}'. Credentials already handed out stay "
-             "valid until they expire (at most 15 minutes).")
+    outcome = logout_profile(args.profile)
+    if outcome.removed:
+        _say(logged_out(args.profile, outcome.also_logged_out))
     else:
-        _say(f"Profile '{args.profile}' had no cached credentials; nothing to remove.")
+        _say(nothing_to_remove(args.profile))
     return 0
+
+
+# How `aws configure list` shows where the profile name came from.
+_PROFILE_ORIGINS = {
+    "--profile": ("manual", "--profile"),
+    "AWS_DEFAULT_PROFILE": ("env", "AWS_DEFAULT_PROFILE"),
+    "AWS_PROFILE": ("env", "AWS_PROFILE"),
+    "default": ("default", "(no --profile, AWS_PROFILE)"),
+}
 
 
 def _mask(value: str | None) -> str:
@@ -141,8 +152,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         key_id = read_cache(status.loginSession).access.get("accessKeyId")
     source = status.credentialSource
     elsewhere = f"<from {source}>" if source else "<not set>"
+    kind, where = _PROFILE_ORIGINS[args.profile_origin]
     rows = [
-        ("profile", status.profile, "manual", "--profile"),
+        ("profile", status.profile, kind, where),
         ("access_key", _mask(key_id) if source == "login" else elsewhere, source or "", ""),
         ("secret_key", "****************" if source == "login" else elsewhere, source or "", ""),
         ("region", status.region or "<not set>", "config-file" if status.region else "",
@@ -217,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=text, description=text)
         p.set_defaults(handler=handler)
         if profile:
-            p.add_argument("--profile", default=_default_profile(), help="profile name")
+            p.add_argument("--profile", help=PROFILE_HELP)
         return p
 
     login = command("login", cmd_login, "sign in through the browser and save credentials")
@@ -230,18 +242,21 @@ def build_parser() -> argparse.ArgumentParser:
     login.add_argument("--no-browser", action="store_true",
                        help="same-device flow: print the URL but do not open a browser")
 
-    logout = command("logout", cmd_logout, "delete cached credentials")
-    logout.add_argument("--all", action="store_true", help="every cached login session")
+    logout = command("logout", cmd_logout, "delete cached credentials", profile=False)
+    which = logout.add_mutually_exclusive_group()
+    which.add_argument("--profile", help=PROFILE_HELP)
+    which.add_argument("--all", action="store_true", help="every cached login session")
 
     status = command("status", cmd_status, "which credentials a profile uses, and problems")
-    status.add_argument("--json", action="store_true")
+    status.add_argument("--json", action="store_true",
+                        help="print the status as one JSON object (for scripts)")
 
     command("whoami", cmd_whoami, "STS GetCallerIdentity with the profile")
 
     emulator = command("emulator", cmd_emulator, "run the local AWS Sign-In + STS emulator",
                        profile=False)
-    emulator.add_argument("--host", default="127.0.0.1")
-    emulator.add_argument("--port", type=int, default=0)
+    emulator.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    emulator.add_argument("--port", type=int, default=0, help="port (default 0: any free port)")
     emulator.epilog = "Other options (--account-id, --arn, --quiet, ...) go to the emulator."
 
     demo = command("demo", cmd_demo, "the whole flow against the built-in emulator",
@@ -249,22 +264,23 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--keep", action="store_true", help="keep the throwaway AWS folder")
 
     serve = command("serve", cmd_serve, "JSON-RPC helper for editors (stdio)", profile=False)
-    serve.add_argument("--log-level", default="INFO",
-                       choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    serve.add_argument("--log-level", default="INFO", type=str.upper,
+                       choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+                       help="what the helper logs to stderr (any case; default INFO)")
     serve.add_argument("--stdio", action="store_true", help=argparse.SUPPRESS)
 
-    command("credential-process", cmd_credential_process,
-            "print credential_process JSON for the profile")
+    process = command("credential-process", cmd_credential_process,
+                      "print credential_process JSON for the profile", profile=False)
+    # Required: under an SDK, AWS_PROFILE may name the process profile itself, not the
+    # login profile whose credentials it should print.
+    process.add_argument("--profile", required=True, help="the login profile to read")
     setup = command("setup-process-profile", cmd_setup_process_profile,
                     "add a profile whose credential_process runs this bridge")
     setup.add_argument("--as", dest="as_name", help="name of the new profile (default P-process)")
     return parser
 
 
-def _default_profile() -> str:
-    import os
-
-    return os.environ.get("AWS_PROFILE") or "default"
+PROFILE_HELP = "profile name (default: AWS_DEFAULT_PROFILE, AWS_PROFILE or 'default')"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -274,6 +290,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if extra and args.command != "emulator":
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.extra = extra
+    if "profile" in args:
+        from aws_login_bridge.profiles import chosen_profile
+
+        args.profile, args.profile_origin = chosen_profile(args.profile)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     quiet_sdk_loggers()

@@ -25,6 +25,21 @@ print(json.dumps({{"method": creds.method, "Arn": ident["Arn"], "Account": ident
 """
 
 
+NEXT_STEPS = (
+    "",
+    "Next, against real AWS (nothing above touched your ~/.aws):",
+    "  1. aws-login-bridge login --remote --profile my-login --region us-east-1",
+    "     open the URL it prints where you are signed in to the AWS Console, and paste",
+    "     the code the page shows back into the terminal;",
+    "  2. AWS_PROFILE=my-login python -c \"import boto3; "
+    "print(boto3.client('sts').get_caller_identity()['Arn'])\"",
+    "     (or aws-login-bridge whoami --profile my-login);",
+    "  3. aws-login-bridge status --profile my-login shows what the profile uses and any",
+    "     problem; in VS Code run 'AWS: Login', in Jupyter %load_ext aws_login_jupyter then",
+    "     %aws_login.",
+)
+
+
 def spawn_remote_login(env: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], str]:
     """Run ``aws-login-bridge login --remote ARGS`` and read up to the URL it prints.
 
@@ -108,6 +123,8 @@ def run_demo(keep: bool = False) -> int:
                 _step("FAILED: the refresh did not happen as expected")
                 return 1
         _step(f"all done in {time.monotonic() - started:.1f}s")
+        for line in NEXT_STEPS:
+            print(line, flush=True)
         return 0
     finally:
         if keep:

@@ -15,6 +15,7 @@ import os
 from dataclasses import asdict, dataclass, field
 
 from aws_login_bridge.errors import LoginBridgeError
+from aws_login_bridge.profiles import login_advice
 from aws_login_bridge.store.cache import CachedLogin, format_time, read_cache
 from aws_login_bridge.store.configfile import ConfigDocument
 from aws_login_bridge.store.paths import config_file, credentials_file
@@ -123,8 +124,7 @@ def profile_status(profile: str, now: dt.datetime | None = None) -> Status:
     if session is None:
         status.problems.append(Problem(
             "NotLoggedIn",
-            f"Profile '{profile}' has no login session. Run: aws-login-bridge login --remote "
-            f"--profile {profile}",
+            f"Profile '{profile}' has no login session. {login_advice(profile, settings)}",
         ))
     else:
         try:

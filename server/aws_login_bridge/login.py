@@ -23,6 +23,7 @@ from aws_login_bridge.errors import (
     SessionConflict,
     UnknownLogin,
 )
+from aws_login_bridge.profiles import OTHER_STYLES, login_suggestion, other_credential_style
 from aws_login_bridge.signin import pkce
 from aws_login_bridge.signin.dpop import DpopKey
 from aws_login_bridge.signin.endpoints import (
@@ -53,32 +54,11 @@ Flow = Literal["remote", "sameDevice"]
 DEFAULT_REGION = "us-east-1"
 PENDING_LIFETIME = 600.0  # seconds a started login may wait for its code
 
-# Keys that mean the profile already gets credentials another way (AWS CLI's rule),
-# with the words we use for them.
-OTHER_STYLES: dict[str, str] = {
-    "aws_access_key_id": "access keys",
-    "sso_session": "IAM Identity Center (SSO)",
-    "sso_role_name": "IAM Identity Center (SSO)",
-    "sso_account_id": "IAM Identity Center (SSO)",
-    "sso_start_url": "IAM Identity Center (SSO)",
-    "role_arn": "an assumed role",
-    "web_identity_token_file": "web identity",
-    "credential_process": "credential_process",
-}
-
-
-def other_credential_style(profile_config: dict[str, str]) -> str | None:
-    for key in OTHER_STYLES:
-        if profile_config.get(key):
-            return key
-    return None
-
-
 def refuse_other_style(profile: str, profile_config: dict[str, str]) -> None:
     style = other_credential_style(profile_config)
     if style is None:
         return
-    suggestion = f"{profile}-login"
+    suggestion = login_suggestion(profile)
     raise ProfileHasOtherCredentials(
         f"Profile '{profile}' already gets credentials from {OTHER_STYLES[style]} ({style}). "
         f"Log in with a new profile instead, for example '{suggestion}'.",

@@ -3,13 +3,60 @@
 from __future__ import annotations
 
 import os
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from aws_login_bridge.errors import NotLoggedIn
 from aws_login_bridge.store.configfile import ConfigDocument
 from aws_login_bridge.store.paths import config_file
 
 FALLBACK_REGION = "us-east-1"
+
+
+# Keys that mean the profile already gets credentials another way (the AWS CLI's rule: such
+# a profile is not turned into a login profile), with the words we use for them.
+OTHER_STYLES: dict[str, str] = {
+    "aws_access_key_id": "access keys",
+    "sso_session": "IAM Identity Center (SSO)",
+    "sso_role_name": "IAM Identity Center (SSO)",
+    "sso_account_id": "IAM Identity Center (SSO)",
+    "sso_start_url": "IAM Identity Center (SSO)",
+    "role_arn": "an assumed role",
+    "web_identity_token_file": "web identity",
+    "credential_process": "credential_process",
+}
+
+ProfileOrigin = Literal["--profile", "AWS_DEFAULT_PROFILE", "AWS_PROFILE", "default"]
+
+
+def chosen_profile(explicit: str | None) -> tuple[str, ProfileOrigin]:
+    """The profile a command works on and where that choice came from (botocore's order)."""
+    if explicit:
+        return explicit, "--profile"
+    for variable in ("AWS_DEFAULT_PROFILE", "AWS_PROFILE"):
+        value = os.environ.get(variable)
+        if value:
+            return value, variable  # type: ignore[return-value]
+    return "default", "default"
+
+
+def other_credential_style(settings: dict[str, str]) -> str | None:
+    return next((key for key in OTHER_STYLES if settings.get(key)), None)
+
+
+def login_suggestion(name: str) -> str:
+    """The profile name to log in with when ``name`` has credentials of another style."""
+    return f"{name}-login"
+
+
+def login_advice(name: str, settings: dict[str, str] | None) -> str:
+    """The login command that works for ``name``: a new profile when ``name`` is taken."""
+    style = other_credential_style(settings or {})
+    if style is None:
+        return f"Run: aws-login-bridge login --remote --profile {name}"
+    suggestion = login_suggestion(name)
+    return (f"It gets credentials from {OTHER_STYLES[style]} ({style}); to use a console "
+            f"sign-in, log in with a new profile: aws-login-bridge login --remote --profile "
+            f"{suggestion}")
 
 
 class LoginProfile(NamedTuple):  # not a dataclass: see store.cache.CachedLogin
@@ -33,11 +80,8 @@ def login_profile(name: str, document: ConfigDocument | None = None) -> LoginPro
     settings = document.profile(name)
     session = (settings or {}).get("login_session", "").strip()
     if not session:
-        raise NotLoggedIn(
-            f"Profile '{name}' has no login session. Run: aws-login-bridge login --remote "
-            f"--profile {name}",
-            profile=name,
-        )
+        raise NotLoggedIn(f"Profile '{name}' has no login session. "
+                          f"{login_advice(name, settings)}", profile=name)
     return LoginProfile(name=name, login_session=session, region=(settings or {}).get("region"))
 
 

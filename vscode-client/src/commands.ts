@@ -487,16 +487,19 @@ export class Commands {
     }
     try {
       const params = target === ALL_PROFILES ? { all: true } : { profile: target };
-      const { removed } = await helper.sendRequest(logout, params);
+      const { removed, alsoLoggedOut } = await helper.sendRequest(logout, params);
       const bar = this.deps.statusBar;
       if (target === ALL_PROFILES || target === bar?.profile || target === active) {
         bar?.update({ profile: target === ALL_PROFILES ? active : target, loginSession: null, state: "loggedOut" });
       }
       const what = target === ALL_PROFILES ? "all profiles" : `profile "${target}"`;
+      const also = (alsoLoggedOut ?? []).map((name) => `"${name}"`).join(", ");
       void this.ui.message(
         "info",
         removed > 0
-          ? `Logged out of ${what}. Credentials already handed to running programs stay valid until they expire.`
+          ? `Logged out of ${what}. ` +
+              (also ? `Also logged out: ${also} (same console session, shared cached credentials). ` : "") +
+              "Credentials already handed to running programs stay valid until they expire."
           : `No cached login to remove for ${what}.`,
         {},
       );

@@ -57,6 +57,8 @@ export interface LogoutParams {
 }
 export interface LogoutResult {
   removed: number;
+  /** Other profiles that shared the deleted cache file (same console session). */
+  alsoLoggedOut: string[];
 }
 
 export interface ProfileParams {

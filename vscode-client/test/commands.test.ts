@@ -442,6 +442,9 @@ describe("status bar follows awsLogin/sessionChanged", () => {
     w.ui.choose(/AWS Logout/, "alpha");
     assert.equal(await w.commands.logout(), 1);
     assert.equal(w.bar.item.text, "aws: not logged in");
+    // ...and the person is told so.
+    const said = w.ui.messages("info").find((m) => m.text.startsWith('Logged out of profile "alpha".'));
+    assert.ok(said && said.text.includes('Also logged out: "beta" (same console session'), JSON.stringify(w.ui.messages()));
     w.ui.choose(/Switch Profile/, "beta");
     await w.commands.switchProfile();
     assert.equal(w.bar.item.text, "aws: not logged in");

@@ -55,8 +55,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"aws-login-bridge emulator: {e}", file=sys.stderr)
         return 2
     if not args.quiet:
-        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                            format="%(asctime)s %(name)s %(message)s")
+        # A handler of its own, not basicConfig: under ``aws-login-bridge emulator`` the CLI
+        # has configured the root logger already (WARNING), and basicConfig would do nothing.
+        emulator_log = logging.getLogger("aws_login_bridge.emulator")
+        if not emulator_log.handlers:
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+            emulator_log.addHandler(handler)
+        emulator_log.setLevel(logging.INFO)
+        emulator_log.propagate = False
     try:
         emulator.start()
     except OSError as e:

@@ -102,9 +102,9 @@ class Handlers:
 
     async def logout(self, params: object) -> t.LogoutResult:
         p = parse(LogoutParams, params, t.LOGOUT)
-        removed = await self._offload(_logout, p)
+        result = await self._offload(_logout, p)
         await self._feed.check()
-        return {"removed": removed}
+        return result
 
     async def status(self, params: object) -> t.StatusResult:
         p = parse(ProfileParams, params, t.STATUS)
@@ -129,13 +129,14 @@ class Handlers:
 # -- engine calls (run on worker threads) ---------------------------------------------
 
 
-def _logout(p: LogoutParams) -> int:
-    from aws_login_bridge.profiles import login_profile
-    from aws_login_bridge.store.logout import remove_all, remove_session
+def _logout(p: LogoutParams) -> t.LogoutResult:
+    from aws_login_bridge.logout import logout_profile
+    from aws_login_bridge.store.logout import remove_all
 
     if p.all:
-        return remove_all()
-    return remove_session(login_profile(p.profile).login_session)
+        return {"removed": remove_all(), "alsoLoggedOut": []}
+    outcome = logout_profile(p.profile)
+    return {"removed": outcome.removed, "alsoLoggedOut": list(outcome.also_logged_out)}
 
 
 def _profile_status(profile: str) -> Status:

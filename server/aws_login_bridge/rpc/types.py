@@ -42,6 +42,7 @@ class CompleteLoginResult(TypedDict):
 
 class LogoutResult(TypedDict):
     removed: int
+    alsoLoggedOut: list[str]  # other profiles that shared the deleted cache file
 
 
 class ProblemDict(TypedDict):

@@ -313,12 +313,15 @@ def test_setup_errors(aws_home: AwsHome, args: list[str], needle: str) -> None:
     ("win32", r"C:\Program Files\Python 3.12\python.exe"),
     ("win32", r"C:\Users\x\venv\Scripts\python.exe"),
 ])
-def test_command_line_survives_botocore_splitting(platform: str, python: str) -> None:
+def test_command_line_survives_botocore_splitting(platform: str, python: str,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from botocore.compat import compat_shell_split
 
+    from aws_login_bridge import hostos
     from aws_login_bridge.bridge import process_command
 
-    line = process_command("dev.team", python=python, platform=platform)
+    monkeypatch.setattr(hostos, "WINDOWS", platform == "win32")
+    line = process_command("dev.team", python=python)
     assert compat_shell_split(line, platform=platform) == [
         python, "-m", "aws_login_bridge", "credential-process", "--profile", "dev.team"]
 

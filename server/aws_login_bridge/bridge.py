@@ -22,6 +22,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
+from aws_login_bridge import hostos
 from aws_login_bridge.errors import (
     ConfigError,
     InvalidInput,
@@ -139,38 +140,35 @@ def run_fast(argv: Sequence[str]) -> int | None:
 # -- setup-process-profile ------------------------------------------------------------
 
 
-def process_command(profile: str, *, python: str | None = None,
-                    platform: str | None = None) -> str:
+def process_command(profile: str, *, python: str | None = None) -> str:
     """The credential_process line that runs this bridge for ``profile``.
 
-    botocore splits the line with ``shlex.split`` (POSIX) or by the MS C runtime rules
-    (Windows), without a shell; each part is quoted so that it survives that split,
-    spaces in the interpreter path included.
+    Quoted for the splitting botocore does on this platform (``hostos.join_command``), so
+    that every part, spaces in the interpreter path included, comes back whole.
     """
     # abspath, not resolve(): following a venv's symlink would lose its site-packages.
     python = python or os.path.abspath(sys.executable)
-    parts = [python, "-m", "aws_login_bridge", COMMAND, "--profile", profile]
-    if (platform or sys.platform) == "win32":
-        import subprocess
-
-        return subprocess.list2cmdline(parts)
-    import shlex
-
-    return shlex.join(parts)
+    return hostos.join_command([python, "-m", "aws_login_bridge", COMMAND, "--profile", profile])
 
 
 def _is_our_process_line(line: str, profile: str) -> bool:
     """Whether an existing credential_process already runs this bridge for ``profile``."""
-    import shlex
-
     try:
-        parts = shlex.split(line)
+        parts = hostos.split_command(line)
     except ValueError:
         return False
     runs_bridge = "aws_login_bridge" in parts or any(
-        os.path.basename(part) == PROG for part in parts
-    )
+        _program_name(part) == PROG for part in parts)
     return runs_bridge and parts[-3:] == [COMMAND, "--profile", profile]
+
+
+def _program_name(path: str) -> str:
+    if hostos.WINDOWS:  # C:\...\Scripts\aws-login-bridge.exe, in any case
+        import ntpath
+
+        name = ntpath.basename(path).lower()
+        return name.removesuffix(".exe")
+    return os.path.basename(path)
 
 
 def setup_process_profile(profile: str, as_name: str | None) -> int:

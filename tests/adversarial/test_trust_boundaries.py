@@ -9,7 +9,6 @@ import json
 import os
 import stat
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -284,9 +283,11 @@ def test_folder_checks_are_a_no_op_on_windows(tmp_path: Path,
     loose = tmp_path / "loose"
     loose.mkdir()
     os.chmod(loose, 0o777)
-    monkeypatch.setattr(sys, "platform", "win32")
+    from aws_login_bridge import hostos
+
+    monkeypatch.setattr(hostos, "WINDOWS", True)
     check_cache_folder(loose)
     check_config_folder(loose / "config")
-    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(hostos, "WINDOWS", False)
     with pytest.raises(LoginBridgeError):
         check_cache_folder(loose)

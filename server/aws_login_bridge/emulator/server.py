@@ -13,8 +13,11 @@ import socket
 import struct
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from aws_login_bridge import hostos
+from aws_login_bridge.localhttp import LocalHTTPServer
 
 from . import app
 from .context import Context
@@ -30,8 +33,7 @@ class _Abort(Exception):
     """Raised to abandon a connection without a response (the "reset" fault)."""
 
 
-class EmulatorHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
+class EmulatorHTTPServer(LocalHTTPServer):
     # Bursts of concurrent clients (tests fire 32 refreshes at once) must not overflow
     # the listen backlog: dropped SYNs cost a full second each in client retries.
     request_queue_size = 128
@@ -157,8 +159,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         try:
             # Linger 0 makes close() send RST: the client sees "connection reset".
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                       struct.pack("ii", 1, 0))
+            # struct linger is two ints on POSIX, two unsigned shorts in Winsock.
+            linger = struct.pack("HH" if hostos.WINDOWS else "ii", 1, 0)
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, linger)
             self.connection.close()
         except OSError:
             pass

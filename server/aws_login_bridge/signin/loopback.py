@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hmac
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from aws_login_bridge.errors import NetworkError, UnknownLogin
+from aws_login_bridge.localhttp import LocalHTTPServer
 
 CALLBACK_PATH = "/oauth/callback"
 _DONE_PAGE = (
@@ -42,12 +43,11 @@ class LoopbackReceiver:
                 return
 
         try:
-            self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+            self._server = LocalHTTPServer(("127.0.0.1", 0), Handler)
         except OSError as error:
             raise NetworkError(
                 f"Cannot listen on 127.0.0.1 for the sign-in callback: {error}."
             ) from None
-        self._server.daemon_threads = True
         # A short poll interval: close() (a cancelled or finished login) returns within 50 ms
         # instead of serve_forever's default half second.
         self._thread = threading.Thread(target=self._server.serve_forever,

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import os
 import stat
-import sys
 from pathlib import Path
 
+from aws_login_bridge import hostos
 from aws_login_bridge.errors import ConfigError
 
 
 def _applies() -> bool:
-    return sys.platform != "win32" and hasattr(os, "geteuid")
+    return not hostos.WINDOWS
 
 
 def _user(uid: int) -> str:

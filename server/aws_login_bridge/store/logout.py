@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from aws_login_bridge.crashpoint import crashpoint
-from aws_login_bridge.store.atomic import remove_temp_files, temp_files
+from aws_login_bridge.store.atomic import remove_file, remove_temp_files, temp_files
 from aws_login_bridge.store.cache import cache_path, file_lock, iter_cache_files
 from aws_login_bridge.store.paths import login_cache_dir
 
@@ -28,7 +28,7 @@ def _remove(path: Path) -> int:
     with file_lock(path):
         remove_temp_files(path)
         try:
-            path.unlink()
+            remove_file(path)
         except FileNotFoundError:
             return 0
     return 1

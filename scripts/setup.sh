@@ -3,8 +3,32 @@
 # sudo available): Chromium and code-server's build headers from apt, the Python package
 # with its dev/jupyter extras into .venv, the VS Code extension's npm packages and build,
 # and code-server itself. Safe to run again: each step skips what is already there.
+#
+# --no-browser: only what `scripts/test.sh --no-browser` needs (the venv and the JS SDK's
+# npm packages; no apt, no extension, no code-server), on Linux, macOS or Windows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+no_browser=false
+[ "${1-}" = --no-browser ] && no_browser=true
+
+install_python() {
+  source scripts/venv.sh
+  if [ ! -x "$VENV_PY" ]; then
+    "${PYTHON:-python3}" -m venv .venv
+    source scripts/venv.sh
+  fi
+  "$VENV_PY" -m pip install -q --upgrade pip
+  "$VENV_PY" -m pip install -q -e '.[dev,jupyter]'
+  # The JavaScript SDK that tests/test_js_sdk.py runs against our login files.
+  (cd tests/js_sdk && npm ci --no-audit --no-fund --loglevel=error)
+}
+
+if $no_browser; then
+  install_python
+  echo "setup: done (no browser)"
+  exit 0
+fi
 
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -21,13 +45,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-PY=${PYTHON:-python3}
-[ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[dev,jupyter]'
-
-# The JavaScript SDK that tests/test_js_sdk.py runs against our login files.
-(cd tests/js_sdk && npm ci --no-audit --no-fund --loglevel=error)
+install_python
 
 if [ -f vscode-client/package.json ]; then
   (cd vscode-client && npm ci --no-audit --no-fund --loglevel=error)

@@ -345,7 +345,7 @@ def test_helper_login_refresh_and_logout(windows: Windows, emulator: Any) -> Non
         assert identity["Arn"] == ARN
         new = json.loads(path.read_bytes())["accessToken"]["accessKeyId"]
         assert new != old and emulator.stats()["token"]["refresh_token"] == 1
-        assert helper.request("awsLogin/logout", {"profile": "p"}) == {"removed": 1}
+        assert helper.request("awsLogin/logout", {"profile": "p"})["removed"] == 1
         assert not path.exists()
     finally:
         helper.close()

@@ -1,5 +1,6 @@
-"""When the helper cannot start (the package is not installed in the configured Python), the
-person sees one message with the exact install command and a button that copies it."""
+"""When ``awsLogin.pythonPath`` names a Python without the helper, the setting still wins: the
+person sees one message with the exact command that installs the wheel the extension
+carries into that Python, and a button that copies it; nothing is installed behind their back."""
 
 from __future__ import annotations
 
@@ -40,10 +41,13 @@ def test_missing_helper_shows_install_command(browser, code_server_without_helpe
     page = open_workbench(context, code_server_without_helper.workbench_url())
     try:
         run_command(page, "AWS: Login")
-        expected = f"{bare_python} -m pip install aws-login-bridge"
-        toast = notification(page, r"AWS Login needs the aws-login-bridge package")
+        toast = notification(page, r"AWS Login cannot run its helper with")
         text = toast.locator(".notification-list-item-message").text_content() or ""
-        assert expected in text, text
+        wheel = re.search(rf"{re.escape(str(bare_python))} -m pip install (\S+\.whl)", text)
+        assert wheel, text
+        assert Path(wheel.group(1)).is_file(), "the command names the wheel inside the extension"
+        assert Path(wheel.group(1)).is_relative_to(code_server_without_helper.user_data.parent)
+        expected = wheel.group(0)
         assert "Traceback" not in text and "Error:" not in text
         button = toast.get_by_role("button", name="Copy Install Command")
         button.wait_for()

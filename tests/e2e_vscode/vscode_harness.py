@@ -104,7 +104,8 @@ class CodeServer:
 
 
 def start_code_server(
-    tmp: Path, code_server_bin: str, vsix: Path, settings: dict[str, object]
+    tmp: Path, code_server_bin: str, vsix: Path, settings: dict[str, object],
+    env_overrides: dict[str, str] | None = None,
 ) -> CodeServer:
     """A code-server with its own HOME (so ~/.aws is a throwaway), the .vsix installed."""
     home = tmp / "home"
@@ -135,6 +136,7 @@ def start_code_server(
         XDG_DATA_HOME=str(home / ".local" / "share"),
         AWS_EC2_METADATA_DISABLED="true",
     )
+    env.update(env_overrides or {})
     installed = subprocess.run(
         [code_server_bin, "--extensions-dir", str(ext_dir), "--user-data-dir", str(user_data),
          "--install-extension", str(vsix), "--force"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -70,18 +71,32 @@ def type_and_pick(page: Page, label: str, exact: bool = True) -> None:
     box.press("Enter")
 
 
-def run_command(page: Page, title: str) -> None:
-    """Ctrl+Shift+P, type the command's title, run it."""
-    page.locator(".monaco-workbench").click(position={"x": 600, "y": 300})
-    page.keyboard.press("Control+Shift+P")
-    box = quick_input(page).locator(".quick-input-box input")
-    box.wait_for(state="visible")
-    box.fill(f">{title}")
-    page.wait_for_function(
-        "([sel, want]) => { const r = document.querySelector(sel);"
-        " return !!r && (r.textContent || '').replace(/\\s+/g, ' ').trim() === want; }",
-        arg=[f"{QUICK_INPUT} .quick-input-list .monaco-list-row.focused .label-name", title],
-    )
+def run_command(page: Page, title: str, timeout: float = TIMEOUT) -> None:
+    """Ctrl+Shift+P, type the command's title, run it.
+
+    The palette lists what the workbench knew when it opened: a command contributed by an
+    extension the host is still reading shows up only in a palette opened later, so it is
+    opened again until the row is there.
+    """
+    want = f"{QUICK_INPUT} .quick-input-list .monaco-list-row.focused .label-name"
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        page.locator(".monaco-workbench").click(position={"x": 600, "y": 300})
+        page.keyboard.press("Control+Shift+P")
+        box = quick_input(page).locator(".quick-input-box input")
+        box.wait_for(state="visible")
+        box.fill(f">{title}")
+        try:
+            page.wait_for_function(
+                "([sel, want]) => { const r = document.querySelector(sel);"
+                " return !!r && (r.textContent || '').replace(/\\s+/g, ' ').trim() === want; }",
+                arg=[want, title], timeout=5000,
+            )
+            break
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            box.press("Escape")
     box.press("Enter")
 
 
@@ -139,3 +154,23 @@ def clear_notifications(page: Page) -> None:
             close.click(timeout=2000)
         except Exception:  # a toast may hide by itself meanwhile
             pass
+
+
+def sign_in_on_new_tab(page: Page, context: Any, emulator_url: str) -> tuple[str, str]:
+    """After the login's region/profile steps: press "Open" on VS Code's external-link
+    dialog, sign in on the emulator's page in the new tab, and read the verification code.
+    Returns (code, identity ARN); the workbench tab is left in the background."""
+    dialog = page.locator(".monaco-dialog-box")
+    dialog.filter(has_text="open the external website").wait_for()
+    assert f"{emulator_url}/v1/authorize?" in (dialog.text_content() or "")
+    with context.expect_page(timeout=30_000) as new_tab:
+        dialog.get_by_role("button", name="Open", exact=True).click()
+    signin = new_tab.value
+    signin.wait_for_load_state()
+    continue_button = signin.get_by_role("button", name=re.compile(r"^Continue as"))
+    continue_button.wait_for()
+    identity_arn = (signin.locator("#identity-arn").text_content() or "").strip()
+    continue_button.click()
+    code_el = signin.locator("#verification-code")
+    code_el.wait_for()
+    return (code_el.text_content() or "").strip(), identity_arn

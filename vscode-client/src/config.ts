@@ -4,7 +4,7 @@
  */
 
 export interface Settings {
-  /** `awsLogin.pythonPath`; empty = the Python extension's interpreter, else `python3`. */
+  /** `awsLogin.pythonPath`; empty = found or installed by `helperLocator.ts`. */
   pythonPath: string;
   /** `awsLogin.defaultProfile`; empty = `default`. */
   defaultProfile: string;
@@ -15,8 +15,6 @@ export interface Settings {
 }
 
 export const DEFAULT_REGION = "us-east-1";
-export const FALLBACK_PYTHON = "python3";
-export const PACKAGE_NAME = "aws-login-bridge";
 
 /** Reads settings through any getter shaped like `WorkspaceConfiguration.get`. */
 export function readSettings(get: (key: string) => unknown): Settings {
@@ -48,11 +46,6 @@ export function validateProfileName(name: string): string | undefined {
   return undefined;
 }
 
-/** Python to run: the setting, else the Python extension's interpreter, else `python3`. */
-export function choosePython(settings: Settings, pythonExtensionInterpreter?: string): string {
-  return settings.pythonPath || pythonExtensionInterpreter || FALLBACK_PYTHON;
-}
-
 export interface HelperCommand {
   command: string;
   args: string[];
@@ -71,14 +64,4 @@ export function helperCommand(
     env.AWS_ENDPOINT_URL_STS = settings.endpointUrl;
   }
   return { command: python, args: ["-m", "aws_login_bridge", "serve"], env };
-}
-
-/** Quotes a path for a POSIX shell or PowerShell/cmd only when it needs it. */
-export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_@%+=:,./\\-]+$/.test(arg) ? arg : `"${arg.replace(/(["\\$`])/g, "\\$1")}"`;
-}
-
-/** The exact command that installs the helper into `python`. */
-export function installCommand(python: string): string {
-  return `${shellQuote(python)} -m pip install ${PACKAGE_NAME}`;
 }

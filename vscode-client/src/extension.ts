@@ -1,7 +1,10 @@
 /** Wires commands, status bar, settings and the helper together. */
 import * as vscode from "vscode";
+import { awsConfigPath } from "./awsConfigScan";
 import { COMMAND_IDS, Commands } from "./commands";
 import { HelperManager } from "./helper";
+import { HelperSetup } from "./helperSetup";
+import { wakeUp } from "./startup";
 import { StatusController } from "./statusBar";
 import { COPY_URL_COMMAND, VscodeUi, currentSettings } from "./vscodeUi";
 
@@ -24,7 +27,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   const ui = new VscodeUi();
   let commands: Commands | undefined;
-  helper = new HelperManager(output, (change) => void commands?.onSessionChanged(change));
+  const setup = new HelperSetup(context, output);
+  helper = new HelperManager(output, () => setup.python(), (change) => void commands?.onSessionChanged(change));
   commands = new Commands({
     helper: () => helper!.get(),
     ui,
@@ -59,9 +63,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
 
-  // Show the active profile's session as soon as the helper is up (in the background: the
-  // command that activated us runs at the same time).
-  void c.refreshStatus();
+  // Activated at startup: the helper starts in the background only if some profile uses
+  // console sign-in (or once one does); the command that activated us may run meanwhile.
+  const startup = wakeUp({
+    configPath: awsConfigPath(),
+    startHelper: () => c.refreshStatus(),
+    showNoLogin: () => statusBar.update({ profile: c.activeProfile(), loginSession: null, state: "loggedOut" }),
+  });
+  context.subscriptions.push(startup);
 }
 
 export async function deactivate(): Promise<void> {

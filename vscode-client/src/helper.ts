@@ -1,7 +1,8 @@
 /**
  * Starts `<python> -m aws_login_bridge serve` with vscode-languageclient (stdio, LSP base
- * framing) on first use and hands out the running connection. If it cannot start, the person
- * gets one message with the exact install command and a button that copies it.
+ * framing) on first use and hands out the running connection. Which Python, and installing
+ * the helper when there is none, is `HelperSetup`'s job; if the helper still does not start,
+ * the person gets one message with the exact reinstall command and a button that copies it.
  */
 import * as vscode from "vscode";
 import {
@@ -14,10 +15,11 @@ import {
   State,
   TransportKind,
 } from "vscode-languageclient/node";
-import { choosePython, helperCommand, installCommand } from "./config";
-import { checkHelper, startFailureMessage } from "./helperProcess";
+import { helperCommand } from "./config";
+import { PACKAGE_NAME } from "./helperLocator";
+import { pipInstallCommand } from "./shellCommand";
 import { HelperConnection, SessionChangedParams, sessionChanged } from "./lsp_ext";
-import { currentSettings, pythonExtensionInterpreter } from "./vscodeUi";
+import { currentSettings } from "./vscodeUi";
 
 const COPY_INSTALL = "Copy Install Command";
 const SHOW_OUTPUT = "Show Output";
@@ -29,6 +31,8 @@ export class HelperManager implements vscode.Disposable {
 
   constructor(
     private readonly output: vscode.OutputChannel,
+    /** The interpreter to run the helper with (found, or installed with the person's consent). */
+    private readonly python: () => Promise<string | undefined>,
     private readonly onSessionChanged: (p: SessionChangedParams) => void,
   ) {}
 
@@ -47,25 +51,16 @@ export class HelperManager implements vscode.Disposable {
 
   private async start(): Promise<HelperConnection | undefined> {
     await this.stop();
+    const python = await this.python();
+    if (!python) {
+      return undefined; // the person was told why (or declined the install)
+    }
     const settings = currentSettings();
-    const python = choosePython(settings, settings.pythonPath ? undefined : await pythonExtensionInterpreter());
     const cmd = helperCommand(python, settings);
     this.output.appendLine(
       `[aws-login-bridge] starting: ${cmd.command} ${cmd.args.join(" ")}` +
         (settings.endpointUrl ? ` (endpoint ${settings.endpointUrl})` : ""),
     );
-    const pre = await checkHelper(python, cmd.env);
-    if (!pre.ok) {
-      this.output.appendLine(`[aws-login-bridge] cannot start (${pre.reason}): ${pre.detail}`);
-      const { text, command } = startFailureMessage(pre);
-      void vscode.window.showErrorMessage(text, COPY_INSTALL).then(async (choice) => {
-        if (choice === COPY_INSTALL) {
-          await vscode.env.clipboard.writeText(command);
-        }
-      });
-      return undefined;
-    }
-    this.output.appendLine(`[aws-login-bridge] helper package version ${pre.version}`);
 
     const serverOptions: ServerOptions = {
       command: cmd.command,
@@ -93,15 +88,16 @@ export class HelperManager implements vscode.Disposable {
       await client.start();
     } catch (e) {
       this.output.appendLine(`[aws-login-bridge] helper did not start: ${e instanceof Error ? e.message : String(e)}`);
+      const reinstall = pipInstallCommand([python], PACKAGE_NAME, process.platform);
       void vscode.window
         .showErrorMessage(
-          `AWS Login's helper did not start with ${python}. If aws-login-bridge is missing or outdated, install it with: ${installCommand(python)}`,
+          `AWS Login's helper did not start with ${python}. If aws-login-bridge is missing or outdated, install it with: ${reinstall}`,
           COPY_INSTALL,
           SHOW_OUTPUT,
         )
         .then(async (choice) => {
           if (choice === COPY_INSTALL) {
-            await vscode.env.clipboard.writeText(installCommand(python));
+            await vscode.env.clipboard.writeText(reinstall);
           } else if (choice === SHOW_OUTPUT) {
             this.output.show(true);
           }

@@ -1,14 +1,11 @@
-/** The small pure parts: status bar text and colour, settings, helper command, preflight. */
+/** The small pure parts: status bar text and colour, settings, helper command. */
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { describe, it } from "node:test";
-import { choosePython, helperCommand, installCommand, readSettings, validateProfileName } from "../src/config";
-import { checkHelper, startFailureMessage } from "../src/helperProcess";
+import { helperCommand, readSettings, validateProfileName } from "../src/config";
 import { HelperError, toHelperError } from "../src/lsp_ext";
 import { ResponseError } from "vscode-jsonrpc";
 import { formatTimeLeft, render } from "../src/statusBar";
-import { fakeStatusBar, tempDir, testPython } from "./harness";
+import { fakeStatusBar } from "./harness";
 
 const NOW = new Date("2026-11-26T08:00:00Z");
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000).toISOString();
@@ -77,13 +74,6 @@ describe("settings and helper command", () => {
     assert.deepEqual(s, { pythonPath: "/opt/py/bin/python", defaultProfile: "", defaultRegion: "us-east-1", endpointUrl: "" });
   });
 
-  it("chooses python: setting, else the Python extension's interpreter, else python3", () => {
-    const s = readSettings(() => undefined);
-    assert.equal(choosePython(s), "python3");
-    assert.equal(choosePython(s, "/venv/bin/python"), "/venv/bin/python");
-    assert.equal(choosePython({ ...s, pythonPath: "/x/python" }, "/venv/bin/python"), "/x/python");
-  });
-
   it("runs <python> -m aws_login_bridge serve with the endpoint override", () => {
     const s = { ...readSettings(() => undefined), endpointUrl: "http://127.0.0.1:9999" };
     const cmd = helperCommand("/venv/bin/python", s, { PATH: "/usr/bin" });
@@ -103,48 +93,11 @@ describe("settings and helper command", () => {
     }
   });
 
-  it("quotes the install command only when needed", () => {
-    assert.equal(installCommand("python3"), "python3 -m pip install aws-login-bridge");
-    assert.equal(installCommand("/My Envs/bin/python"), '"/My Envs/bin/python" -m pip install aws-login-bridge');
-  });
-
   it("reduces JSON-RPC errors to their kind", () => {
     const e = toHelperError(new ResponseError(-32001, "Use another profile.", { kind: "ProfileHasOtherCredentials", style: "sso" }));
     assert.ok(e instanceof HelperError);
     assert.equal(e.kind, "ProfileHasOtherCredentials");
     assert.equal(e.data.style, "sso");
     assert.equal(toHelperError(new Error("Connection got disposed.")).kind, "Unknown");
-  });
-});
-
-describe("helper preflight (real processes)", () => {
-  it("says when Python is missing, with the exact install command", async () => {
-    const p = await checkHelper("/nonexistent/bin/python3", process.env);
-    assert.equal(p.ok, false);
-    assert.ok(!p.ok && p.reason === "noPython");
-    if (!p.ok) {
-      const m = startFailureMessage(p);
-      assert.equal(m.command, "/nonexistent/bin/python3 -m pip install aws-login-bridge");
-      assert.ok(m.text.includes(m.command));
-      assert.doesNotMatch(m.text, /at .*\(|Traceback/);
-    }
-  });
-
-  it("says when the package is not installed in that Python", async () => {
-    // The test Python with its site-packages switched off: a real interpreter without the package.
-    const dir = tempDir("nopkg");
-    const wrapper = path.join(dir, "python");
-    fs.writeFileSync(wrapper, `#!/bin/sh\nexec "${testPython()}" -S -I "$@"\n`, { mode: 0o755 });
-    const p = await checkHelper(wrapper, process.env);
-    assert.ok(!p.ok && p.reason === "notInstalled", JSON.stringify(p));
-    if (!p.ok) {
-      const m = startFailureMessage(p);
-      assert.equal(m.text, `AWS Login needs the aws-login-bridge package in ${wrapper}. Install it with: ${wrapper} -m pip install aws-login-bridge`);
-    }
-  });
-
-  it("finds the package in the test Python", async () => {
-    const p = await checkHelper(testPython(), process.env);
-    assert.ok(p.ok, JSON.stringify(p));
   });
 });

@@ -1,0 +1,112 @@
+"""``scripts/build-dist``: the wheel, the sdist and the .vsix carrying that same wheel, and
+what the README's install sections promise from those files on a fresh Python: the wheel
+gives the ``aws-login-bridge`` command and the Jupyter extension (``%load_ext
+aws_login_jupyter`` with the ``[jupyter]`` extra, as the README says).
+
+The fresh environment gets its dependencies from pip's own configuration, like a person's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import tarfile
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from aws_login_bridge import __version__
+
+REPO = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    done = subprocess.run(
+        ["bash", str(REPO / "scripts" / "build-dist"), str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+        env={**os.environ, "PYTHON": sys.executable},
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    return out
+
+
+def _one(folder: Path, pattern: str) -> Path:
+    found = sorted(folder.glob(pattern))
+    assert len(found) == 1, (pattern, sorted(p.name for p in folder.iterdir()))
+    return found[0]
+
+
+def test_build_dist_makes_wheel_sdist_and_vsix_with_that_wheel(dist: Path) -> None:
+    wheel = _one(dist, f"aws_login_bridge-{__version__}-py3-none-any.whl")
+    sdist = _one(dist, f"aws_login_bridge-{__version__}.tar.gz")
+    vsix = _one(dist, "aws-login-bridge-*.vsix")
+    assert sorted(p.name for p in dist.iterdir()) == sorted([wheel.name, sdist.name, vsix.name])
+
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "aws_login_bridge/cli.py" in names
+    assert "aws_login_bridge/emulator/__init__.py" in names
+    assert "aws_login_jupyter/magics.py" in names
+    entry_points = zipfile.ZipFile(wheel).read(
+        f"aws_login_bridge-{__version__}.dist-info/entry_points.txt").decode()
+    assert "aws-login-bridge = aws_login_bridge.cli:main" in entry_points
+
+    with tarfile.open(sdist) as tar:
+        members = tar.getnames()
+    root = f"aws_login_bridge-{__version__}"
+    assert f"{root}/pyproject.toml" in members
+    assert f"{root}/server/aws_login_bridge/cli.py" in members
+
+    packed = zipfile.ZipFile(vsix)
+    inner = f"extension/helper/{wheel.name}"
+    assert inner in packed.namelist()
+    assert hashlib.sha256(packed.read(inner)).hexdigest() == hashlib.sha256(
+        wheel.read_bytes()).hexdigest(), "the .vsix carries the very wheel in dist/"
+
+
+def test_the_wheel_installs_the_cli_and_the_jupyter_extension(dist: Path, tmp_path: Path) -> None:
+    wheel = _one(dist, "aws_login_bridge-*.whl")
+    env_dir = tmp_path / "fresh env"
+    # A fresh environment of the base interpreter: nothing from this checkout is visible.
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+
+    def pip_install(target: str) -> None:
+        done = subprocess.run([str(python), "-m", "pip", "install", "-q", target], env=env,
+                              capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+
+    # README, VS Code/Jupyter from files: `pip install dist/aws_login_bridge-…whl`.
+    pip_install(str(wheel))
+    cli = env_dir / ("Scripts/aws-login-bridge.exe" if os.name == "nt" else "bin/aws-login-bridge")
+    shown = subprocess.run([str(cli), "--help"], env=env, capture_output=True, text=True,
+                           timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    assert "login" in shown.stdout and "serve" in shown.stdout
+    where = subprocess.run(
+        [str(python), "-c", "import aws_login_bridge, aws_login_jupyter, sys;"
+         "print(aws_login_bridge.__file__); print(aws_login_jupyter.__file__)"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert where.returncode == 0, where.stderr
+    for line in where.stdout.splitlines():
+        assert Path(line).is_relative_to(env_dir), line
+
+    # `pip install "…whl[jupyter]"`: then the magics load in IPython.
+    pip_install(f"{wheel}[jupyter]")
+    magics = subprocess.run(
+        [str(python), "-c",
+         "from IPython.core.interactiveshell import InteractiveShell\n"
+         "shell = InteractiveShell.instance()\n"
+         "shell.run_line_magic('load_ext', 'aws_login_jupyter')\n"
+         "print(sorted(m for m in shell.magics_manager.magics['line'] if m.startswith('aws_')))"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert magics.returncode == 0, magics.stderr[-3000:]
+    assert "'aws_login'" in magics.stdout and "'aws_logout'" in magics.stdout, magics.stdout

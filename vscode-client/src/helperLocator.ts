@@ -1,0 +1,110 @@
+/**
+ * Which Python runs the helper. In order: the `awsLogin.pythonPath` setting (alone, when
+ * set), the Python extension's interpreter, the Python on PATH (`python3`; `py -3` on
+ * Windows), each only if it imports the aws-login-bridge version this extension carries;
+ * then the extension's private environment. What to do when none will: install the bundled
+ * wheel into the private environment, or upgrade it there after an extension update.
+ * No `vscode` import.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  Probe,
+  PythonInfo,
+  PythonSource,
+  helperCandidates,
+  isSupported,
+  firstMatching,
+  probePython,
+  venvPython,
+} from "./pythonFinder";
+import { Platform, pipInstallCommand } from "./shellCommand";
+
+export const PACKAGE_NAME = "aws-login-bridge";
+const WHEEL_RE = /^aws_login_bridge-([^-]+)-py3-none-any\.whl$/;
+
+/** The wheel packed into the .vsix (`helper/` in the extension's folder). */
+export interface BundledWheel {
+  path: string;
+  version: string;
+}
+
+export function bundledWheel(extensionPath: string): BundledWheel | undefined {
+  const dir = path.join(extensionPath, "helper");
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return undefined;
+  }
+  for (const name of names.sort()) {
+    const m = WHEEL_RE.exec(name);
+    if (m) {
+      return { path: path.join(dir, name), version: m[1] };
+    }
+  }
+  return undefined;
+}
+
+/** The private environment's folder inside the extension's global storage. */
+export function privateVenvDir(globalStorage: string): string {
+  return path.join(globalStorage, "helper-venv");
+}
+
+export type Located =
+  | { kind: "ready"; python: string; source: PythonSource; info: PythonInfo }
+  /** The setting names a Python that cannot run the helper; the person decides what to do. */
+  | { kind: "settingUnusable"; python: string; detail: string; installCommand: string }
+  /** The private environment exists with another version (the extension was updated). */
+  | { kind: "upgrade"; from: string | null }
+  /** Nothing usable: offer to install the bundled wheel. */
+  | { kind: "install" }
+  /** Nothing usable and no wheel to install (a development build): the index install. */
+  | { kind: "missing"; installCommand: string };
+
+export interface LocateOptions {
+  platform: Platform;
+  env: NodeJS.ProcessEnv;
+  /** `awsLogin.pythonPath` (trimmed; empty when unset). */
+  setting: string;
+  /** The Python extension's interpreter; asked only when the setting is empty. */
+  pythonExtension: () => Promise<string | undefined>;
+  venvDir: string;
+  bundled: BundledWheel | undefined;
+  probe?: Probe;
+}
+
+export async function locateHelper(o: LocateOptions): Promise<Located> {
+  const probe = o.probe ?? probePython;
+  const want = o.bundled?.version;
+  if (o.setting) {
+    const r = await probe([o.setting], o.env);
+    if (r.ok && r.info.helperVersion !== null) {
+      // The setting wins even at another version: the person chose that interpreter.
+      return { kind: "ready", python: r.info.executable, source: "setting", info: r.info };
+    }
+    const what = o.bundled?.path ?? PACKAGE_NAME;
+    return {
+      kind: "settingUnusable",
+      python: o.setting,
+      detail: r.ok ? `it has no ${PACKAGE_NAME} package` : r.reason === "notFound" ? "it was not found" : r.detail,
+      installCommand: pipInstallCommand([o.setting], what, o.platform),
+    };
+  }
+  const matches = (info: PythonInfo) =>
+    isSupported(info) && (want === undefined ? info.helperVersion !== null : info.helperVersion === want);
+  const candidates = helperCandidates(o.platform, "", await o.pythonExtension());
+  const { found } = await firstMatching(candidates, o.env, matches, probe);
+  if (found) {
+    return { kind: "ready", python: found.info.executable, source: found.candidate.source, info: found.info };
+  }
+  const own = await probe([venvPython(o.venvDir, o.platform)], o.env);
+  if (own.ok && matches(own.info)) {
+    return { kind: "ready", python: own.info.executable, source: "private", info: own.info };
+  }
+  if (!o.bundled) {
+    const onPath = candidates[candidates.length - 1].argv;
+    return { kind: "missing", installCommand: pipInstallCommand(onPath, PACKAGE_NAME, o.platform) };
+  }
+  return own.ok ? { kind: "upgrade", from: own.info.helperVersion } : { kind: "install" };
+}

@@ -1,0 +1,146 @@
+/**
+ * The person's side of finding and installing the helper: which Python runs it, the one
+ * "Install" offer when none can, the progress notification while the private environment is
+ * made, and the silent upgrade of that environment after an extension update.
+ */
+import * as vscode from "vscode";
+import { InstallError, findBasePython, installHelper } from "./helperInstall";
+import { BundledWheel, bundledWheel, locateHelper, privateVenvDir } from "./helperLocator";
+import { versionText } from "./pythonFinder";
+import { currentSettings, pythonExtensionInterpreter } from "./vscodeUi";
+
+export const INSTALL = "Install";
+const COPY_INSTALL = "Copy Install Command";
+const SHOW_OUTPUT = "Show Output";
+
+export class HelperSetup {
+  /** The open Install offer (or install), shared by every caller meanwhile. */
+  private pending: Promise<string | undefined> | undefined;
+  private readonly bundled: BundledWheel | undefined;
+  private readonly venvDir: string;
+
+  constructor(
+    context: vscode.ExtensionContext,
+    private readonly output: vscode.OutputChannel,
+  ) {
+    this.bundled = bundledWheel(context.extensionPath);
+    this.venvDir = privateVenvDir(context.globalStorageUri.fsPath);
+  }
+
+  /** The interpreter that runs the helper, installing it first if the person agrees. */
+  python(): Promise<string | undefined> {
+    if (!this.pending) {
+      this.pending = this.resolve().finally(() => {
+        this.pending = undefined;
+      });
+    }
+    return this.pending;
+  }
+
+  private async resolve(): Promise<string | undefined> {
+    const settings = currentSettings();
+    const located = await locateHelper({
+      platform: process.platform,
+      env: process.env,
+      setting: settings.pythonPath,
+      pythonExtension: pythonExtensionInterpreter,
+      venvDir: this.venvDir,
+      bundled: this.bundled,
+    });
+    switch (located.kind) {
+      case "ready":
+        this.log(`helper ${located.info.helperVersion} in Python ${versionText(located.info)} at ${located.python} (${located.source})`);
+        if (this.bundled && located.info.helperVersion !== this.bundled.version) {
+          this.log(`note: this extension carries helper ${this.bundled.version}; awsLogin.pythonPath has ${located.info.helperVersion}`);
+        }
+        return located.python;
+      case "settingUnusable":
+        this.log(`awsLogin.pythonPath ${located.python} cannot run the helper: ${located.detail}`);
+        this.offerCommand(
+          `AWS Login cannot run its helper with ${located.python} (awsLogin.pythonPath): ${located.detail}. ` +
+            `Install it there with: ${located.installCommand} — or clear the setting to let AWS Login install its own.`,
+          located.installCommand,
+        );
+        return undefined;
+      case "missing":
+        this.offerCommand(`AWS Login needs the aws-login-bridge package. Install it with: ${located.installCommand}`, located.installCommand);
+        return undefined;
+      case "upgrade":
+        this.log(`private environment has helper ${located.from ?? "(none)"}; upgrading to ${this.bundled?.version}`);
+        return this.install(`AWS Login: updating its helper to ${this.bundled?.version}`);
+      case "install":
+        return this.offerInstall();
+    }
+  }
+
+  private async offerInstall(): Promise<string | undefined> {
+    let base;
+    try {
+      base = await findBasePython(process.platform, process.env, await pythonExtensionInterpreter());
+    } catch (e) {
+      this.fail(e);
+      return undefined;
+    }
+    const which = `Python ${versionText(base.info)} (${base.info.executable})`;
+    this.log(`no Python here has helper ${this.bundled?.version}; offering to install it with ${which}`);
+    const choice = await vscode.window.showInformationMessage(
+      `AWS Login needs its helper (aws-login-bridge ${this.bundled?.version}), and no Python here has it. ` +
+        `Install it into a private environment with ${which}?`,
+      INSTALL,
+    );
+    return choice === INSTALL ? this.install("AWS Login: installing its helper") : undefined;
+  }
+
+  private async install(title: string): Promise<string | undefined> {
+    const wheel = this.bundled;
+    if (!wheel) {
+      return undefined;
+    }
+    try {
+      const python = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+        async (progress, token) => {
+          const abort = new AbortController();
+          token.onCancellationRequested(() => abort.abort());
+          return installHelper({
+            venvDir: this.venvDir,
+            wheel,
+            platform: process.platform,
+            env: process.env,
+            pythonExtension: await pythonExtensionInterpreter(),
+            report: (message) => progress.report({ message }),
+            log: (line) => this.output.appendLine(line),
+            signal: abort.signal,
+          });
+        },
+      );
+      this.log(`helper ${wheel.version} installed in ${python}`);
+      return python;
+    } catch (e) {
+      this.fail(e);
+      return undefined;
+    }
+  }
+
+  private fail(e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    this.log(`install failed: ${message}${e instanceof InstallError && e.detail ? `\n${e.detail}` : ""}`);
+    void vscode.window.showErrorMessage(message, SHOW_OUTPUT).then((choice) => {
+      if (choice === SHOW_OUTPUT) {
+        this.output.show(true);
+      }
+    });
+  }
+
+  private offerCommand(text: string, command: string): void {
+    void vscode.window.showErrorMessage(text, COPY_INSTALL).then(async (choice) => {
+      if (choice === COPY_INSTALL) {
+        await vscode.env.clipboard.writeText(command);
+      }
+    });
+  }
+
+  private log(line: string): void {
+    this.output.appendLine(`[aws-login-bridge] ${line}`);
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * Which Pythons there are and what each has: the interpreter candidates for running the
+ * helper and for making the private environment, and a probe that asks one interpreter for
+ * its real path, its version and the aws-login-bridge version it imports. No `vscode` import.
+ *
+ * Windows: `python3` is not asked for (there it is often the Microsoft Store stub, which
+ * opens the Store instead of running); the `py` launcher and `python` are, and every
+ * candidate is probed, so a stub that only prints "Python was not found" is skipped. What
+ * runs afterwards is the probed `sys.executable`, an absolute path.
+ */
+import { spawn } from "node:child_process";
+import * as path from "node:path";
+import { Platform } from "./shellCommand";
+
+export const MIN_PYTHON: readonly [number, number] = [3, 10];
+
+/** Where a candidate came from, in the order they are tried. */
+export type PythonSource = "setting" | "pythonExtension" | "path" | "private";
+
+export interface PythonCandidate {
+  /** Program and leading arguments, e.g. `["py", "-3"]`. */
+  argv: string[];
+  source: PythonSource;
+}
+
+export interface PythonInfo {
+  /** `sys.executable`: the absolute path to run from now on. */
+  executable: string;
+  version: [number, number, number];
+  /** `aws_login_bridge.__version__`, or null when it does not import. */
+  helperVersion: string | null;
+}
+
+export type ProbeResult =
+  | { ok: true; info: PythonInfo }
+  | { ok: false; argv: string[]; reason: "notFound" | "failed"; detail: string };
+
+export type Probe = (argv: readonly string[], env: NodeJS.ProcessEnv) => Promise<ProbeResult>;
+
+/** The Pythons on PATH, by the names this platform's installers give them. */
+export function pathPythons(platform: Platform): string[][] {
+  if (platform === "win32") {
+    return [["py", "-3"], ["python"]];
+  }
+  const versioned = ["3.13", "3.12", "3.11", "3.10"].map((v) => [`python${v}`]);
+  return [["python3"], ...versioned, ["python"]];
+}
+
+/** Candidates for running the helper: the setting alone when set, else the Python extension's, then PATH's first. */
+export function helperCandidates(
+  platform: Platform,
+  setting: string,
+  pythonExtension: string | undefined,
+): PythonCandidate[] {
+  if (setting) {
+    return [{ argv: [setting], source: "setting" }];
+  }
+  const out: PythonCandidate[] = [];
+  if (pythonExtension) {
+    out.push({ argv: [pythonExtension], source: "pythonExtension" });
+  }
+  out.push({ argv: pathPythons(platform)[0], source: "path" });
+  return out;
+}
+
+/** Candidates for creating the private environment (any Python >= 3.10 will do). */
+export function baseCandidates(platform: Platform, pythonExtension: string | undefined): PythonCandidate[] {
+  const out: PythonCandidate[] = [];
+  if (pythonExtension) {
+    out.push({ argv: [pythonExtension], source: "pythonExtension" });
+  }
+  for (const argv of pathPythons(platform)) {
+    out.push({ argv, source: "path" });
+  }
+  return out;
+}
+
+/** The interpreter inside a virtual environment. */
+export function venvPython(venvDir: string, platform: Platform): string {
+  const p = platform === "win32" ? path.win32 : path.posix;
+  return platform === "win32" ? p.join(venvDir, "Scripts", "python.exe") : p.join(venvDir, "bin", "python");
+}
+
+export function isSupported(info: PythonInfo): boolean {
+  const [major, minor] = info.version;
+  return major > MIN_PYTHON[0] || (major === MIN_PYTHON[0] && minor >= MIN_PYTHON[1]);
+}
+
+export function versionText(info: PythonInfo): string {
+  return info.version.join(".");
+}
+
+const PROBE = [
+  "import json, sys",
+  "try:",
+  "    import aws_login_bridge",
+  "    v = getattr(aws_login_bridge, '__version__', '?')",
+  "except ImportError:",
+  "    v = None",
+  "json.dump({'executable': sys.executable, 'version': list(sys.version_info[:3]), 'helper': v}, sys.stdout)",
+].join("\n");
+
+/** Runs the probe in one interpreter (a real process; no shell). */
+export function probePython(argv: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    let out = "";
+    let err = "";
+    const fail = (reason: "notFound" | "failed", detail: string) =>
+      resolve({ ok: false, argv: [...argv], reason, detail });
+    const child = spawn(argv[0], [...argv.slice(1), "-c", PROBE], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+      windowsHide: true,
+    });
+    const timer = setTimeout(() => {
+      child.kill();
+      fail("failed", `${argv.join(" ")} did not answer within ${timeoutMs / 1000} s`);
+    }, timeoutMs);
+    child.stdout.on("data", (b: Buffer) => (out += b.toString("utf8")));
+    child.stderr.on("data", (b: Buffer) => (err += b.toString("utf8")));
+    child.on("error", (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      fail(e.code === "ENOENT" || e.code === "EACCES" ? "notFound" : "failed", e.message);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      const info = code === 0 ? parseProbe(out) : undefined;
+      if (info) {
+        resolve({ ok: true, info });
+      } else {
+        fail("failed", lastLine(err) || `exit code ${code}`);
+      }
+    });
+  });
+}
+
+function parseProbe(out: string): PythonInfo | undefined {
+  try {
+    const j = JSON.parse(out) as { executable?: unknown; version?: unknown; helper?: unknown };
+    const v = j.version;
+    if (typeof j.executable !== "string" || !Array.isArray(v) || v.length !== 3) {
+      return undefined;
+    }
+    return {
+      executable: j.executable,
+      version: [Number(v[0]), Number(v[1]), Number(v[2])],
+      helperVersion: typeof j.helper === "string" ? j.helper : null,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function lastLine(s: string): string {
+  const lines = s.trim().split(/\r?\n/);
+  return lines[lines.length - 1] ?? "";
+}
+
+/** The first candidate whose probe satisfies `accept`, with every probe's outcome. */
+export async function firstMatching(
+  candidates: readonly PythonCandidate[],
+  env: NodeJS.ProcessEnv,
+  accept: (info: PythonInfo) => boolean,
+  probe: Probe = probePython,
+): Promise<{ found?: { candidate: PythonCandidate; info: PythonInfo }; tried: ProbeResult[] }> {
+  const tried: ProbeResult[] = [];
+  for (const candidate of candidates) {
+    const r = await probe(candidate.argv, env);
+    tried.push(r);
+    if (r.ok && accept(r.info)) {
+      return { found: { candidate, info: r.info }, tried };
+    }
+  }
+  return { tried };
+}

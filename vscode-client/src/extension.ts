@@ -4,6 +4,7 @@ import { awsConfigPath } from "./awsConfigScan";
 import { COMMAND_IDS, Commands } from "./commands";
 import { HelperManager } from "./helper";
 import { HelperSetup } from "./helperSetup";
+import { SessionReminder } from "./sessionReminder";
 import { wakeUp } from "./startup";
 import { StatusController } from "./statusBar";
 import { COPY_URL_COMMAND, VscodeUi, currentSettings } from "./vscodeUi";
@@ -40,6 +41,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     statusBar,
   });
   const c = commands;
+  const reminder = new SessionReminder(ui, (profile) => c.login({ profile }));
+  statusBar.onDidRender((view, level, now) => reminder.check(view, level, now));
 
   context.subscriptions.push(
     output,

@@ -135,10 +135,14 @@ export interface StatusColors {
   error: unknown;
 }
 
+/** Told after each rendering of a known session (not while the helper is unavailable). */
+export type RenderListener = (view: SessionView, level: Level, now: Date) => void;
+
 export class StatusController {
   private view: SessionView | undefined;
   private unavailable = false;
   private timer: ReturnType<typeof setInterval> | undefined;
+  private readonly listeners: RenderListener[] = [];
 
   constructor(
     private readonly item: StatusBarItemLike,
@@ -196,12 +200,23 @@ export class StatusController {
     this.render();
   }
 
+  onDidRender(listener: RenderListener): void {
+    this.listeners.push(listener);
+  }
+
   render(): Rendered {
-    const r = render(this.view, this.now(), this.unavailable);
+    const now = this.now();
+    const r = render(this.view, now, this.unavailable);
     this.item.text = r.text;
     this.item.tooltip = r.tooltip;
     this.item.backgroundColor =
       r.level === "warning" ? this.colors.warning : r.level === "error" ? this.colors.error : undefined;
+    const view = this.view;
+    if (view && !this.unavailable) {
+      for (const listener of this.listeners) {
+        listener(view, r.level, now);
+      }
+    }
     return r;
   }
 

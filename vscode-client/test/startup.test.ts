@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, it } from "node:test";
 import { awsConfigPath, loginProfiles } from "../src/awsConfigScan";
 import { wakeUp } from "../src/startup";
 import { tempDir } from "./harness";
+import { until } from "./wait";
 
 // The real module object: what every `require("node:child_process")` in the extension gets.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -119,12 +120,3 @@ describe("activation on startup", () => {
     }
   });
 });
-
-/** Awaits a condition (the file watcher polls on its own timer). */
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    assert.ok(Date.now() < deadline, `condition not met within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

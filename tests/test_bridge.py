@@ -6,7 +6,7 @@ Refresh, concurrency and crashed lock holders are in test_bridge_refresh.py.
 from __future__ import annotations
 
 import json
-import shlex
+import os
 import stat
 import subprocess
 import sys
@@ -16,11 +16,14 @@ import pytest
 from conftest import PYTHON, AwsHome, run_cli
 
 from aws_login_bridge.emulator import person
+from aws_login_bridge.hostos import join_command
 
 ARN = "arn:aws:sts::123456789012:assumed-role/Developer/console-session"
 HINT = "aws-login-bridge login --remote --profile {p}"
 HEAVY = ("botocore", "boto3", "pygls", "cryptography", "awscrt")
-CONSOLE_SCRIPT = str(Path(PYTHON).parent / "aws-login-bridge")
+# pip's launcher: bin/aws-login-bridge, or Scripts\aws-login-bridge.exe on Windows.
+CONSOLE_SCRIPT = str(Path(PYTHON).parent / ("aws-login-bridge.exe" if os.name == "nt"
+                                            else "aws-login-bridge"))
 BOTO3_PROBE = (
     "import json, sys, boto3; s = boto3.Session(profile_name=sys.argv[1]); "
     "c = s.get_credentials(); f = c.get_frozen_credentials(); "
@@ -238,7 +241,7 @@ def test_setup_writes_process_profile_and_keeps_the_rest(aws_home: AwsHome) -> N
     assert "p-process" in result.stdout
     after = aws_home.config.read_bytes()
     assert after.startswith(before)  # nothing above moved, CRLF kept below
-    command = shlex.join(
+    command = join_command(
         [PYTHON, "-m", "aws_login_bridge", "credential-process", "--profile", "p"])
     assert after[len(before):] == (
         f"\r\n[profile p-process]\r\ncredential_process = {command}\r\n"
@@ -343,6 +346,7 @@ def test_boto3_resolves_the_process_profile_and_calls_sts(aws_home: AwsHome, emu
     assert (stats["sts_ok"], stats["token"]["refresh_token"]) == (1, 0)
 
 
+@pytest.mark.posix
 def test_process_profile_works_from_a_python_path_with_spaces(
     aws_home: AwsHome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulator
 ) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import json
-import signal
 import subprocess
 import urllib.request
 from collections.abc import Iterator
@@ -140,7 +139,7 @@ def test_a_sigkilled_lock_holder_does_not_wedge_the_next_caller(
     expire(aws_home)
     emulator.reset()
     holder(aws_home, emulator, holders)
-    holders[0].send_signal(signal.SIGKILL)
+    holders[0].kill()  # SIGKILL; TerminateProcess on Windows
     holders[0].wait(timeout=10)
     # Had the lock outlived its holder, this call would end in the bounded wait's error.
     result = run_cli(aws_home, "credential-process", "--profile", "p")

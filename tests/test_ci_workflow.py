@@ -4,6 +4,7 @@ step with scripts/setup.sh and scripts/test.sh, and the code within its oldest P
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -79,8 +80,11 @@ def test_the_scripts_have_the_no_browser_entry() -> None:
     assert "source scripts/venv.sh" in test_sh
     setup_sh = (SCRIPTS / "setup.sh").read_text()
     assert '[ "${1-}" = --no-browser ]' in setup_sh
-    for script in ("setup.sh", "test.sh"):
-        check = subprocess.run(["bash", "-n", str(SCRIPTS / script)], capture_output=True,
+    # By its PATH entry: on Windows a bare "bash" finds System32's WSL launcher first.
+    bash = shutil.which("bash")
+    assert bash, "bash is not on PATH"
+    for script in ("setup.sh", "test.sh", "venv.sh"):
+        check = subprocess.run([bash, "-n", str(SCRIPTS / script)], capture_output=True,
                                text=True, timeout=30, check=False)
         assert check.returncode == 0, check.stderr
 
@@ -120,6 +124,14 @@ def test_code_needs_no_python_newer_than_requires_python() -> None:
     ruff_target = re.search(r'^target-version = "py(\d)(\d+)"$',
                             (REPO / "pyproject.toml").read_text(), re.MULTILINE)
     assert ruff_target and ".".join(ruff_target.groups()) == oldest_python()
+
+
+def test_platform_marks_are_registered() -> None:
+    from conftest import _PLATFORM_MARKS
+
+    text = (REPO / "pyproject.toml").read_text()
+    for name in _PLATFORM_MARKS:
+        assert f'    "{name}: ' in text, f"marker {name} is not in pyproject.toml"
 
 
 def test_the_workflow_names_no_path_of_this_machine() -> None:

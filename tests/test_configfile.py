@@ -118,6 +118,7 @@ def test_broken_config_is_reported_with_the_line(tmp_path: Path) -> None:
         _doc(tmp_path, "[default]\na=1\n[default]\nb=2\n")
 
 
+@pytest.mark.posix
 def test_missing_file_reads_empty_and_new_file_is_private(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "config"
     doc = ConfigDocument.load(path)
@@ -127,6 +128,7 @@ def test_missing_file_reads_empty_and_new_file_is_private(tmp_path: Path) -> Non
     assert path.stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.posix
 def test_existing_file_mode_is_kept(tmp_path: Path) -> None:
     path = tmp_path / "config"
     path.write_text("[default]\n")

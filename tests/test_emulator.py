@@ -908,6 +908,7 @@ def test_stop_really_stops(http: httpx.Client) -> None:
         http.get(url)
 
 
+@pytest.mark.posix  # Windows has no SIGTERM to catch: terminate() cannot be handled
 def test_module_runs_in_foreground_and_stops_on_sigterm() -> None:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(SERVER_DIR), os.environ.get("PYTHONPATH", "")])}

@@ -41,6 +41,9 @@ from aws_login_bridge import hostos
 from aws_login_bridge.emulator import Emulator, Fault, person
 from aws_login_bridge.store import atomic
 
+# Windows simulated on POSIX: on Windows itself the rest of the suite meets the real traits.
+pytestmark = pytest.mark.posix
+
 ARN = "arn:aws:sts::123456789012:assumed-role/Developer/console-session"
 BRIDGE_ARGS = ["-m", "aws_login_bridge", "credential-process", "--profile", "p"]
 BOTO3_PROBE = (

@@ -39,7 +39,9 @@ from .support import (
 )
 
 CRASH_VAR = "AWS_LOGIN_BRIDGE_TEST_CRASH_AT"
-KILLED = -signal.SIGKILL
+KILLED = -getattr(signal, "SIGKILL", 9)
+# kill -9 and its exit status are POSIX; Windows-forced kills are in test_windows_traits.py.
+pytestmark = pytest.mark.posix
 PAST = "2020-01-01T00:00:00Z"
 CONFIG = "# keep me\n[default]\nregion = eu-west-1\n\n[profile p]\n; mine\noutput = json\n"
 BOTOCORE_PROBE = ("import botocore.session as s; "

@@ -57,6 +57,7 @@ def expire(path: Path) -> None:
 # -- file modes -------------------------------------------------------------------------
 
 
+@pytest.mark.posix
 def test_everything_created_is_private_under_umask_0(aws_home: AwsHome, tmp_path: Path) -> None:
     """Under umask 0 with no AWS folder yet: every folder we create is 0700, every file 0600
     (cache, config, lock files), after a login, a refresh and a process-profile setup."""
@@ -83,6 +84,7 @@ def test_everything_created_is_private_under_umask_0(aws_home: AwsHome, tmp_path
     tally.count("inputs.umask_runs")
 
 
+@pytest.mark.posix
 def test_a_loose_cache_folder_and_file_are_tightened(aws_home: AwsHome) -> None:
     aws_home.cache_dir.mkdir(parents=True)
     os.chmod(aws_home.cache_dir, 0o755)
@@ -104,6 +106,7 @@ def test_a_loose_cache_folder_and_file_are_tightened(aws_home: AwsHome) -> None:
 # -- the same-device callback -----------------------------------------------------------
 
 
+@pytest.mark.linux  # reads the listening sockets from /proc
 def test_same_device_callback_listens_on_loopback_only_and_takes_one_request(
     aws_home: AwsHome,
 ) -> None:
@@ -226,6 +229,7 @@ def test_loopback_accepts_exactly_one_of_many_right_requests_at_once() -> None:
             receiver.close()
 
 
+@pytest.mark.linux  # reads the listening sockets from /proc
 def test_loopback_listens_on_ipv4_loopback_only() -> None:
     receiver = LoopbackReceiver(STATE)
     try:
@@ -242,6 +246,7 @@ def test_loopback_listens_on_ipv4_loopback_only() -> None:
 # -- the helper opens no network listener in remote mode ---------------------------------
 
 
+@pytest.mark.linux  # reads the listening sockets from /proc
 def test_helper_opens_no_listener_in_remote_mode(aws_home: AwsHome) -> None:
     helper = Wire(aws_home.env, log_level="DEBUG")
     try:

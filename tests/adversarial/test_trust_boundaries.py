@@ -211,6 +211,8 @@ def _state(folder: Path) -> tuple[int, int]:
     return st.st_uid, stat.S_IMODE(st.st_mode)
 
 
+@pytest.mark.posix
+@pytest.mark.root
 def test_cli_login_refuses_a_cache_folder_owned_by_another_user(aws_home: AwsHome,
                                                                 emulator: Any) -> None:
     aws_home.config.write_text("[profile o]\nregion = us-east-1\n")
@@ -226,6 +228,7 @@ def test_cli_login_refuses_a_cache_folder_owned_by_another_user(aws_home: AwsHom
     assert aws_home.snapshot() == before
 
 
+@pytest.mark.posix
 @pytest.mark.parametrize("loose", [0o777, 0o770, 0o722])
 def test_a_refresh_refuses_a_cache_folder_others_can_write(aws_home: AwsHome, emulator: Any,
                                                            loose: int) -> None:
@@ -243,6 +246,7 @@ def test_a_refresh_refuses_a_cache_folder_others_can_write(aws_home: AwsHome, em
     assert aws_home.snapshot() == before
 
 
+@pytest.mark.posix
 def test_helper_refuses_an_aws_folder_others_can_write(aws_home: AwsHome) -> None:
     aws_home.config.write_text("[profile w]\nregion = us-east-1\n")
     os.chmod(aws_home.root, 0o777)
@@ -264,6 +268,7 @@ def test_helper_refuses_an_aws_folder_others_can_write(aws_home: AwsHome) -> Non
     assert aws_home.snapshot() == before
 
 
+@pytest.mark.posix
 def test_a_sticky_shared_folder_above_ours_is_fine(tmp_path: Path) -> None:
     shared = tmp_path / "shared"
     shared.mkdir()
@@ -276,6 +281,7 @@ def test_a_sticky_shared_folder_above_ours_is_fine(tmp_path: Path) -> None:
         check_cache_folder(mine)
 
 
+@pytest.mark.posix
 def test_folder_checks_are_a_no_op_on_windows(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """Windows has no POSIX owner or mode (every folder reads 0777): the ACL inherited from

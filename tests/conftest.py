@@ -57,11 +57,11 @@ class AwsHome:
         return self.root / "login" / "cache"
 
     def snapshot(self) -> dict[str, bytes]:
-        """Every file under the AWS home, byte for byte (lock files aside)."""
+        """Every file under the AWS home, byte for byte (lock files live elsewhere)."""
         return {
             str(p.relative_to(self.root)): p.read_bytes()
             for p in sorted(self.root.rglob("*"))
-            if p.is_file() and not p.name.endswith(".lock")
+            if p.is_file()
         }
 
 
@@ -109,6 +109,8 @@ def aws_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulator: object) 
         "AWS_ENDPOINT_URL_SIGNIN": emulator.base_url,  # type: ignore[attr-defined]
         "AWS_ENDPOINT_URL_STS": emulator.base_url,  # type: ignore[attr-defined]
         "AWS_EC2_METADATA_DISABLED": "true",
+        # Lock files go to the per-user runtime folder: one per test, to look into.
+        "XDG_RUNTIME_DIR": str(tmp_path / "run"),
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)

@@ -88,7 +88,7 @@ def credential_process(profile: str, *, now: Callable[[], dt.datetime] | None = 
     from aws_login_bridge.store.cache import format_time
 
     try:
-        cached, _ = fresh_credentials(login_profile(profile), now=now or utc_now)
+        cached, _, warning = fresh_credentials(login_profile(profile), now=now or utc_now)
         access = cached.access
         payload = {
             "Version": 1,
@@ -112,6 +112,9 @@ def credential_process(profile: str, *, now: Callable[[], dt.datetime] | None = 
             f"cache. Check it with: {PROG} status --profile {profile}; then, if needed, log in "
             f"again: {_login_hint(profile)}"
         )
+    if warning:  # still success: the caller gets working credentials, the person a hint
+        sys.stderr.write(f"{PROG} {COMMAND}: warning: {warning}\n")
+        sys.stderr.flush()
     try:
         sys.stdout.write(out + "\n")
         sys.stdout.flush()

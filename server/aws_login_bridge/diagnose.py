@@ -15,8 +15,9 @@ import os
 from dataclasses import asdict, dataclass, field
 
 from aws_login_bridge.errors import LoginBridgeError
-from aws_login_bridge.profiles import login_advice
-from aws_login_bridge.store.cache import CachedLogin, format_time, read_cache
+from aws_login_bridge.profiles import LoginProfile, login_advice
+from aws_login_bridge.refresh import REFRESH_THRESHOLD, needs_refresh
+from aws_login_bridge.store.cache import CachedLogin, format_time, login_command, read_cache
 from aws_login_bridge.store.configfile import ConfigDocument
 from aws_login_bridge.store.paths import config_file, credentials_file
 
@@ -113,7 +114,41 @@ def environment_problems() -> list[Problem]:
     return problems
 
 
-def profile_status(profile: str, now: dt.datetime | None = None) -> Status:
+def no_region_problem(profile: str, sign_in_region: str | None) -> Problem:
+    """A login profile without a region: most ``aws`` commands stop at NoRegion and the
+    JavaScript SDK cannot refresh, although botocore itself copes."""
+    region = sign_in_region or "us-east-1"
+    return Problem(
+        "NoRegion",
+        f"Profile '{profile}' has no region, so most aws commands fail with NoRegion and the "
+        f"JavaScript SDK cannot refresh its credentials. Add the line 'region = {region}' "
+        f"under [{'default' if profile == 'default' else 'profile ' + profile}] in "
+        f"{config_file()}.",
+    )
+
+
+def _refresh(settings: LoginProfile, now: dt.datetime, cached: CachedLogin
+             ) -> tuple[CachedLogin, list[Problem]]:
+    """Refresh credentials that are due, as any SDK reading the profile now would, so that
+    status reports what that SDK would meet."""
+    from aws_login_bridge.refresh import fresh_credentials
+
+    try:
+        fresh = fresh_credentials(settings, now=lambda: now)
+    except LoginBridgeError as error:
+        message = error.message
+        if login_command(settings.name) not in message:
+            message = f"{message.rstrip()} Run: {login_command(settings.name)}"
+        return cached, [Problem("RefreshFailed", f"The credentials could not be refreshed: "
+                                                 f"{message}")]
+    problems = [Problem("RefreshFailed", fresh.warning)] if fresh.warning else []
+    return fresh.cached, problems
+
+
+def profile_status(profile: str, now: dt.datetime | None = None, *,
+                   refresh: bool = True) -> Status:
+    """What works and what does not for ``profile``. With ``refresh``, credentials due for a
+    refresh are refreshed first (a network call), and a failed refresh is a problem."""
     now = now or dt.datetime.now(dt.timezone.utc)
     document = ConfigDocument.load(config_file())
     settings = document.profile(profile) or {}
@@ -121,6 +156,7 @@ def profile_status(profile: str, now: dt.datetime | None = None) -> Status:
     status.problems.extend(environment_problems())
     session = settings.get("login_session", "").strip() or None
     status.loginSession = session
+    sign_in_region: str | None = None
     if session is None:
         status.problems.append(Problem(
             "NotLoggedIn",
@@ -128,11 +164,17 @@ def profile_status(profile: str, now: dt.datetime | None = None) -> Status:
         ))
     else:
         try:
-            cached = read_cache(session)
+            cached = read_cache(session, profile=profile)
         except LoginBridgeError as error:
             status.problems.append(Problem("CacheMissing", error.message))
         else:
+            if refresh and needs_refresh(cached, now, REFRESH_THRESHOLD):
+                cached, trouble = _refresh(LoginProfile(profile, session, status.region), now,
+                                           cached)
+                status.problems.extend(trouble)
             status.accountId = cached.account_id
+            region = cached.token.get("signInRegion")
+            sign_in_region = region if isinstance(region, str) else None
             status.expiresAt = cached.expires_at_text
             ends = session_ends_at(cached)
             status.sessionEndsAt = format_time(ends) if ends else None
@@ -142,6 +184,8 @@ def profile_status(profile: str, now: dt.datetime | None = None) -> Status:
                     f"The 12-hour login session ended at {format_time(ends)}. Run: "
                     f"aws-login-bridge login --remote --profile {profile}",
                 ))
+    if session is not None and not status.region:
+        status.problems.append(no_region_problem(profile, sign_in_region))
     source, failure = winning_source(profile)
     if any(p.kind == "EnvKeysWin" for p in status.problems):
         source = "env"

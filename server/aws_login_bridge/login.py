@@ -9,6 +9,7 @@ cache file and the profile together, putting both back as they were if either wr
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 import threading
 import time
@@ -53,6 +54,13 @@ from aws_login_bridge.store.paths import config_file, login_cache_dir
 Flow = Literal["remote", "sameDevice"]
 DEFAULT_REGION = "us-east-1"
 PENDING_LIFETIME = 600.0  # seconds a started login may wait for its code
+
+
+def environment_region() -> str | None:
+    """The region the environment names (AWS_REGION, then AWS_DEFAULT_REGION). As the AWS CLI
+    does, a profile without a region uses it without asking, and it is saved there."""
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
+
 
 def refuse_other_style(profile: str, profile_config: dict[str, str]) -> None:
     style = other_credential_style(profile_config)
@@ -131,10 +139,9 @@ def start_login(
     check_cache_folder(login_cache_dir())
     existing = ConfigDocument.load(config_file()).profile(profile) or {}
     refuse_other_style(profile, existing)
+    region = region or existing.get("region") or environment_region()
     if region:
         region = validate_region(region)
-    elif existing.get("region"):
-        region = validate_region(existing["region"])
     else:
         raise RegionRequired(
             f"Profile '{profile}' has no region. Choose one (for example {DEFAULT_REGION}); "

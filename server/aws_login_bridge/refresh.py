@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from aws_login_bridge.crashpoint import crashpoint
-from aws_login_bridge.errors import NotLoggedIn
+from aws_login_bridge.errors import ConfigError, LoginBridgeError, NetworkError, ServiceError
 from aws_login_bridge.store.cache import (
     CachedLogin,
+    damaged,
     format_time,
     read_cache,
     refresh_lock,
@@ -40,6 +41,27 @@ def needs_refresh(cached: CachedLogin, now: dt.datetime, threshold: float) -> bo
     return (cached.expires_at - now).total_seconds() <= threshold
 
 
+class Fresh(NamedTuple):
+    """What ``fresh_credentials`` hands back: the login to use, whether this call refreshed
+    it, and a one-line warning when it is usable but something went wrong on the way."""
+
+    cached: CachedLogin
+    refreshed: bool
+    warning: str | None = None
+
+
+def is_passing(error: LoginBridgeError) -> bool:
+    """A failure that may go away by itself: the network, a timeout, throttling, a 5xx, an
+    answer that could not be read. A refusal (TOKEN_EXPIRED, USER_CREDENTIALS_CHANGED,
+    INSUFFICIENT_PERMISSIONS, any other 4xx) will not, and a damaged cache needs a login."""
+    if isinstance(error, NetworkError):
+        return True
+    if type(error) is ServiceError:
+        status = error.data.get("status")
+        return status is None or status == 429 or status >= 500
+    return False
+
+
 def fresh_credentials(
     profile: LoginProfile,
     *,
@@ -47,32 +69,43 @@ def fresh_credentials(
     threshold: float = REFRESH_THRESHOLD,
     force: bool = False,
     client: SigninClient | None = None,
-) -> tuple[CachedLogin, bool]:
-    """Return the cached login, refreshed if due, and whether this call refreshed it."""
-    cached = read_cache(profile.login_session)
+) -> Fresh:
+    """The cached login, refreshed if due.
+
+    As the Ruby, PHP and .NET SDKs do, a refresh that fails for a passing reason while the
+    cached credentials are still valid hands those back with a warning; they fail only once
+    expired. ``force`` (refresh even if fresh) always reports the failure.
+    """
+    cached = read_cache(profile.login_session, profile=profile.name)
     if not force and not needs_refresh(cached, now(), threshold):
-        return cached, False
+        return Fresh(cached, False)
     with refresh_lock(profile.login_session):
-        latest = read_cache(profile.login_session)
+        latest = read_cache(profile.login_session, profile=profile.name)
         refreshed_meanwhile = latest.token != cached.token
         if not needs_refresh(latest, now(), threshold) and (refreshed_meanwhile or not force):
-            return latest, False  # another process refreshed while we waited
-        return _refresh(profile, latest, now, client), True
+            return Fresh(latest, False)  # another process refreshed while we waited
+        try:
+            return _refresh(profile, latest, now, client)
+        except LoginBridgeError as error:
+            if force or not is_passing(error) or latest.expires_at <= now():
+                raise
+            return Fresh(latest, False, (
+                f"Could not refresh the credentials ({error.message.rstrip('.')}); using the "
+                f"cached ones, valid until {format_time(latest.expires_at)}."
+            ))
 
 
 def _refresh(
     profile: LoginProfile, cached: CachedLogin, now: Clock, client: SigninClient | None
-) -> CachedLogin:
+) -> Fresh:
     from aws_login_bridge.signin.dpop import DpopKey
     from aws_login_bridge.signin.tokens import SigninClient
 
-    try:
+    try:  # before any network call: a key no SDK could sign with is a damaged cache
         key = DpopKey.from_pem(cached.dpop_pem)
-    except (ValueError, TypeError):
-        raise NotLoggedIn(
-            f"The DPoP key in {cached.path} cannot be read. Log in again: "
-            f"aws-login-bridge login --remote --profile {profile.name}"
-        ) from None
+    except (ValueError, TypeError) as error:
+        reason = str(error) if "P-256" in str(error) else "its dpopKey cannot be read"
+        raise damaged(cached.path, reason, profile.name) from None
     owned = client is None
     # The region the session was signed in to wins, as it does for botocore.
     region = cached.token.get("signInRegion") or profile.refresh_region
@@ -87,6 +120,7 @@ def _refresh(
     crashpoint("refresh.answered")
     token = dict(cached.token)
     token["accessToken"] = {
+        **cached.access,
         "accessKeyId": grant.access_key_id,
         "secretAccessKey": grant.secret_access_key,
         "sessionToken": grant.session_token,
@@ -94,5 +128,12 @@ def _refresh(
         "expiresAt": format_time(now() + dt.timedelta(seconds=grant.expires_in)),
     }
     token["refreshToken"] = grant.refresh_token
-    path = write_cache(profile.login_session, token)
-    return CachedLogin(path=path, token=token)
+    try:
+        path = write_cache(profile.login_session, token)
+    except ConfigError as error:
+        # The new credentials are good: hand them out and leave the old file as it was.
+        return Fresh(CachedLogin(path=cached.path, token=token), True, (
+            f"The credentials were refreshed but could not be saved: {error.message} "
+            "Until then the next refresh may ask you to log in again."
+        ))
+    return Fresh(CachedLogin(path=path, token=token), True)

@@ -62,13 +62,13 @@ def fresh_home() -> Iterator[Path]:
 
 
 def snapshot(root: Path) -> dict[str, str]:
-    """Every file under ``root`` (lock files aside: they carry no data) by a digest of its
-    bytes: equal snapshots mean identical files, and a failing comparison prints digests,
-    never the secrets in a cache file."""
+    """Every file under ``root`` by a digest of its bytes: equal snapshots mean identical
+    files (and no lock file left behind), and a failing comparison prints digests, never
+    the secrets in a cache file."""
     return {
         str(p.relative_to(root)): digest(p.read_bytes())
         for p in sorted(root.rglob("*"))
-        if p.is_file() and not p.name.endswith(".lock")
+        if p.is_file()
     }
 
 

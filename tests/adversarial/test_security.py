@@ -63,7 +63,8 @@ def test_everything_created_is_private_under_umask_0(aws_home: AwsHome, tmp_path
     (cache, config, lock files), after a login, a refresh and a process-profile setup."""
     base = tmp_path / "home-new"  # nothing below exists yet
     env = dict(aws_home.env, AWS_CONFIG_FILE=str(base / ".aws" / "config"),
-               AWS_LOGIN_CACHE_DIRECTORY=str(base / ".aws" / "login" / "cache"))
+               AWS_LOGIN_CACHE_DIRECTORY=str(base / ".aws" / "login" / "cache"),
+               XDG_RUNTIME_DIR=str(base / "run"))
     home = AwsHome(base, env)
     old = os.umask(0)
     try:
@@ -80,7 +81,9 @@ def test_everything_created_is_private_under_umask_0(aws_home: AwsHome, tmp_path
     files = [p for p in base.rglob("*") if p.is_file()]
     assert {str(p.relative_to(tmp_path)): oct(mode(p)) for p in dirs if mode(p) != 0o700} == {}
     assert {str(p.relative_to(tmp_path)): oct(mode(p)) for p in files if mode(p) != 0o600} == {}
-    assert any(p.name.endswith(".lock") for p in files)  # the refresh lock was checked too
+    # The locks were checked too; they live in the runtime folder, none in the AWS folder.
+    assert any(p.name.endswith(".lock") for p in (base / "run").rglob("*"))
+    assert not any(p.name.endswith(".lock") for p in (base / ".aws").rglob("*"))
     tally.count("inputs.umask_runs")
 
 

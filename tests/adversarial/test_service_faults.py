@@ -166,7 +166,7 @@ def test_refresh_faults(logged_in: AwsHome, short_timeout: AwsHome, emulator: An
     case.arm(emulator, "refresh_token", "refresh")
     try:
         if case.kind is None:
-            _, refreshed = fresh_credentials(login_profile("p"), force=True, client=client)
+            _, refreshed, _ = fresh_credentials(login_profile("p"), force=True, client=client)
             assert refreshed
             assert snapshot(home.root)[_cache_key(home)] != before[_cache_key(home)]
         else:

@@ -151,7 +151,9 @@ def _all_statuses() -> list[Status]:
     from aws_login_bridge.store.paths import config_file
 
     # Every profile, not only login ones: editors offer them all when picking where to log in.
-    return [profile_status(name) for name in ConfigDocument.load(config_file()).profiles()]
+    # No refresh here: one listing must not become a token call per profile.
+    return [profile_status(name, refresh=False)
+            for name in ConfigDocument.load(config_file()).profiles()]
 
 
 def _caller_identity(profile: str) -> t.CallerIdentityResult:

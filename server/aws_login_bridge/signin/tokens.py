@@ -194,10 +194,15 @@ def _classify_client_error(error: ClientError) -> tuple[LoginBridgeError, float 
             "to attach the SignInLocalDevelopmentAccess managed policy (or an equivalent), "
             "then log in again."
         ), None
-    if code in ("TOKEN_EXPIRED", "USER_CREDENTIALS_CHANGED"):
+    if code == "TOKEN_EXPIRED":
         return RefreshRequired(
-            "The login session has ended (it lasts up to 12 hours, and ends early when the "
-            "console credentials change). Log in again."
+            "The login session has ended: it lasts up to 12 hours from the console sign-in. "
+            "Log in again."
+        ), None
+    if code == "USER_CREDENTIALS_CHANGED":
+        return RefreshRequired(
+            "The login session was ended because the console password or credentials changed "
+            "since you signed in. Log in again with the new ones."
         ), None
     if status == 429:
         retry_after = meta.get("HTTPHeaders", {}).get("retry-after", "")

@@ -1,8 +1,9 @@
 """The login credential cache: one JSON file per login session, exactly as the SDKs read it.
 
 File name: sha256 of the session ARN (as UTF-8) in hex, plus ``.json``. Writes are atomic
-and private (0600 files in a 0700 directory). A refresh takes an advisory lock on
-``<file>.lock`` so that many processes finding the same expired token refresh it once.
+and private (0600 files in a 0700 directory). A refresh takes the file's advisory lock
+(kept outside ~/.aws, see ``store.locks``) so that many processes finding the same expired
+token refresh it once.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import errno
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -20,9 +22,13 @@ from typing import Any, NamedTuple
 from aws_login_bridge.errors import ConfigError, NotLoggedIn
 from aws_login_bridge.store.atomic import ensure_private_dir, write_atomic
 from aws_login_bridge.store.folder_trust import check_cache_folder
+from aws_login_bridge.store.locks import path_lock
 from aws_login_bridge.store.paths import login_cache_dir
 
-REQUIRED_FIELDS = ("accessToken", "refreshToken", "dpopKey", "clientId")
+# What every SDK's reader insists on (Go, JS, Rust, Java, Ruby, ...): present and non-empty.
+REQUIRED_FIELDS = ("clientId", "refreshToken", "dpopKey")
+REQUIRED_ACCESS_FIELDS = ("accessKeyId", "secretAccessKey", "sessionToken", "accountId",
+                          "expiresAt")
 LOCK_TIMEOUT = 20.0  # longer than one refresh with its retries; a dead holder frees at once
 
 
@@ -38,11 +44,27 @@ def format_time(moment: dt.datetime) -> str:
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# Every form the SDKs write: "Z" or an offset, no fraction, milliseconds, microseconds or
+# nanoseconds (Go and Java write nine digits; Python's fromisoformat takes six before 3.11).
+_TIMESTAMP = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?"
+    r"(?:([Zz])|([+-])(\d{2}):?(\d{2}))?"
+)
+
+
 def parse_time(value: str) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment
+    """An RFC 3339 timestamp as an aware datetime (no zone means UTC, as botocore reads it)."""
+    match = _TIMESTAMP.fullmatch(value.strip())
+    if match is None:
+        raise ValueError("not an RFC 3339 timestamp")
+    year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
+    fraction, _, sign, zone_hours, zone_minutes = match.groups()[6:]
+    micro = int((fraction or "0").ljust(6, "0")[:6])
+    zone = dt.timezone.utc
+    if sign:
+        offset = dt.timedelta(hours=int(zone_hours), minutes=int(zone_minutes))
+        zone = dt.timezone(-offset if sign == "-" else offset)
+    return dt.datetime(year, month, day, hour, minute, second, micro, tzinfo=zone)
 
 
 class CachedLogin(NamedTuple):
@@ -87,15 +109,44 @@ class CachedLogin(NamedTuple):
         return self.token["dpopKey"]
 
 
-def read_cache(login_session: str, directory: Path | None = None) -> CachedLogin:
-    """Load and check the session's cache file, or raise NotLoggedIn saying what to do."""
+def login_command(profile: str | None) -> str:
+    return "aws-login-bridge login --remote" + (f" --profile {profile}" if profile else "")
+
+
+def damaged(path: Path, detail: str, profile: str | None) -> NotLoggedIn:
+    """The one-sentence error for a cache file no SDK would use."""
+    return NotLoggedIn(
+        f"The login cache file {path} is damaged ({detail}); log in again: "
+        f"{login_command(profile)}"
+    )
+
+
+def _missing_fields(token: dict[str, Any]) -> list[str]:
+    access = token.get("accessToken")
+    if not isinstance(access, dict):
+        return ["accessToken"]
+    missing = [f"accessToken.{name}" for name in REQUIRED_ACCESS_FIELDS
+               if not isinstance(access.get(name), str) or not access[name].strip()]
+    return missing + [name for name in REQUIRED_FIELDS
+                      if not isinstance(token.get(name), str) or not token[name].strip()]
+
+
+def read_cache(login_session: str, directory: Path | None = None, *,
+               profile: str | None = None) -> CachedLogin:
+    """Load and check the session's cache file, or raise NotLoggedIn saying what to do.
+
+    A file that lacks, or has empty, any field the SDKs require is refused whole, even
+    when its credentials are still fresh: the next refresh would fail anyway, and tools
+    reading the same file would disagree about whether it works. ``profile`` goes into the
+    message's re-login command.
+    """
     path = cache_path(login_session, directory)
-    relogin = "Log in again to create fresh credentials."
     try:
         token = json.loads(path.read_bytes())
     except FileNotFoundError:
         raise NotLoggedIn(
-            f"No cached credentials for login session {login_session}. {relogin}",
+            f"No cached credentials for login session {login_session}; log in again: "
+            f"{login_command(profile)}",
             loginSession=login_session,
         ) from None
     except OSError as error:
@@ -103,27 +154,17 @@ def read_cache(login_session: str, directory: Path | None = None) -> CachedLogin
             f"Cannot read the login cache file {path} ({os.strerror(error.errno or errno.EIO)})."
         ) from None
     except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
-        raise NotLoggedIn(f"The login cache file {path} is damaged. {relogin}") from None
+        raise damaged(path, "not JSON", profile) from None
     if not isinstance(token, dict):
-        raise NotLoggedIn(f"The login cache file {path} is damaged. {relogin}")
-    missing = [name for name in REQUIRED_FIELDS if name not in token]
-    access = token.get("accessToken")
-    if not missing and not (
-        isinstance(access, dict)
-        and all(isinstance(access.get(k), str) for k in
-                ("accessKeyId", "secretAccessKey", "sessionToken", "expiresAt"))
-    ):
-        missing = ["accessToken fields"]
+        raise damaged(path, "not a JSON object", profile)
+    missing = _missing_fields(token)
     if missing:
-        raise NotLoggedIn(
-            f"The login cache file {path} lacks {', '.join(missing)}. {relogin}",
-            loginSession=login_session,
-        )
+        raise damaged(path, f"no {', '.join(missing)}", profile)
     cached = CachedLogin(path=path, token=token)
     try:
         cached.expires_at  # noqa: B018 - validate now rather than at first use
     except ValueError:
-        raise NotLoggedIn(f"The login cache file {path} has a bad expiresAt. {relogin}") from None
+        raise damaged(path, "accessToken.expiresAt is not a timestamp", profile) from None
     return cached
 
 
@@ -157,27 +198,10 @@ def refresh_lock(login_session: str, directory: Path | None = None,
     return file_lock(cache_path(login_session, directory), timeout)
 
 
-@contextlib.contextmanager
-def file_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+def file_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> contextlib.AbstractContextManager[None]:
     """``refresh_lock`` by the cache file's path (logout --all knows only the paths)."""
-    # Imported here, not at the top: filelock costs ~15 ms to import, which would double
-    # the fresh-credentials path of credential_process, and that path never locks.
-    from filelock import FileLock, Timeout
-
     check_cache_folder(path.parent)
-    ensure_private_dir(path.parent)
-    lock = FileLock(str(path) + ".lock", mode=0o600, thread_local=False)
-    try:
-        lock.acquire(timeout=timeout)
-    except Timeout:
-        raise ConfigError(
-            f"Another process has been refreshing this login session for over {timeout:.0f}s. "
-            f"If nothing is stuck, try again; otherwise remove {path}.lock."
-        ) from None
-    try:
-        yield
-    finally:
-        lock.release()
+    return path_lock(path, timeout, "refreshing this login session")
 
 
 def iter_cache_files(directory: Path | None = None) -> Iterator[tuple[Path, dict[str, Any]]]:

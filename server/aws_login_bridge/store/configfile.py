@@ -14,13 +14,13 @@ import io
 import os
 import re
 import shlex
-from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
 from aws_login_bridge.errors import ConfigError, InvalidInput
 from aws_login_bridge.store.atomic import make_private_dirs, write_atomic
 from aws_login_bridge.store.folder_trust import check_config_folder
+from aws_login_bridge.store.locks import path_lock
 
 LOCK_TIMEOUT = 20.0  # seconds; a read-modify-write of the config takes milliseconds
 
@@ -36,37 +36,18 @@ _BOM = "\ufeff"
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
-@contextlib.contextmanager
-def config_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold ``<config>.lock`` around a read-modify-write of the config file.
+def config_lock(
+    path: Path, timeout: float = LOCK_TIMEOUT
+) -> contextlib.AbstractContextManager[None]:
+    """Hold the config file's lock around a read-modify-write of it.
 
     Every change is load → edit → save; two processes doing that at once (two logins to
     different profiles, a login and setup-process-profile) would each save their own edit
-    of the same old text, and the first one's lines would be lost. flock-based: the kernel
-    frees it if the holder dies.
+    of the same old text, and the first one's lines would be lost. The lock file lives in
+    the per-user lock folder (see ``store.locks``), so taking it creates nothing in ~/.aws.
     """
-    # Imported here: filelock costs ~15 ms, and only writers need it.
-    from filelock import FileLock, Timeout
-
     check_config_folder(path)
-    try:
-        make_private_dirs(path.parent)
-        lock = FileLock(str(path) + ".lock", mode=0o600, thread_local=False)
-        lock.acquire(timeout=timeout)
-    except Timeout:
-        raise ConfigError(
-            f"Another process has been changing {path} for over {timeout:.0f}s. If nothing "
-            f"is stuck, try again; otherwise remove {path}.lock."
-        ) from None
-    except OSError as error:
-        raise ConfigError(
-            f"Cannot write {path} ({os.strerror(error.errno or errno.EIO)}). "
-            "Make its folder writable, or point AWS_CONFIG_FILE at a writable file."
-        ) from None
-    try:
-        yield
-    finally:
-        lock.release()
+    return path_lock(path, timeout, f"changing {path}")
 
 
 def validate_profile_name(name: str) -> str:

@@ -1,0 +1,82 @@
+"""Advisory locks, kept in a per-user runtime folder and never beside the AWS files.
+
+The AWS CLI keeps only its own files in ``~/.aws``; a ``config.lock`` or ``<hash>.json.lock``
+left there confuses people and tools that list the folder. So every lock lives in this
+program's own folder — ``$XDG_RUNTIME_DIR/aws-login-bridge`` on Linux (else the user cache
+folder), ``~/Library/Caches/aws-login-bridge/locks`` on macOS,
+``%LOCALAPPDATA%\\aws-login-bridge\\locks`` on Windows — named after the file it guards.
+Lock files are never removed: deleting a flock'ed file lets two processes hold "the" lock
+on two different inodes at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from aws_login_bridge.errors import ConfigError
+from aws_login_bridge.store.atomic import ensure_private_dir
+
+APP = "aws-login-bridge"
+
+
+def lock_dir(platform: str | None = None, env: Mapping[str, str] | None = None) -> Path:
+    """This user's folder for lock files (``platform``/``env`` let tests take other OSes'
+    paths)."""
+    platform = platform or sys.platform
+    env = os.environ if env is None else env
+    home = Path(env.get("HOME") or env.get("USERPROFILE") or os.path.expanduser("~"))
+    if platform == "win32":
+        base = Path(env.get("LOCALAPPDATA") or home / "AppData" / "Local")
+        return base / APP / "locks"
+    if platform == "darwin":
+        return home / "Library" / "Caches" / APP / "locks"
+    runtime = env.get("XDG_RUNTIME_DIR")
+    if runtime and os.path.isabs(runtime):
+        return Path(runtime) / APP
+    cache = env.get("XDG_CACHE_HOME")
+    base = Path(cache) if cache and os.path.isabs(cache) else home / ".cache"
+    return base / APP / "locks"
+
+
+def lock_path(target: Path, directory: Path | None = None) -> Path:
+    """The lock file for ``target``: one per real path, so two spellings share a lock."""
+    real = os.path.realpath(os.path.abspath(target))
+    digest = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return (directory or lock_dir()) / f"{digest}-{target.name[:64]}.lock"
+
+
+@contextlib.contextmanager
+def path_lock(target: Path, timeout: float, what: str) -> Iterator[None]:
+    """Hold the advisory lock for ``target`` (flock/msvcrt: the OS frees it if we die).
+
+    ``what`` names the work in the message when another process holds it too long.
+    """
+    # Imported here: filelock costs ~15 ms, and the read-only path never locks.
+    from filelock import FileLock, Timeout
+
+    path = lock_path(target)
+    try:
+        ensure_private_dir(path.parent)
+        lock = FileLock(str(path), mode=0o600, thread_local=False)
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        raise ConfigError(
+            f"Another process has been {what} for over {timeout:.0f}s. If nothing is stuck, "
+            f"try again; otherwise remove {path}."
+        ) from None
+    except OSError as error:
+        raise ConfigError(
+            f"Cannot create a lock file in {path.parent} "
+            f"({os.strerror(error.errno or errno.EIO)}). Make that folder writable, or set "
+            "XDG_RUNTIME_DIR to a writable folder of your own."
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()

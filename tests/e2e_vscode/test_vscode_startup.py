@@ -1,0 +1,123 @@
+"""Awake with the editor: no command run, the status bar follows logins made elsewhere.
+
+1. A window on a machine with no AWS configuration: the extension is active (the status
+   bar says "aws: not logged in") and has started no process.
+2. ``aws-login-bridge login`` in a terminal: that window's status bar shows the profile.
+3. A freshly opened window shows it too, with no command run (time from the workbench
+   appearing to the profile in the status bar is printed for the report).
+4. ``aws-login-bridge logout`` in a terminal clears it within 5 seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from aws_login_bridge.demo import spawn_remote_login
+from aws_login_bridge.emulator import person
+
+from .vscode_harness import HELPER_PYTHON, CodeServer, start_code_server, stop
+from .vscode_workbench import TIMEOUT, shot, status_item
+
+PROFILE = "cli-dev"
+
+
+@pytest.fixture(scope="module")
+def idle_code_server(tmp_path_factory: pytest.TempPathFactory, code_server_bin: str, vsix: Path,
+                     signin_emulator) -> Iterator[CodeServer]:
+    server = start_code_server(tmp_path_factory.mktemp("code-server-idle"), code_server_bin, vsix, {
+        "awsLogin.pythonPath": HELPER_PYTHON,
+        "awsLogin.endpointUrl": signin_emulator.url,
+    })
+    yield server
+    stop(server.proc)
+
+
+def descendants(pid: int) -> list[str]:
+    """Command lines of every process below ``pid``."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], list(children.get(pid, []))
+    while todo:
+        child = todo.pop()
+        try:
+            found.append(Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except OSError:
+            continue
+        todo.extend(children.get(child, []))
+    return found
+
+
+def terminal_env(server: CodeServer, emulator_url: str) -> dict[str, str]:
+    """A terminal of that machine: its HOME, endpoints on the emulator."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(HOME=str(server.aws.home), AWS_ENDPOINT_URL_SIGNIN=emulator_url,
+               AWS_ENDPOINT_URL_STS=emulator_url, AWS_EC2_METADATA_DISABLED="true")
+    return env
+
+
+def open_window(context, url: str):
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(url)
+    page.wait_for_selector(".monaco-workbench", timeout=60_000)
+    return page, time.monotonic()
+
+
+def test_status_bar_follows_logins_made_elsewhere(browser, idle_code_server, signin_emulator,
+                                                  artifacts: Path):
+    server = idle_code_server
+    env = terminal_env(server, signin_emulator.url)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page, _ = open_window(context, server.workbench_url())
+    try:
+        # 1. Activated at startup, nothing to show, nothing started.
+        status_item(page, r"^aws: not logged in$")
+        helpers = [c for c in descendants(server.proc.pid) if "aws_login_bridge" in c]
+        assert helpers == [], helpers
+        assert not server.aws.config.exists()
+
+        # 2. A login in a terminal (the CLI, as a real subprocess).
+        login, url = spawn_remote_login(env, "--profile", PROFILE, "--region", "us-east-1")
+        code = person.sign_in(url)
+        _, err = login.communicate(f"{code}\n", timeout=60)
+        assert login.returncode == 0, err
+        status_item(page, rf"^aws: {PROFILE} · 1[12]h$")
+        shot(page, artifacts, "startup-01-login-from-terminal")
+        page.close()
+
+        # 3. A fresh window: the profile shows with no command run.
+        page, loaded = open_window(context, server.workbench_url())
+        status_item(page, rf"^aws: {PROFILE} · 1[12]h$")
+        shown_s = time.monotonic() - loaded
+        shot(page, artifacts, "startup-02-fresh-window")
+        print(f"startup: workbench loaded -> status bar shows the profile in {shown_s:.2f} s")
+
+        # 4. Logout in a terminal clears it within 5 seconds.
+        out = subprocess.run([sys.executable, "-m", "aws_login_bridge", "logout", "--profile",
+                              PROFILE], env=env, capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        logged_out = time.monotonic()
+        page.locator("#workbench\\.parts\\.statusbar .statusbar-item").filter(
+            has_text=re.compile(r"^aws: not logged in$")).first.wait_for(timeout=5000)
+        print(f"startup: logout in a terminal -> status bar cleared in "
+              f"{time.monotonic() - logged_out:.2f} s")
+        shot(page, artifacts, "startup-03-logout-from-terminal", settle_ms=0)
+    except Exception:
+        shot(page, artifacts, "failure-startup")
+        print("--- AWS Login output channel ---\n" + server.extension_log())
+        raise
+    finally:
+        context.close()

@@ -126,6 +126,11 @@ def test_code_needs_no_python_newer_than_requires_python() -> None:
     assert ruff_target and ".".join(ruff_target.groups()) == oldest_python()
 
 
+def test_checkouts_keep_lf_line_endings_on_windows_too() -> None:
+    rules = (REPO / ".gitattributes").read_text().splitlines()
+    assert "* text=auto eol=lf" in rules
+
+
 def test_platform_marks_are_registered() -> None:
     from conftest import _PLATFORM_MARKS
 

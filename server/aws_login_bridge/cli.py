@@ -43,23 +43,30 @@ def _ask(prompt: str) -> str:
 
 
 def cmd_login(args: argparse.Namespace) -> int:
-    from aws_login_bridge.login import DEFAULT_REGION, complete_login, start_login
+    from aws_login_bridge.login import (
+        DEFAULT_REGION,
+        complete_login,
+        prepare_exchange,
+        start_login,
+    )
 
     flow = "remote" if args.remote else "sameDevice"
     region = args.region
     try:
         pending = start_login(args.profile, region=region, endpoint_url=args.endpoint_url,
-                              flow=flow)
+                              flow=flow, quick=True)
     except RegionRequired:
         answer = _ask(f"AWS Region [{DEFAULT_REGION}]: ").strip() or DEFAULT_REGION
         pending = start_login(args.profile, region=answer, endpoint_url=args.endpoint_url,
-                              flow=flow)
+                              flow=flow, quick=True)
     try:
         if flow == "remote":
             _say("Open this URL in a browser where you are signed in to the AWS Console:")
             _say()
             _say(pending.authorize_url)
             _say()
+            # While the person signs in: botocore's word on the endpoint, and the DPoP key.
+            prepare_exchange(pending)
             result = None
             for attempt in range(1, MAX_CODE_TRIES + 1):
                 code = _ask(CODE_PROMPT)
@@ -86,6 +93,7 @@ def cmd_login(args: argparse.Namespace) -> int:
                 import webbrowser
 
                 webbrowser.open(pending.authorize_url)
+            prepare_exchange(pending)
             try:
                 result = complete_login(pending, replace_existing=args.yes)
             except SessionConflict as error:

@@ -2,6 +2,9 @@
 
 ``start_login`` checks the profile and builds everything the browser needs; the result is
 a ``PendingLogin`` that lives only in memory (verifier, state and DPoP key included).
+With ``quick=True`` (the CLI) it builds the URL without importing botocore, awscrt or
+cryptography, so the person can start signing in at once; ``prepare_exchange`` then
+confirms the endpoint with botocore and makes the DPoP key while they do.
 ``complete_login`` turns the pasted verification code into credentials and writes the
 cache file and the profile together, putting both back as they were if either write fails.
 """
@@ -14,10 +17,11 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from aws_login_bridge.crashpoint import crashpoint
 from aws_login_bridge.errors import (
+    ConfigError,
     InvalidInput,
     ProfileHasOtherCredentials,
     RegionRequired,
@@ -26,15 +30,13 @@ from aws_login_bridge.errors import (
 )
 from aws_login_bridge.profiles import OTHER_STYLES, login_suggestion, other_credential_style
 from aws_login_bridge.signin import pkce
-from aws_login_bridge.signin.dpop import DpopKey
 from aws_login_bridge.signin.endpoints import (
+    quick_signin_base,
     resolve_signin_base,
     validate_endpoint_url,
     validate_region,
 )
 from aws_login_bridge.signin.idtoken import IdentityClaims, read_id_token
-from aws_login_bridge.signin.loopback import LoopbackReceiver
-from aws_login_bridge.signin.tokens import SigninClient, TokenGrant
 from aws_login_bridge.signin.verification import parse_verification_code
 from aws_login_bridge.store.cache import (
     FileSnapshot,
@@ -50,6 +52,11 @@ from aws_login_bridge.store.configfile import (
 )
 from aws_login_bridge.store.folder_trust import check_cache_folder, check_config_folder
 from aws_login_bridge.store.paths import config_file, login_cache_dir
+
+if TYPE_CHECKING:  # imported where used: botocore, awscrt and cryptography are slow to load
+    from aws_login_bridge.signin.dpop import DpopKey
+    from aws_login_bridge.signin.loopback import LoopbackReceiver
+    from aws_login_bridge.signin.tokens import SigninClient, TokenGrant
 
 Flow = Literal["remote", "sameDevice"]
 DEFAULT_REGION = "us-east-1"
@@ -90,9 +97,10 @@ class PendingLogin:
     authorize_url: str
     state: str
     verifier: str
-    key: DpopKey
+    key: DpopKey | None  # made by prepare_exchange when start_login was quick
     deadline: float  # time.monotonic()
     expires_at: dt.datetime
+    endpoint_confirmed: bool = True  # False: base_url came from quick_signin_base
     receiver: LoopbackReceiver | None = None
     grant: TokenGrant | None = None
     claims: IdentityClaims | None = None
@@ -127,6 +135,7 @@ def start_login(
     region: str | None = None,
     endpoint_url: str | None = None,
     flow: Flow = "remote",
+    quick: bool = False,
 ) -> PendingLogin:
     validate_profile_name(profile)
     if flow not in ("remote", "sameDevice"):
@@ -137,7 +146,8 @@ def start_login(
     # the sign-in and the single-use code.
     check_config_folder(config_file())
     check_cache_folder(login_cache_dir())
-    existing = ConfigDocument.load(config_file()).profile(profile) or {}
+    document = ConfigDocument.load(config_file())
+    existing = document.profile(profile) or {}
     refuse_other_style(profile, existing)
     region = region or existing.get("region") or environment_region()
     if region:
@@ -148,7 +158,13 @@ def start_login(
             "it will be saved in the profile.",
             default=DEFAULT_REGION,
         )
-    base_url = resolve_signin_base(region, endpoint_url=endpoint_url, profile=profile)
+    base_url = None
+    if quick:
+        base_url = quick_signin_base(region, endpoint_url=endpoint_url, profile=profile,
+                                     settings=_botocore_settings(document, profile))
+    confirmed = base_url is None
+    if base_url is None:
+        base_url = resolve_signin_base(region, endpoint_url=endpoint_url, profile=profile)
     state = pkce.new_state()
     verifier = pkce.new_code_verifier()
     receiver: LoopbackReceiver | None = None
@@ -156,6 +172,8 @@ def start_login(
         client_id = pkce.CROSS_DEVICE_CLIENT_ID
         redirect_uri = pkce.confirmation_redirect_uri(base_url)
     else:
+        from aws_login_bridge.signin.loopback import LoopbackReceiver
+
         client_id = pkce.SAME_DEVICE_CLIENT_ID
         receiver = LoopbackReceiver(state)
         redirect_uri = receiver.redirect_uri
@@ -177,11 +195,47 @@ def start_login(
         ),
         state=state,
         verifier=verifier,
-        key=DpopKey.generate(),
+        key=None if quick else _new_key(),
         deadline=time.monotonic() + PENDING_LIFETIME,
         expires_at=dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=PENDING_LIFETIME),
+        endpoint_confirmed=confirmed,
         receiver=receiver,
     )
+
+
+def _botocore_settings(document: ConfigDocument, profile: str) -> dict[str, str]:
+    """The config-file settings botocore resolves the endpoint with: the profile's, or the
+    default profile's while the profile does not exist yet (``botocore_session``)."""
+    from aws_login_bridge.profiles import chosen_profile
+
+    settings = document.profile(profile)
+    if settings is None:
+        settings = document.profile(chosen_profile(None)[0])
+    return dict(settings or {})
+
+
+def _new_key() -> DpopKey:
+    from aws_login_bridge.signin.dpop import DpopKey
+
+    return DpopKey.generate()
+
+
+def prepare_exchange(pending: PendingLogin) -> None:
+    """What a quick start left for later: botocore's own answer for the endpoint (which
+    must be the URL already shown) and the DPoP key. Idempotent; nothing is written."""
+    if not pending.endpoint_confirmed:
+        actual = resolve_signin_base(pending.region, endpoint_url=pending.endpoint_url,
+                                     profile=pending.profile)
+        if actual != pending.base_url:
+            raise ConfigError(
+                f"botocore resolves AWS Sign-In for region '{pending.region}' to {actual}, "
+                f"not {pending.base_url} as the sign-in URL above says. Do not use that "
+                "URL; start the login again with --endpoint-url " + actual + ", and please "
+                "report this."
+            )
+        pending.endpoint_confirmed = True
+    if pending.key is None:
+        pending.key = _new_key()
 
 
 def complete_login(
@@ -207,6 +261,10 @@ def complete_login(
         else:
             assert pending.receiver is not None
             auth_code = pending.receiver.wait(max(0.0, pending.deadline - time.monotonic()))
+        prepare_exchange(pending)
+        assert pending.key is not None
+        from aws_login_bridge.signin.tokens import SigninClient
+
         owned = client is None
         client = client or SigninClient(
             pending.region, endpoint_url=pending.endpoint_url, profile=pending.profile
@@ -268,7 +326,7 @@ def _write_login_locked(pending: PendingLogin, *, replace_existing: bool) -> Log
         "clientId": pending.client_id,
         "refreshToken": grant.refresh_token,
         "idToken": grant.id_token,
-        "dpopKey": pending.key.to_pem(),
+        "dpopKey": pending.key.to_pem(),  # type: ignore[union-attr] # made before the exchange
         # botocore ≥ 1.42 refreshes in this region, whatever region the profile says later.
         "signInRegion": pending.region,
     }

@@ -4,6 +4,9 @@ Like the AWS CLI, we let a botocore ``signin`` client build a CreateOAuth2Token 
 and read its URL, so partitions, FIPS/dual-stack settings and every endpoint override
 (``AWS_ENDPOINT_URL_SIGNIN``, ``AWS_ENDPOINT_URL``, the profile's ``services`` section, an
 explicit URL) resolve exactly as they do for the SDKs that later refresh the session.
+
+botocore is imported only where it is used: ``quick_signin_base`` answers the common case
+from botocore's rules data without it (see ``rules.py``), so ``login`` prints its URL first.
 """
 
 from __future__ import annotations
@@ -12,15 +15,12 @@ import functools
 import os
 import re
 import threading
-from typing import Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import botocore.session
-from botocore import UNSIGNED
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ConfigParseError, ProfileNotFound
-
 from aws_login_bridge.errors import ConfigError, InvalidInput
+from aws_login_bridge.signin.rules import builtin_partitions, predict_signin_base
 from aws_login_bridge.signin.trusted_url import configured_source, refuse_untrusted
 
 TOKEN_PATH = "/v1/token"
@@ -29,6 +29,9 @@ TOKEN_PATH = "/v1/token"
 _REGION_SHAPE = re.compile(r"[a-z]{2}(-[a-z0-9]+)+-\d{1,2}|[a-z]{2}-[a-z]+-[a-z]+-\d", re.ASCII)
 
 _session_lock = threading.Lock()
+
+if TYPE_CHECKING:
+    import botocore.session
 
 
 class _UrlCaptured(Exception):
@@ -39,6 +42,9 @@ class _UrlCaptured(Exception):
 
 @functools.lru_cache(maxsize=1)
 def _partitions() -> list[dict[str, Any]]:
+    builtin = builtin_partitions()
+    if builtin is not None:  # no data path of the user's own: botocore's file, read directly
+        return builtin
     # A bare loader, not a session's: a session's reads the config file (for data_path), and
     # validating a region must not fail on a config file botocore cannot parse.
     import botocore.loaders
@@ -95,6 +101,9 @@ def validate_endpoint_url(url: str) -> str:
 
 def botocore_session(profile: str | None) -> botocore.session.Session:
     """A botocore session for ``profile``; a profile not yet in the config falls back to none."""
+    import botocore.session
+    from botocore.exceptions import ConfigParseError, ProfileNotFound
+
     with _session_lock:
         session = botocore.session.Session(profile=profile)
         try:
@@ -140,6 +149,19 @@ def _resolution_key(region: str, endpoint_url: str | None, profile: str | None
     return (region, endpoint_url, profile, stamp, env)
 
 
+def quick_signin_base(region: str, *, endpoint_url: str | None, profile: str | None,
+                      settings: Mapping[str, str]) -> str | None:
+    """``resolve_signin_base``'s answer without importing botocore, or None when only
+    botocore can tell. ``settings``: the config-file settings botocore would use."""
+    base = _resolved.get(_resolution_key(region, endpoint_url, profile))
+    if base is None:
+        base = predict_signin_base(region, endpoint_url=endpoint_url, settings=settings)
+        if base is None:
+            return None
+    refuse_untrusted(base, "The endpoint URL" if endpoint_url else configured_source("signin"))
+    return base
+
+
 def resolve_signin_base(
     region: str, *, endpoint_url: str | None = None, profile: str | None = None
 ) -> str:
@@ -160,6 +182,10 @@ def resolve_signin_base(
 def _resolve_signin_base(
     region: str, *, endpoint_url: str | None = None, profile: str | None = None
 ) -> str:
+    from botocore import UNSIGNED
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError
+
     session = botocore_session(profile)
     with _session_lock:
         client = session.create_client(

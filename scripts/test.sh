@@ -10,14 +10,43 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/venv.sh
 
+# One line per stage with how long it took (and whether it failed), so a newcomer on a
+# slow machine sees where the time goes; the whole run is about 20 minutes on 2 cores.
+stage() {
+  local name=$1 start=$SECONDS status=0
+  shift
+  echo "[test.sh] $name ..."
+  "$@" || status=$?
+  if [ "$status" = 0 ]; then
+    echo "[test.sh] $name: $((SECONDS - start)) s"
+  else
+    echo "[test.sh] $name: FAILED (exit $status) after $((SECONDS - start)) s"
+  fi
+  return "$status"
+}
+# -rs: every skip is listed with its reason; tests/conftest.py fails the run on a skip
+# that is not a platform's expected one.
+PYTEST=("$VENV_PY" -m pytest -q -rs -p no:cacheprovider)
+
 if [ "${1-}" = --no-browser ]; then
   shift
-  "$VENV_PY" -m ruff check .
-  exec "$VENV_PY" -m pytest -q -p no:cacheprovider -m "$NON_BROWSER" "$@"
+  stage "ruff" "$VENV_PY" -m ruff check .
+  stage "pytest without browsers" "${PYTEST[@]}" -m "$NON_BROWSER" "$@"
+  exit 0
 fi
 
-"$VENV_PY" -m ruff check .
+total=$SECONDS
+stage "ruff" "$VENV_PY" -m ruff check .
 if [ -f vscode-client/package.json ]; then
-  (cd vscode-client && npm run --silent build && npm run --silent package && npm test)
+  stage "extension build" bash -c "cd vscode-client && npm run --silent build"
+  stage "extension package" bash -c "cd vscode-client && npm run --silent package"
+  stage "extension unit tests" bash -c "cd vscode-client && npm test"
 fi
-"$VENV_PY" -m pytest -q -p no:cacheprovider "$@"
+if [ "$#" = 0 ]; then
+  stage "pytest: engine, CLI, helper, emulator, SDKs, kernels, adversarial" \
+    "${PYTEST[@]}" -m "$NON_BROWSER"
+  stage "pytest: JupyterLab and VS Code in headless Chromium" "${PYTEST[@]}" -m browser
+else
+  stage "pytest $*" "${PYTEST[@]}" "$@"
+fi
+echo "[test.sh] all stages passed in $((SECONDS - total)) s"

@@ -32,6 +32,32 @@ _PLATFORM_MARKS = {
 }
 
 
+def _expected_skip(reason: str) -> bool:
+    """A skip the platform marks above asked for; any other skip hides a test."""
+    reason = reason.removeprefix("Skipped: ")
+    return any(reason.startswith(f"{name}: ") for name in _PLATFORM_MARKS)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """An unexpected skip fails the run: a test that silently does not run proves nothing."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None or exitstatus not in (0, 5):
+        return
+    unexpected = []
+    for report in reporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        if not _expected_skip(reason):
+            unexpected.append(f"{report.nodeid}: {reason}")
+    if unexpected:
+        reporter.ensure_newline()
+        reporter.write_line(f"{len(unexpected)} unexpected skip(s) (only platform marks may "
+                            "skip):", red=True)
+        for line in unexpected:
+            reporter.write_line(f"  {line}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         for name, (here, why) in _PLATFORM_MARKS.items():

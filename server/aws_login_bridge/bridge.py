@@ -80,7 +80,7 @@ def _fail(line: str) -> int:
 def credential_process(profile: str, *, now: Callable[[], dt.datetime] | None = None) -> int:
     """Print credential_process JSON for ``profile``; 0 on success, 1 (stderr only) if not.
 
-    ``now`` replaces the clock (the conformance vectors freeze it); callers leave it out.
+    ``now`` replaces the clock (tests/test_conformance.py freezes it); callers leave it out.
     """
     # Imported here so that ``import aws_login_bridge.bridge`` (the CLI fast path) stays tiny.
     from aws_login_bridge.profiles import login_profile

@@ -66,14 +66,15 @@ class Windows:
 @pytest.fixture
 def windows(aws_home: AwsHome, tmp_path: Path) -> Windows:
     log = tmp_path / "windows-traits.log"
-    return Windows(AwsHome(aws_home.root, site_env(aws_home.env, log, aws_home.root)), log,
-                   aws_home.env)
+    env = site_env(aws_home.env, log, aws_home.root, tmp_path / "LocalAppData")
+    return Windows(AwsHome(aws_home.root, env), log, aws_home.env)
 
 
 @pytest.fixture
 def forced(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Windows:
     """The traits in this process; only files under tmp_path are ever busy."""
     log = tmp_path / "windows-traits.log"
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "LocalAppData"))
     force(monkeypatch, log=log, busy_under=tmp_path)
     return Windows(AwsHome(tmp_path, dict(os.environ)), log, dict(os.environ))
 
@@ -280,6 +281,11 @@ def test_cli_login_refresh_and_logout(windows: Windows, emulator: Any) -> None:
     assert path.stat().st_mode & 0o777 == 0o600
     assert windows.events() == ["refused replace " + path.name] * REFUSALS + [
         "refused replace config"] * REFUSALS
+    # Lock files go where Windows keeps a program's local data, not beside the AWS files.
+    locks = windows.log.parent / "LocalAppData" / "aws-login-bridge" / "locks"
+    names = sorted(p.name for p in locks.iterdir())
+    assert len(names) == 2 and any(n.endswith("-config.lock") for n in names), names
+    assert not list(home.root.rglob("*.lock"))
 
     # setup-process-profile writes a Windows line; botocore splits it by Windows' rules and
     # runs the bridge, which refreshes the expired credentials and writes them back.

@@ -51,9 +51,12 @@ class _Direct:
         delattr(target, name)
 
 
-def site_env(env: dict[str, str], log: Path, busy_under: Path) -> dict[str, str]:
+def site_env(env: dict[str, str], log: Path, busy_under: Path,
+             local_app_data: Path) -> dict[str, str]:
+    """``env`` for processes with the traits; ``local_app_data`` stands for Windows'
+    %LOCALAPPDATA% (where the engine keeps its lock files there)."""
     paths = [str(SITE), *filter(None, [env.get("PYTHONPATH")])]
-    return dict(env, PYTHONPATH=os.pathsep.join(paths), **{
+    return dict(env, PYTHONPATH=os.pathsep.join(paths), LOCALAPPDATA=str(local_app_data), **{
         LOG_VAR: str(log), BUSY_VAR: str(busy_under)})
 
 

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from aws_login_bridge import hostos
 from aws_login_bridge.errors import ConfigError
 from aws_login_bridge.store.atomic import ensure_private_dir
 
@@ -28,7 +29,7 @@ APP = "aws-login-bridge"
 def lock_dir(platform: str | None = None, env: Mapping[str, str] | None = None) -> Path:
     """This user's folder for lock files (``platform``/``env`` let tests take other OSes'
     paths)."""
-    platform = platform or sys.platform
+    platform = platform or ("win32" if hostos.WINDOWS else sys.platform)
     env = os.environ if env is None else env
     home = Path(env.get("HOME") or env.get("USERPROFILE") or os.path.expanduser("~"))
     if platform == "win32":

@@ -36,6 +36,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from report import print_table
+
 from aws_login_bridge.demo import spawn_remote_login
 from aws_login_bridge.emulator import Emulator, isolated_environment, person
 
@@ -96,10 +98,6 @@ def run(argv: list[str], env: dict[str, str]) -> tuple[float, str]:
     return elapsed, result.stdout
 
 
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:8.1f}"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20, help="timed runs per command")
@@ -152,15 +150,7 @@ def main() -> int:
 
     medians = {name: statistics.median(values) for name, values in samples.items()}
     floor = medians["floor: python -c pass"]
-    print(f"{version} against aws-login-bridge on Python {sys.version.split()[0]}, "
-          f"{sys.platform}; {args.rounds} rounds; times in ms (one fresh process per run)")
-    print()
-    print(f"{'command':<46} {'median':>8} {'p10':>8} {'p90':>8} {'x floor':>8}")
-    print(f"{'-' * 46} {'-' * 8} {'-' * 8} {'-' * 8} {'-' * 8}")
-    for name, values in samples.items():
-        deciles = statistics.quantiles(values, n=10)
-        print(f"{name:<46} {ms(medians[name])} {ms(deciles[0])} {ms(deciles[-1])} "
-              f"{medians[name] / floor:8.2f}")
+    print_table(samples, floor, f"{version} against aws-login-bridge, {args.rounds} rounds,")
     print()
     url_ratio = medians["ours: login --remote until URL"] / medians["aws: login --remote until URL"]
     export_median = medians["aws: configure export-credentials"]

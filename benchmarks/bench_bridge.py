@@ -31,6 +31,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from report import ms, print_table
+
 from aws_login_bridge.demo import spawn_remote_login
 from aws_login_bridge.emulator import Emulator, isolated_environment, person
 
@@ -101,10 +103,6 @@ def concurrent_round(argv: list[str], env: dict[str, str], root: Path,
     return wall, emulator.stats()["token"]["refresh_token"], len(keys)
 
 
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:8.1f}"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=30, help="timed runs per command")
@@ -149,15 +147,7 @@ def main() -> int:
     boto3_path = medians["boto3: Session(...).get_frozen_credentials()"]
     bridge_fresh = medians["bridge: credential-process (fresh)"]
 
-    print(f"Python {sys.version.split()[0]} on {sys.platform}; {args.rounds} rounds; "
-          "times in ms (one fresh process per run)")
-    print()
-    print(f"{'command':<46} {'median':>8} {'p10':>8} {'p90':>8} {'x floor':>8}")
-    print(f"{'-' * 46} {'-' * 8} {'-' * 8} {'-' * 8} {'-' * 8}")
-    for name, values in samples.items():
-        deciles = statistics.quantiles(values, n=10)
-        print(f"{name:<46} {ms(medians[name])} {ms(deciles[0])} {ms(deciles[-1])} "
-              f"{medians[name] / floor:8.2f}")
+    print_table(samples, floor, f"{args.rounds} rounds")
     walls = [wall for wall, _, _ in rounds]
     refreshes = [count for _, count, _ in rounds]
     distinct = [keys for _, _, keys in rounds]

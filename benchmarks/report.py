@@ -1,0 +1,24 @@
+"""What the benchmark scripts print alike: one table of medians and deciles in ms."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:8.1f}"
+
+
+def print_table(samples: dict[str, list[float]], floor: float, heading: str) -> None:
+    """One row per command: median, p10, p90 and the median as a multiple of ``floor``."""
+    print(f"{heading} on Python {sys.version.split()[0]}, {sys.platform}; times in ms "
+          "(one fresh process per run)")
+    print()
+    print(f"{'command':<46} {'median':>8} {'p10':>8} {'p90':>8} {'x floor':>8}")
+    print(f"{'-' * 46} {'-' * 8} {'-' * 8} {'-' * 8} {'-' * 8}")
+    for name, values in samples.items():
+        median = statistics.median(values)
+        deciles = statistics.quantiles(values, n=10)
+        print(f"{name:<46} {ms(median)} {ms(deciles[0])} {ms(deciles[-1])} "
+              f"{median / floor:8.2f}")

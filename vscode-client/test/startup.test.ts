@@ -11,12 +11,9 @@ import { afterEach, beforeEach, describe, it } from "node:test";
 import { awsConfigPath, loginProfiles } from "../src/awsConfigScan";
 import { wakeUp } from "../src/startup";
 import { tempDir } from "./harness";
+import { ProcessSpy, spyOnProcesses } from "./processSpy";
 import { until } from "./wait";
 
-// The real module object: what every `require("node:child_process")` in the extension gets.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const childProcess = require("node:child_process") as Record<string, unknown>;
-const STARTERS = ["spawn", "spawnSync", "exec", "execSync", "execFile", "execFileSync", "fork"];
 
 describe("the AWS config file, read without Python", () => {
   it("finds the profiles that use console sign-in", () => {
@@ -49,24 +46,11 @@ describe("the AWS config file, read without Python", () => {
 });
 
 describe("activation on startup", () => {
-  const started: string[] = [];
-  const saved: Record<string, unknown> = {};
+  let spy: ProcessSpy;
   beforeEach(() => {
-    started.length = 0;
-    for (const name of STARTERS) {
-      saved[name] = childProcess[name];
-      const real = childProcess[name] as (...a: unknown[]) => unknown;
-      childProcess[name] = (...args: unknown[]) => {
-        started.push(`${name} ${String(args[0])}`);
-        return real(...args);
-      };
-    }
+    spy = spyOnProcesses();
   });
-  afterEach(() => {
-    for (const name of STARTERS) {
-      childProcess[name] = saved[name];
-    }
-  });
+  afterEach(() => spy.restore());
 
   it("with no AWS configuration starts no process, then wakes when a login appears", async () => {
     const home = tempDir("cold");
@@ -96,7 +80,7 @@ describe("activation on startup", () => {
       await until(() => helperStarts > 0);
       assert.deepEqual(looks[looks.length - 1], ["nb"]);
       assert.equal(helperStarts, 1);
-      assert.deepEqual(started, [], "no process was started");
+      assert.deepEqual(spy.started, [], "no process was started");
     } finally {
       s.dispose();
     }

@@ -299,7 +299,7 @@ def test_setup_accepts_its_own_earlier_line_from_another_python(aws_home: AwsHom
 @pytest.mark.parametrize("args,needle", [
     (["--profile", "nobody"], HINT.format(p="nobody")),
     (["--profile", "p", "--as", "p"], "--as"),
-    (["--profile", "p", "--as", "bad name"], "cannot be used as a profile name"),
+    (["--profile", "p", "--as", "bad name"], "The profile name contains a space"),
 ])
 def test_setup_errors(aws_home: AwsHome, args: list[str], needle: str) -> None:
     login()

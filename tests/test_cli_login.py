@@ -295,7 +295,7 @@ def test_endpoint_down_is_a_network_error(aws_home: AwsHome) -> None:
 
 def test_unknown_region_and_bad_endpoint(aws_home: AwsHome) -> None:
     result = run_cli(aws_home, "login", "--remote", "--region", "mars-north-1")
-    _expect_failure_and_nothing_written(aws_home, result, "is not an AWS region")
+    _expect_failure_and_nothing_written(aws_home, result, "The region is not one AWS knows")
     result = run_cli(aws_home, "login", "--remote", "--region", "us-east-1",
                      "--endpoint-url", "ftp://x")
     _expect_failure_and_nothing_written(aws_home, result, "endpoint URL")

@@ -30,6 +30,7 @@ from aws_login_bridge.errors import (
     NetworkError,
     ProfileHasOtherCredentials,
     ServiceError,
+    login_command,
 )
 
 COMMAND = "credential-process"
@@ -54,7 +55,7 @@ OTHER_CREDENTIAL_KEYS = (
 
 
 def _login_hint(profile: str) -> str:
-    return f"{PROG} login --remote --profile {profile}"
+    return login_command(profile)
 
 
 def _error_line(error: LoginBridgeError, profile: str) -> str:
@@ -109,8 +110,8 @@ def credential_process(profile: str, *, now: Callable[[], dt.datetime] | None = 
         # only, since exception text could quote cache contents.
         return _fail(
             f"{PROG} {COMMAND}: unexpected {type(error).__name__} while reading the login "
-            f"cache. Check it with: {PROG} status --profile {profile}; then, if needed, log in "
-            f"again: {_login_hint(profile)}"
+            f"cache. Check it with: {login_command(profile, 'status')}; "
+            f"then, if needed, log in again: {_login_hint(profile)}"
         )
     if warning:  # still success: the caller gets working credentials, the person a hint
         sys.stderr.write(f"{PROG} {COMMAND}: warning: {warning}\n")

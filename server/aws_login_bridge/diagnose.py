@@ -14,10 +14,10 @@ import json
 import os
 from dataclasses import asdict, dataclass, field
 
-from aws_login_bridge.errors import LoginBridgeError
+from aws_login_bridge.errors import LoginBridgeError, login_command, shown_name
 from aws_login_bridge.profiles import LoginProfile, login_advice
 from aws_login_bridge.refresh import REFRESH_THRESHOLD, needs_refresh
-from aws_login_bridge.store.cache import CachedLogin, format_time, login_command, read_cache
+from aws_login_bridge.store.cache import CachedLogin, format_time, read_cache
 from aws_login_bridge.store.configfile import ConfigDocument
 from aws_login_bridge.store.paths import config_file, credentials_file
 
@@ -160,7 +160,8 @@ def profile_status(profile: str, now: dt.datetime | None = None, *,
     if session is None:
         status.problems.append(Problem(
             "NotLoggedIn",
-            f"Profile '{profile}' has no login session. {login_advice(profile, settings)}",
+            f"Profile {shown_name(profile)} has no login session. "
+            f"{login_advice(profile, settings)}",
         ))
     else:
         try:
@@ -182,7 +183,7 @@ def profile_status(profile: str, now: dt.datetime | None = None, *,
                 status.problems.append(Problem(
                     "SessionExpired",
                     f"The 12-hour login session ended at {format_time(ends)}. Run: "
-                    f"aws-login-bridge login --remote --profile {profile}",
+                    f"{login_command(profile)}",
                 ))
     if session is not None and not status.region:
         status.problems.append(no_region_problem(profile, sign_in_region))

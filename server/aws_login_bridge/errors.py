@@ -7,7 +7,47 @@ secrets: callers pass only profile names, ARNs, regions and URLs into them.
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
+
+SHOWN_CHARS = 16
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9._@+=,:/-]{1,128}")
+
+
+def shown(value: object, limit: int = SHOWN_CHARS) -> str:
+    """A refused value as a message or log line may repeat it: quoted, cut to ``limit``
+    characters and escaped to printable ASCII, so a pasted secret is not repeated whole
+    and a newline cannot forge a log line."""
+    text = value if isinstance(value, str) else type(value).__name__
+    more = "..." if len(text) > limit else ""
+    return ascii(text[:limit]) + more
+
+
+def shown_name(name: str) -> str:
+    """A profile name quoted for a message: as it is when it is plain, else ``shown``."""
+    return f"'{name}'" if isinstance(name, str) and _PLAIN_NAME.fullmatch(name) else shown(name)
+
+
+def login_command(profile: str | None, command: str = "login --remote") -> str:
+    """The command that logs ``profile`` in (a placeholder for a name not fit to repeat;
+    no --profile at all for None)."""
+    if not profile:
+        return f"aws-login-bridge {command}"
+    name = profile if isinstance(profile, str) and _PLAIN_NAME.fullmatch(profile) else "NAME"
+    return f"aws-login-bridge {command} --profile {name}"
+
+
+def bad_character(value: str, allowed: re.Pattern[str]) -> str | None:
+    """The first character of ``value`` outside ``allowed`` (one character, fullmatched),
+    described without repeating the rest of the value."""
+    for char in value:
+        if not allowed.fullmatch(char):
+            if char.isprintable() and char.isascii() and char != " ":
+                return f"'{char}'"
+            names = {" ": "a space", "\n": "a line break", "\r": "a line break",
+                     "\t": "a tab"}
+            return names.get(char, f"the character U+{ord(char):04X}")
+    return None
 
 
 class LoginBridgeError(Exception):

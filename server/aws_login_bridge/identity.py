@@ -12,6 +12,8 @@ from aws_login_bridge.errors import (
     NotLoggedIn,
     RefreshRequired,
     ServiceError,
+    login_command,
+    shown_name,
 )
 from aws_login_bridge.profiles import login_profile
 from aws_login_bridge.refresh import fresh_credentials
@@ -43,8 +45,8 @@ def caller_identity(profile: str) -> dict[str, str]:
         ) from None
     except bex.NoCredentialsError:
         raise NotLoggedIn(
-            f"Profile '{profile}' has no usable credentials. Run: aws-login-bridge login "
-            f"--remote --profile {profile}"
+            f"Profile {shown_name(profile)} has no usable credentials. Run: "
+            f"{login_command(profile)}"
         ) from None
     except (bex.EndpointConnectionError, bex.ConnectionClosedError, bex.ConnectTimeoutError,
             bex.ReadTimeoutError):

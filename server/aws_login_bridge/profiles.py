@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Literal, NamedTuple
 
-from aws_login_bridge.errors import NotLoggedIn
+from aws_login_bridge.errors import NotLoggedIn, login_command, shown_name
 from aws_login_bridge.store.configfile import ConfigDocument
 from aws_login_bridge.store.paths import config_file
 
@@ -52,11 +52,10 @@ def login_advice(name: str, settings: dict[str, str] | None) -> str:
     """The login command that works for ``name``: a new profile when ``name`` is taken."""
     style = other_credential_style(settings or {})
     if style is None:
-        return f"Run: aws-login-bridge login --remote --profile {name}"
+        return f"Run: {login_command(name)}"
     suggestion = login_suggestion(name)
     return (f"It gets credentials from {OTHER_STYLES[style]} ({style}); to use a console "
-            f"sign-in, log in with a new profile: aws-login-bridge login --remote --profile "
-            f"{suggestion}")
+            f"sign-in, log in with a new profile: {login_command(suggestion)}")
 
 
 class LoginProfile(NamedTuple):  # not a dataclass: see store.cache.CachedLogin
@@ -80,7 +79,7 @@ def login_profile(name: str, document: ConfigDocument | None = None) -> LoginPro
     settings = document.profile(name)
     session = (settings or {}).get("login_session", "").strip()
     if not session:
-        raise NotLoggedIn(f"Profile '{name}' has no login session. "
+        raise NotLoggedIn(f"Profile {shown_name(name)} has no login session. "
                           f"{login_advice(name, settings)}", profile=name)
     return LoginProfile(name=name, login_session=session, region=(settings or {}).get("region"))
 

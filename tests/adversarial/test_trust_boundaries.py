@@ -297,3 +297,83 @@ def test_folder_checks_are_a_no_op_on_windows(tmp_path: Path,
     monkeypatch.setattr(hostos, "WINDOWS", False)
     with pytest.raises(LoginBridgeError):
         check_cache_folder(loose)
+
+
+# -- 4. refused values are described, never repeated raw ---------------------------------
+
+FORGED = "x\nINFO aws_login_bridge.rpc: forged"
+PASTED = "Y29kZT1zZWNyZXQtY29kZS0xMjM0NTY3ODkwJnN0YXRlPWFiYw" * 4  # a code in the wrong field
+
+
+def _no_echo(text: str, *values: str) -> None:
+    assert "forged" not in text, text
+    for value in values:
+        assert value not in text and value[:24] not in text, text
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--profile", FORGED, "--region", "us-east-1"], ["The profile name contains a line break"]),
+    (["--profile", PASTED, "--region", "us-east-1"], ["The profile name is longer than 128"]),
+    (["--profile", "a/b", "--region", "us-east-1"], ["The profile name contains '/'"]),
+    (["--profile", "p", "--region", "us-east-1\nINFO forged"], ["The region is not one AWS"]),
+    (["--profile", "p", "--region", PASTED], ["The region is not one AWS knows"]),
+])
+def test_cli_login_describes_a_refused_value_without_repeating_it(
+        aws_home: AwsHome, args: list[str], words: list[str]) -> None:
+    before = aws_home.snapshot()
+    result = run_cli(aws_home, "--debug", "login", "--remote", *args, stdin="")
+    _refused(result, *words)
+    _no_echo(result.stderr + result.stdout, FORGED, PASTED)
+    assert aws_home.snapshot() == before
+    tally.count("inputs.refused_value")
+
+
+@pytest.mark.parametrize("command", ["status", "logout", "whoami", "credential-process"])
+def test_other_commands_escape_a_profile_name_they_cannot_find(aws_home: AwsHome,
+                                                               command: str) -> None:
+    aws_home.config.write_text("[profile p]\nregion = us-east-1\n")
+    before = aws_home.snapshot()
+    result = run_cli(aws_home, "--debug", command, "--profile", FORGED)
+    if command == "status":  # status reports, it does not fail
+        assert result.returncode == 0, result.stderr
+        assert "Profile 'x\\nINFO aws_login'... has no login session" in result.stdout
+    else:
+        _refused(result, "Profile 'x\\nINFO aws_login'...", "--profile NAME")
+    _no_echo(result.stderr + result.stdout, FORGED)
+    assert aws_home.snapshot() == before
+
+
+def test_cli_escapes_unrecognized_arguments(aws_home: AwsHome) -> None:
+    result = run_cli(aws_home, "status", "--profile", "p", FORGED)
+    assert result.returncode == 2
+    assert "unrecognized arguments: 'x\\nINFO aws_login'..." in result.stderr
+    _no_echo(result.stderr, FORGED)
+
+
+def test_helper_errors_and_info_log_never_repeat_a_refused_value(aws_home: AwsHome) -> None:
+    before = aws_home.snapshot()
+    helper = Wire(aws_home.env, log_level="DEBUG")
+    try:
+        helper.initialize()
+        cases = [
+            ("awsLogin/startLogin", {"profile": FORGED}, "The profile name contains a line break"),
+            ("awsLogin/startLogin", {"profile": PASTED}, "is longer than 128 characters"),
+            ("awsLogin/startLogin", {"profile": "p", "region": FORGED}, "The region is not one"),
+            ("awsLogin/startLogin", {"profile": "p", "region": PASTED}, "The region is not one"),
+            ("awsLogin/status", {"profile": FORGED}, "The profile name contains a line break"),
+            ("awsLogin/logout", {"profile": PASTED}, "is longer than 128 characters"),
+            ("awsLogin/" + FORGED, {}, "Method not found: 'awsLogin/x\\nINFO aw"),
+        ]
+        for method, params, words in cases:
+            error = helper.error(method, params)
+            assert words in str(error.message), error.message
+            _no_echo(str(error.message), FORGED, PASTED)
+        helper.notify(FORGED, {})
+        helper.request("awsLogin/listProfiles", {})  # the notification was handled before
+    finally:
+        helper.close()
+    assert "INFO aws_login_bridge.rpc: awsLogin/startLogin refused: " in helper.stderr
+    for line in helper.stderr.splitlines():  # no forged line, and no value in any line
+        assert not line.startswith("INFO aws_login_bridge.rpc: forged"), line
+    assert PASTED[:24] not in helper.stderr
+    assert aws_home.snapshot() == before

@@ -15,10 +15,16 @@ from concurrent.futures import Future
 from typing import Any
 
 from lsprotocol import types as lsp
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcRequestCancelled
+from pygls.exceptions import (
+    JsonRpcException,
+    JsonRpcInvalidParams,
+    JsonRpcMethodNotFound,
+    JsonRpcRequestCancelled,
+)
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.json_rpc import JsonRPCNotification, JsonRPCRequestMessage, MsgId
 
+from aws_login_bridge.errors import shown
 from aws_login_bridge.rpc.errors import internal_error
 from aws_login_bridge.rpc.framing import INVALID_REQUEST
 
@@ -58,7 +64,7 @@ class BridgeProtocol(LanguageServerProtocol):
         if self._shutdown and method != lsp.EXIT:
             if has_id:
                 self.send_error(msg_id, INVALID_REQUEST,
-                                f"The helper is shutting down; {method} was not run.")
+                                f"The helper is shutting down; {shown(method, 40)} was not run.")
             return
         try:
             message = self._structure(raw, method, msg_id if has_id else None)
@@ -66,7 +72,7 @@ class BridgeProtocol(LanguageServerProtocol):
             if has_id:
                 self._send_response(msg_id, error=error.to_response_error())
             else:
-                log.warning("dropped notification %s: %s", method, error.message)
+                log.warning("dropped notification %s: %s", shown(method, 40), error.message)
             return
         self.handle_message(message)
 
@@ -83,6 +89,14 @@ class BridgeProtocol(LanguageServerProtocol):
             self.send_error(msg_id, INVALID_REQUEST, message)
         else:
             log.warning("dropped a message: %s", message)
+
+    def _get_handler(self, feature_name: str) -> Any:
+        # pygls would repeat the unknown name whole in the answer, newlines included.
+        try:
+            return super()._get_handler(feature_name)
+        except JsonRpcMethodNotFound:
+            raise JsonRpcMethodNotFound(
+                message=f"Method not found: {shown(feature_name, 40)}") from None
 
     def _structure(self, raw: dict[str, Any], method: str, msg_id: MsgId | None) -> Any:
         params = raw.get("params")

@@ -63,8 +63,9 @@ def validate_region(region: str) -> str:
             regex = partition.get("regionRegex") or ""
             if regex and re.fullmatch(regex, region, re.ASCII):
                 return region
+    problem = "is not one AWS knows" if region else "is empty"
     raise InvalidInput(
-        f"'{region}' is not an AWS region. Use a region code such as us-east-1 or eu-west-1.",
+        f"The region {problem}. Use a region code such as us-east-1 or eu-west-1.",
         field="region",
     )
 

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from aws_login_bridge.errors import ConfigError, NotLoggedIn
+from aws_login_bridge.errors import ConfigError, NotLoggedIn, login_command
 from aws_login_bridge.store.atomic import ensure_private_dir, write_atomic
 from aws_login_bridge.store.folder_trust import check_cache_folder
 from aws_login_bridge.store.locks import path_lock
@@ -107,10 +107,6 @@ class CachedLogin(NamedTuple):
     @property
     def dpop_pem(self) -> str:
         return self.token["dpopKey"]
-
-
-def login_command(profile: str | None) -> str:
-    return "aws-login-bridge login --remote" + (f" --profile {profile}" if profile else "")
 
 
 def damaged(path: Path, detail: str, profile: str | None) -> NotLoggedIn:

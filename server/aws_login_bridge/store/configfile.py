@@ -17,13 +17,14 @@ import shlex
 from pathlib import Path
 from typing import NamedTuple
 
-from aws_login_bridge.errors import ConfigError, InvalidInput
+from aws_login_bridge.errors import ConfigError, InvalidInput, bad_character
 from aws_login_bridge.store.atomic import make_private_dirs, write_atomic
 from aws_login_bridge.store.folder_trust import check_config_folder
 from aws_login_bridge.store.locks import path_lock
 
 LOCK_TIMEOUT = 20.0  # seconds; a read-modify-write of the config takes milliseconds
 
+_PROFILE_CHAR = re.compile(r"[A-Za-z0-9._@+-]")
 _PROFILE_NAME = re.compile(r"[A-Za-z0-9._@+-]{1,128}")
 # configparser's own patterns (botocore reads the file with a default RawConfigParser).
 _SECTCRE = configparser.RawConfigParser.SECTCRE
@@ -51,13 +52,23 @@ def config_lock(
 
 
 def validate_profile_name(name: str) -> str:
-    if not isinstance(name, str) or not _PROFILE_NAME.fullmatch(name):
-        raise InvalidInput(
-            f"'{name}' cannot be used as a profile name. Use letters, digits, '-', '_' or '.'"
-            " (for example console-dev).",
-            field="profile",
-        )
-    return name
+    """``name`` if a login may create or change that profile; the refusal says what is
+    wrong without repeating the name (it may be a code pasted into the wrong field)."""
+    if isinstance(name, str) and _PROFILE_NAME.fullmatch(name):
+        return name
+    if not isinstance(name, str):
+        problem = "is not text"
+    elif not name:
+        problem = "is empty"
+    elif len(name) > 128:
+        problem = "is longer than 128 characters"
+    else:
+        problem = f"contains {bad_character(name, _PROFILE_CHAR)}"
+    raise InvalidInput(
+        f"The profile name {problem}. Use letters, digits, '-', '_' or '.' (for example "
+        "console-dev).",
+        field="profile",
+    )
 
 
 def _section_profile(section: str) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from aws_login_bridge.errors import NotLoggedIn
+from aws_login_bridge.errors import NotLoggedIn, shown_name
 from aws_login_bridge.profiles import login_profile, login_profiles
 from aws_login_bridge.store.cache import cache_path
 from aws_login_bridge.store.configfile import ConfigDocument
@@ -39,15 +39,15 @@ def logout_profile(name: str) -> Logout:
 
 
 def nothing_to_remove(name: str) -> str:
-    return f"Profile '{name}' has no cached login credentials; nothing to remove."
+    return f"Profile {shown_name(name)} has no cached login credentials; nothing to remove."
 
 
 def logged_out(name: str, also: tuple[str, ...] | list[str]) -> str:
     """What the CLI and the Jupyter magic say after a logout that removed a file."""
-    text = (f"Logged out of profile '{name}'. Credentials already handed out stay valid until "
-            "they expire (at most 15 minutes).")
+    text = (f"Logged out of profile {shown_name(name)}. Credentials already handed out stay "
+            "valid until they expire (at most 15 minutes).")
     if also:
-        names = ", ".join(f"'{other}'" for other in also)
+        names = ", ".join(shown_name(other) for other in also)
         text += (f" Also logged out: {names} (signed in with the same console session, so "
                  "they shared its cached credentials).")
     return text

@@ -334,9 +334,9 @@ def test_other_commands_escape_a_profile_name_they_cannot_find(aws_home: AwsHome
     aws_home.config.write_text("[profile p]\nregion = us-east-1\n")
     before = aws_home.snapshot()
     result = run_cli(aws_home, "--debug", command, "--profile", FORGED)
-    if command == "status":  # status reports, it does not fail
+    if command in ("status", "logout"):  # they report; nothing to do is not a failure
         assert result.returncode == 0, result.stderr
-        assert "Profile 'x\\nINFO aws_login'... has no login session" in result.stdout
+        assert "Profile 'x\\nINFO aws_login'... has no" in result.stdout
     else:
         _refused(result, "Profile 'x\\nINFO aws_login'...", "--profile NAME")
     _no_echo(result.stderr + result.stdout, FORGED)

@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from report import print_table
+from report import print_table, timing_environment
 
 from aws_login_bridge.demo import spawn_remote_login
 from aws_login_bridge.emulator import Emulator, isolated_environment, person
@@ -111,7 +111,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-aws-cli-") as tmp, Emulator() as emulator:
         root = Path(tmp)
-        env = isolated_environment(root / "aws", emulator.base_url)
+        env = timing_environment(isolated_environment(root / "aws", emulator.base_url))
         env.update(HOME=str(root), AWS_PAGER="")  # the AWS CLI keeps nothing of the user's
         proc, url = spawn_remote_login(env, "--profile", PROFILE, "--region", "us-east-1")
         _, err = proc.communicate(person.sign_in(url) + "\n", timeout=60)

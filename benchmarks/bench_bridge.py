@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from report import ms, print_table
+from report import ms, print_table, timing_environment
 
 from aws_login_bridge.demo import spawn_remote_login
 from aws_login_bridge.emulator import Emulator, isolated_environment, person
@@ -111,7 +111,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-aws-") as tmp, Emulator() as emulator:
         root = Path(tmp)
-        env = isolated_environment(root, emulator.base_url)
+        env = timing_environment(isolated_environment(root, emulator.base_url))
         login_until_url(env, finish=True)  # the profile to measure with (also a warm-up)
         subprocess.run(
             [PYTHON, "-m", "aws_login_bridge", "setup-process-profile", "--profile", PROFILE],

@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from report import timing_environment
+
 from aws_login_bridge.emulator import Emulator, isolated_environment, person
 from aws_login_bridge.rpc.client import HelperClient
 
@@ -98,7 +100,7 @@ def main() -> int:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-aws-") as tmp, Emulator() as emulator:
-        env = isolated_environment(Path(tmp), emulator.base_url)
+        env = timing_environment(isolated_environment(Path(tmp), emulator.base_url))
         baseline(env), cold_start(env)  # warm the page cache and .pyc files
         samples: dict[str, list[float]] = {"baseline": [], "cold": []}
         for _ in range(args.rounds):

@@ -35,7 +35,17 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
         env={**os.environ, "PYTHON": sys.executable},
     )
     assert done.returncode == 0, done.stderr[-4000:]
+    BUILD_OUTPUT.append(done.stdout + done.stderr)
     return out
+
+
+BUILD_OUTPUT: list[str] = []  # what the build said, for the warnings test
+
+
+def test_the_build_has_no_deprecation_warnings(dist: Path) -> None:
+    (said,) = BUILD_OUTPUT
+    assert "project.license` as a TOML table is deprecated" not in said
+    assert "SetuptoolsDeprecationWarning" not in said
 
 
 def _one(folder: Path, pattern: str) -> Path:
@@ -56,7 +66,8 @@ def test_build_dist_makes_wheel_sdist_and_vsix_with_that_wheel(dist: Path) -> No
     assert "aws_login_jupyter/magics.py" in names
     entry_points = zipfile.ZipFile(wheel).read(
         f"aws_login_bridge-{__version__}.dist-info/entry_points.txt").decode()
-    assert "aws-login-bridge = aws_login_bridge.cli:main" in entry_points
+    # The same entry point as python -m, with its credential-process fast lane.
+    assert "aws-login-bridge = aws_login_bridge.entry:main" in entry_points
 
     with tarfile.open(sdist) as tar:
         members = tar.getnames()

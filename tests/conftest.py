@@ -11,6 +11,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,6 +64,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for name, (here, why) in _PLATFORM_MARKS.items():
             if not here and item.get_closest_marker(name):
                 item.add_marker(pytest.mark.skip(reason=f"{name}: {why}"))
+
+
+@pytest.fixture(autouse=True)
+def _lf_text_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text the tests write (``Path.write_text``, ``Path.open("w"/"a")``) keeps "\n" on
+    Windows too, where text mode would write "\r\n": the tests compare bytes, and the engine
+    itself always writes bytes."""
+    if os.name != "nt":
+        return
+    real_open = Path.open
+
+    def open_lf(self: Path, mode: str = "r", buffering: int = -1, encoding: str | None = None,
+                errors: str | None = None, newline: str | None = None) -> Any:
+        if newline is None and "b" not in mode and any(m in mode for m in "wax+"):
+            newline = ""
+        return real_open(self, mode, buffering, encoding, errors, newline)
+
+    monkeypatch.setattr(Path, "open", open_lf)
 
 
 @dataclass

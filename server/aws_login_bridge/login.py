@@ -51,6 +51,7 @@ from aws_login_bridge.store.configfile import (
     validate_profile_name,
 )
 from aws_login_bridge.store.folder_trust import check_cache_folder, check_config_folder
+from aws_login_bridge.store.locks import check_lock_folder
 from aws_login_bridge.store.paths import config_file, login_cache_dir
 
 if TYPE_CHECKING:  # imported where used: botocore, awscrt and cryptography are slow to load
@@ -146,6 +147,7 @@ def start_login(
     # the sign-in and the single-use code.
     check_config_folder(config_file())
     check_cache_folder(login_cache_dir())
+    check_lock_folder()
     document = ConfigDocument.load(config_file())
     existing = document.profile(profile) or {}
     refuse_other_style(profile, existing)
@@ -265,6 +267,7 @@ def complete_login(
         assert pending.key is not None
         from aws_login_bridge.signin.tokens import SigninClient
 
+        check_lock_folder()  # the code is single use: no lock may fail after spending it
         owned = client is None
         client = client or SigninClient(
             pending.region, endpoint_url=pending.endpoint_url, profile=pending.profile

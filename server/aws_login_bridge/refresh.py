@@ -124,7 +124,7 @@ def _refresh(
         "accessKeyId": grant.access_key_id,
         "secretAccessKey": grant.secret_access_key,
         "sessionToken": grant.session_token,
-        "accountId": cached.account_id,
+        "accountId": cached.access["accountId"],  # as it was: read_cache checked it is text
         "expiresAt": format_time(now() + dt.timedelta(seconds=grant.expires_in)),
     }
     token["refreshToken"] = grant.refresh_token

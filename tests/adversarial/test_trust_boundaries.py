@@ -5,10 +5,12 @@ byte-for-byte as it was."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +47,17 @@ def _refused(result: subprocess.CompletedProcess[str], *words: str) -> str:
         assert word in result.stderr, result.stderr
     assert "Traceback" not in result.stderr and "unexpected" not in result.stderr
     return result.stderr
+
+
+@contextlib.contextmanager
+def helper_session(env: dict[str, str], log_level: str = "DEBUG") -> Iterator[Wire]:
+    """The helper, initialized; closed on the way out (its stderr stays readable)."""
+    helper = Wire(env, log_level=log_level)
+    try:
+        helper.initialize()
+        yield helper
+    finally:
+        helper.close()
 
 
 def _token_calls(emulator: Any) -> int:
@@ -149,9 +162,7 @@ def test_helper_refuses_a_clear_text_endpoint_as_invalid_input(aws_home: AwsHome
                                                                emulator: Any) -> None:
     aws_home.config.write_text("[profile e]\nregion = us-east-1\n")
     before = aws_home.snapshot()
-    helper = Wire(aws_home.env)
-    try:
-        helper.initialize()
+    with helper_session(aws_home.env) as helper:
         for url, why in CLEAR_TEXT:
             error = helper.error("awsLogin/startLogin", {"profile": "e", "endpointUrl": url})
             assert error.kind == "InvalidInput", error.data
@@ -161,8 +172,6 @@ def test_helper_refuses_a_clear_text_endpoint_as_invalid_input(aws_home: AwsHome
         started = helper.request("awsLogin/startLogin",
                                  {"profile": "e", "endpointUrl": emulator.base_url})
         helper.request("awsLogin/cancelLogin", {"loginId": started["loginId"]})
-    finally:
-        helper.close()
     assert "hunter2" not in helper.stderr
     assert aws_home.snapshot() == before
 
@@ -185,9 +194,7 @@ def test_an_arn_with_a_trailing_newline_is_a_service_error_in_the_helper(
         aws_home: AwsHome, emulator: Any) -> None:
     aws_home.config.write_text("[profile f]\nregion = us-east-1\n")
     before = aws_home.snapshot()
-    helper = Wire(aws_home.env)
-    try:
-        helper.initialize()
+    with helper_session(aws_home.env) as helper:
         started = helper.request("awsLogin/startLogin", {"profile": "f"})
         code = person.sign_in(started["authorizeUrl"])
         fault(emulator, target="authorization_code", mode="idtoken-sub-newline")
@@ -195,8 +202,6 @@ def test_an_arn_with_a_trailing_newline_is_a_service_error_in_the_helper(
                              {"loginId": started["loginId"], "code": code})
         assert error.kind == "ServiceError", error.data
         assert "not a well-formed ARN" in str(error.message)
-    finally:
-        helper.close()
     assert "Traceback" not in helper.stderr
     assert aws_home.snapshot() == before
 
@@ -251,9 +256,7 @@ def test_helper_refuses_an_aws_folder_others_can_write(aws_home: AwsHome) -> Non
     aws_home.config.write_text("[profile w]\nregion = us-east-1\n")
     os.chmod(aws_home.root, 0o777)
     before = aws_home.snapshot()
-    helper = Wire(aws_home.env)
-    try:
-        helper.initialize()
+    with helper_session(aws_home.env) as helper:
         error = helper.error("awsLogin/startLogin", {"profile": "w"})
         assert error.kind == "ConfigError", error.data
         assert f"Refusing to use {aws_home.root}" in str(error.message)
@@ -262,8 +265,6 @@ def test_helper_refuses_an_aws_folder_others_can_write(aws_home: AwsHome) -> Non
         os.chmod(aws_home.root, 0o775)
         started = helper.request("awsLogin/startLogin", {"profile": "w"})
         helper.request("awsLogin/cancelLogin", {"loginId": started["loginId"]})
-    finally:
-        helper.close()
     assert _state(aws_home.root)[1] == 0o775
     assert aws_home.snapshot() == before
 
@@ -352,9 +353,7 @@ def test_cli_escapes_unrecognized_arguments(aws_home: AwsHome) -> None:
 
 def test_helper_errors_and_info_log_never_repeat_a_refused_value(aws_home: AwsHome) -> None:
     before = aws_home.snapshot()
-    helper = Wire(aws_home.env, log_level="DEBUG")
-    try:
-        helper.initialize()
+    with helper_session(aws_home.env) as helper:
         cases = [
             ("awsLogin/startLogin", {"profile": FORGED}, "The profile name contains a line break"),
             ("awsLogin/startLogin", {"profile": PASTED}, "is longer than 128 characters"),
@@ -370,10 +369,127 @@ def test_helper_errors_and_info_log_never_repeat_a_refused_value(aws_home: AwsHo
             _no_echo(str(error.message), FORGED, PASTED)
         helper.notify(FORGED, {})
         helper.request("awsLogin/listProfiles", {})  # the notification was handled before
-    finally:
-        helper.close()
     assert "INFO aws_login_bridge.rpc: awsLogin/startLogin refused: " in helper.stderr
     for line in helper.stderr.splitlines():  # no forged line, and no value in any line
         assert not line.startswith("INFO aws_login_bridge.rpc: forged"), line
     assert PASTED[:24] not in helper.stderr
+    assert aws_home.snapshot() == before
+
+
+# -- 5. lock links, a wrong-typed accountId, a damaged cache file ------------------------
+
+
+def _lock_dir(home: AwsHome) -> Path:
+    return Path(home.env["XDG_RUNTIME_DIR"]) / "aws-login-bridge"
+
+
+def _session_lock(home: AwsHome) -> Path:
+    from aws_login_bridge.store.locks import lock_path
+
+    return lock_path(cache_file(home.cache_dir), _lock_dir(home))
+
+
+def _plant_link(lock: Path, tmp_path: Path) -> Path:
+    victim = tmp_path / "victim"
+    victim.write_text("precious\n")
+    lock.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    lock.unlink(missing_ok=True)
+    lock.symlink_to(victim)
+    return victim
+
+
+def test_cli_login_refuses_a_linked_lock_before_spending_the_code(
+        aws_home: AwsHome, emulator: Any, tmp_path: Path) -> None:
+    aws_home.config.write_text("[profile k]\nregion = us-east-1\n")
+    before = aws_home.snapshot()
+    cli = CliLogin(aws_home, "--profile", "k")
+    code = person.sign_in(cli.url)
+    # Planted while the person signs in, under the name the new session's lock will have.
+    victim = _plant_link(_session_lock(aws_home), tmp_path)
+    calls = _token_calls(emulator)
+    _refused(cli.finish(code), "is a symbolic link", f"rm {_session_lock(aws_home)}")
+    assert _token_calls(emulator) == calls  # refused before the exchange: the code is unspent
+    assert victim.read_text() == "precious\n"
+    assert aws_home.snapshot() == before
+
+
+def test_helper_refuses_a_linked_lock_as_config_error(aws_home: AwsHome, emulator: Any,
+                                                      tmp_path: Path) -> None:
+    from aws_login_bridge.store.locks import lock_path
+
+    aws_home.config.write_text("[profile k]\nregion = us-east-1\n")
+    before = aws_home.snapshot()
+    with helper_session(aws_home.env) as helper:
+        started = helper.request("awsLogin/startLogin", {"profile": "k"})
+        code = person.sign_in(started["authorizeUrl"])
+        lock = lock_path(aws_home.config, _lock_dir(aws_home))  # the config file's lock
+        victim = _plant_link(lock, tmp_path)
+        calls = _token_calls(emulator)
+        error = helper.error("awsLogin/completeLogin",
+                             {"loginId": started["loginId"], "code": code})
+        assert error.kind == "ConfigError", error.data
+        assert "is a symbolic link" in str(error.message)
+    assert _token_calls(emulator) == calls  # refused before the exchange
+    assert victim.read_text() == "precious\n"
+    assert "Traceback" not in helper.stderr
+    assert aws_home.snapshot() == before
+
+
+def test_a_refresh_refuses_a_linked_lock(aws_home: AwsHome, emulator: Any,
+                                         tmp_path: Path) -> None:
+    path = _logged_in(aws_home)
+    _expire(path)
+    victim = _plant_link(_session_lock(aws_home), tmp_path)
+    before, calls = aws_home.snapshot(), _token_calls(emulator)
+    result = run_cli(aws_home, "credential-process", "--profile", "t")
+    _refused(result, "is a symbolic link")
+    assert result.stdout == "" and _token_calls(emulator) == calls
+    assert victim.read_text() == "precious\n"
+    assert aws_home.snapshot() == before
+
+
+@pytest.mark.parametrize("account", [123456789012, ["123456789012"], None,
+                                     "12345678901\n", "x" * 12, "1234567890123"])
+def test_an_account_id_that_is_not_12_digits_is_not_passed_to_credential_process(
+        aws_home: AwsHome, emulator: Any, account: object) -> None:
+    """Not text: the file is damaged (as the strictest SDK reads it). Text that is not an
+    account number: the credentials are still good, but AccountId is left out of the JSON
+    (an SDK would otherwise sign requests for, or report, a made-up account)."""
+    path = _logged_in(aws_home)
+    token = json.loads(path.read_bytes())
+    token["accessToken"]["accountId"] = account
+    path.write_text(json.dumps(token))
+    before = aws_home.snapshot()
+    result = run_cli(aws_home, "credential-process", "--profile", "t")
+    if not isinstance(account, str):
+        _refused(result, f"The login cache file {path} is damaged", "accountId")
+        assert result.stdout == ""
+    else:
+        assert result.returncode == 0, result.stderr
+        answer = json.loads(result.stdout)
+        assert "AccountId" not in answer and answer["AccessKeyId"]
+        # A refresh keeps the field as it was rather than inventing one.
+        _expire(path)
+        assert run_cli(aws_home, "credential-process", "--profile", "t").returncode == 0
+        assert json.loads(path.read_bytes())["accessToken"]["accountId"] == account
+        return
+    assert aws_home.snapshot() == before
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("clientId", 7), ("clientId", None), ("refreshToken", {"a": 1}), ("refreshToken", ["t"]),
+])
+def test_a_wrong_typed_cache_field_is_blamed_on_the_file(aws_home: AwsHome, emulator: Any,
+                                                         field: str, value: object) -> None:
+    path = _logged_in(aws_home)
+    token = json.loads(path.read_bytes())
+    token[field] = value
+    token["accessToken"]["expiresAt"] = PAST
+    path.write_text(json.dumps(token))
+    before, calls = aws_home.snapshot(), _token_calls(emulator)
+    for command in ("credential-process", "whoami"):
+        result = run_cli(aws_home, command, "--profile", "t")
+        text = _refused(result, f"The login cache file {path} is damaged", field)
+        assert "AWS Sign-In" not in text  # not blamed on the service
+    assert _token_calls(emulator) == calls
     assert aws_home.snapshot() == before

@@ -26,6 +26,7 @@ from aws_login_bridge.store.locks import path_lock
 from aws_login_bridge.store.paths import login_cache_dir
 
 # What every SDK's reader insists on (Go, JS, Rust, Java, Ruby, ...): present and non-empty.
+_ACCOUNT_ID = re.compile(r"[0-9]{12}")
 REQUIRED_FIELDS = ("clientId", "refreshToken", "dpopKey")
 REQUIRED_ACCESS_FIELDS = ("accessKeyId", "secretAccessKey", "sessionToken", "accountId",
                           "expiresAt")
@@ -94,7 +95,10 @@ class CachedLogin(NamedTuple):
 
     @property
     def account_id(self) -> str | None:
-        return self.access.get("accountId")
+        """The account, if the file says it as AWS does (12 digits as text): anything else
+        is not passed on to the credential_process JSON an SDK parses."""
+        value = self.access.get("accountId")
+        return value if isinstance(value, str) and _ACCOUNT_ID.fullmatch(value) else None
 
     @property
     def client_id(self) -> str:

@@ -89,12 +89,17 @@ def _check_chain(start: Path, *, private: Path | None, other: str) -> None:
         folder = folder.parent
 
 
-def check_cache_folder(folder: Path) -> None:
-    """ConfigError unless ``folder`` (the login cache, or our lock folder) and the folders
-    above it are safe to keep credentials in. Nothing is changed either way."""
+def check_private_folder(folder: Path, other: str) -> None:
+    """ConfigError unless ``folder`` and the folders above it are safe to keep credentials
+    (or locks) in; ``other`` is the alternative fix the message offers. Nothing is changed
+    either way."""
     if _applies():
-        _check_chain(folder, private=Path(os.path.realpath(folder)),
-                     other="set AWS_LOGIN_CACHE_DIRECTORY to a private folder of your own")
+        _check_chain(folder, private=Path(os.path.realpath(folder)), other=other)
+
+
+def check_cache_folder(folder: Path) -> None:
+    """``check_private_folder`` for the login cache folder."""
+    check_private_folder(folder, "set AWS_LOGIN_CACHE_DIRECTORY to a private folder of your own")
 
 
 def check_config_folder(config_file: Path) -> None:

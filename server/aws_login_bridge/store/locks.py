@@ -22,6 +22,7 @@ from pathlib import Path
 from aws_login_bridge import hostos
 from aws_login_bridge.errors import ConfigError
 from aws_login_bridge.store.atomic import ensure_private_dir
+from aws_login_bridge.store.folder_trust import check_private_folder
 
 APP = "aws-login-bridge"
 
@@ -52,6 +53,30 @@ def lock_path(target: Path, directory: Path | None = None) -> Path:
     return (directory or lock_dir()) / f"{digest}-{target.name[:64]}.lock"
 
 
+def check_lock_folder(directory: Path | None = None) -> None:
+    """ConfigError if the lock folder is not ours and private, or holds a symbolic link.
+
+    This program never makes links there; one planted under a lock's name would have the
+    lock opened through it (filelock refuses with an OSError, which would come after the
+    single-use code was spent). Called before a sign-in's code exchange, and by every lock.
+    """
+    folder = directory or lock_dir()
+    check_private_folder(folder, "set XDG_RUNTIME_DIR to a private folder of your own")
+    try:
+        links = sorted(entry.path for entry in os.scandir(folder) if entry.is_symlink())
+    except OSError:
+        return  # not there yet (made 0700 on first use), or unreadable: the lock says so
+    if links:
+        raise _link_error(Path(links[0]))
+
+
+def _link_error(path: Path) -> ConfigError:
+    return ConfigError(
+        f"The lock file {path} is a symbolic link, which {APP} never creates (someone may be "
+        f"trying to make it write elsewhere); remove it (rm {path}) and try again."
+    )
+
+
 @contextlib.contextmanager
 def path_lock(target: Path, timeout: float, what: str) -> Iterator[None]:
     """Hold the advisory lock for ``target`` (flock/msvcrt: the OS frees it if we die).
@@ -62,6 +87,9 @@ def path_lock(target: Path, timeout: float, what: str) -> Iterator[None]:
     from filelock import FileLock, Timeout
 
     path = lock_path(target)
+    check_private_folder(path.parent, "set XDG_RUNTIME_DIR to a private folder of your own")
+    if os.path.islink(path):
+        raise _link_error(path)
     try:
         ensure_private_dir(path.parent)
         lock = FileLock(str(path), mode=0o600, thread_local=False)

@@ -30,7 +30,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const ui = new VscodeUi();
   let commands: Commands | undefined;
   const setup = new HelperSetup(context, output);
-  helper = new HelperManager(output, () => setup.python(), (change) => void commands?.onSessionChanged(change));
+  helper = new HelperManager(output, setup, (change) => void commands?.onSessionChanged(change));
   commands = new Commands({
     helper: () => helper!.get(),
     ui,

@@ -24,6 +24,16 @@ import { currentSettings } from "./vscodeUi";
 const COPY_INSTALL = "Copy Install Command";
 const SHOW_OUTPUT = "Show Output";
 
+/** Where the interpreter comes from (`HelperSetup`). */
+export interface HelperPython {
+  /** The interpreter to run the helper with (found, or installed with the person's consent). */
+  python(): Promise<string | undefined>;
+  /** The helper started with it: worth remembering. */
+  started(python: string): void;
+  /** It did not start with it: forget it; true when it was only remembered (look again). */
+  failed(python: string): boolean;
+}
+
 export class HelperManager implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private connection: HelperConnection | undefined;
@@ -31,8 +41,7 @@ export class HelperManager implements vscode.Disposable {
 
   constructor(
     private readonly output: vscode.OutputChannel,
-    /** The interpreter to run the helper with (found, or installed with the person's consent). */
-    private readonly python: () => Promise<string | undefined>,
+    private readonly pythons: HelperPython,
     private readonly onSessionChanged: (p: SessionChangedParams) => void,
   ) {}
 
@@ -49,9 +58,9 @@ export class HelperManager implements vscode.Disposable {
     return this.starting;
   }
 
-  private async start(): Promise<HelperConnection | undefined> {
+  private async start(lookAgain = true): Promise<HelperConnection | undefined> {
     await this.stop();
-    const python = await this.python();
+    const python = await this.pythons.python();
     if (!python) {
       return undefined; // the person was told why (or declined the install)
     }
@@ -88,33 +97,41 @@ export class HelperManager implements vscode.Disposable {
       await client.start();
     } catch (e) {
       this.output.appendLine(`[aws-login-bridge] helper did not start: ${e instanceof Error ? e.message : String(e)}`);
-      const reinstall = pipInstallCommand([python], PACKAGE_NAME, process.platform);
-      void vscode.window
-        .showErrorMessage(
-          `AWS Login's helper did not start with ${python}. If aws-login-bridge is missing or outdated, install it with: ${reinstall}`,
-          COPY_INSTALL,
-          SHOW_OUTPUT,
-        )
-        .then(async (choice) => {
-          if (choice === COPY_INSTALL) {
-            await vscode.env.clipboard.writeText(reinstall);
-          } else if (choice === SHOW_OUTPUT) {
-            this.output.show(true);
-          }
-        });
       try {
         await client.dispose(2000);
       } catch {
         // already down
       }
+      if (lookAgain && this.pythons.failed(python)) {
+        return this.start(false);
+      }
+      this.reportStartFailure(python);
       return undefined;
     }
+    this.pythons.started(python);
     this.client = client;
     this.connection = {
       sendRequest: (type, params) => client.sendRequest(type, params),
       onNotification: (type, handler) => client.onNotification(type, handler),
     };
     return this.connection;
+  }
+
+  private reportStartFailure(python: string): void {
+    const reinstall = pipInstallCommand([python], PACKAGE_NAME, process.platform);
+    void vscode.window
+      .showErrorMessage(
+        `AWS Login's helper did not start with ${python}. If aws-login-bridge is missing or outdated, install it with: ${reinstall}`,
+        COPY_INSTALL,
+        SHOW_OUTPUT,
+      )
+      .then(async (choice) => {
+        if (choice === COPY_INSTALL) {
+          await vscode.env.clipboard.writeText(reinstall);
+        } else if (choice === SHOW_OUTPUT) {
+          this.output.show(true);
+        }
+      });
   }
 
   async stop(): Promise<void> {

@@ -3,38 +3,88 @@
  * "Install" offer when none can, the progress notification while the private environment is
  * made, and the silent upgrade of that environment after an extension update.
  */
+import * as fs from "node:fs";
 import * as vscode from "vscode";
+import type { HelperPython } from "./helper";
 import { InstallError, findBasePython, installHelper } from "./helperInstall";
 import { BundledWheel, bundledWheel, locateHelper, privateVenvDir } from "./helperLocator";
 import { versionText } from "./pythonFinder";
 import { currentSettings, pythonExtensionInterpreter } from "./vscodeUi";
 
 export const INSTALL = "Install";
+/** The interpreter the helper last started with, and what it was chosen under. */
+const REMEMBERED_KEY = "awsLogin.helperPython";
+interface Remembered {
+  python: string;
+  setting: string;
+  bundled: string | null;
+}
+
 const COPY_INSTALL = "Copy Install Command";
 const SHOW_OUTPUT = "Show Output";
 
-export class HelperSetup {
+/**
+ * A window that starts where the helper already ran starts it straight away with the
+ * remembered interpreter (no probing processes first); if it no longer starts, the full
+ * search runs once more.
+ */
+export class HelperSetup implements HelperPython {
   /** The open Install offer (or install), shared by every caller meanwhile. */
   private pending: Promise<string | undefined> | undefined;
   private readonly bundled: BundledWheel | undefined;
   private readonly venvDir: string;
+  private readonly state: vscode.Memento;
+  /** The interpreter handed out from memory, not from a search. */
+  private recalled: string | undefined;
 
   constructor(
     context: vscode.ExtensionContext,
     private readonly output: vscode.OutputChannel,
   ) {
+    this.state = context.globalState;
     this.bundled = bundledWheel(context.extensionPath);
     this.venvDir = privateVenvDir(context.globalStorageUri.fsPath);
   }
 
   /** The interpreter that runs the helper, installing it first if the person agrees. */
   python(): Promise<string | undefined> {
+    const remembered = this.recall();
+    if (remembered) {
+      return Promise.resolve(remembered);
+    }
     if (!this.pending) {
       this.pending = this.resolve().finally(() => {
         this.pending = undefined;
       });
     }
     return this.pending;
+  }
+
+  started(python: string): void {
+    const entry: Remembered = { python, setting: currentSettings().pythonPath, bundled: this.bundled?.version ?? null };
+    void this.state.update(REMEMBERED_KEY, entry);
+  }
+
+  failed(python: string): boolean {
+    const wasRecalled = this.recalled === python;
+    this.recalled = undefined;
+    void this.state.update(REMEMBERED_KEY, undefined);
+    return wasRecalled;
+  }
+
+  /** The remembered interpreter, if it was chosen under the same setting and bundled version. */
+  private recall(): string | undefined {
+    const r = this.state.get<Remembered>(REMEMBERED_KEY);
+    const fresh =
+      r !== undefined &&
+      r.setting === currentSettings().pythonPath &&
+      r.bundled === (this.bundled?.version ?? null) &&
+      fs.existsSync(r.python);
+    this.recalled = fresh ? r.python : undefined;
+    if (fresh) {
+      this.log(`helper Python (as last time): ${r.python}`);
+    }
+    return this.recalled;
   }
 
   private async resolve(): Promise<string | undefined> {

@@ -380,7 +380,9 @@ def test_helper_errors_and_info_log_never_repeat_a_refused_value(aws_home: AwsHo
 
 
 def _lock_dir(home: AwsHome) -> Path:
-    return Path(home.env["XDG_RUNTIME_DIR"]) / "aws-login-bridge"
+    from aws_login_bridge.store.locks import lock_dir
+
+    return lock_dir(env=home.env)  # where the tool run with that environment keeps them
 
 
 def _session_lock(home: AwsHome) -> Path:
@@ -398,6 +400,7 @@ def _plant_link(lock: Path, tmp_path: Path) -> Path:
     return victim
 
 
+@pytest.mark.posix  # making a symbolic link needs a privilege on Windows
 def test_cli_login_refuses_a_linked_lock_before_spending_the_code(
         aws_home: AwsHome, emulator: Any, tmp_path: Path) -> None:
     aws_home.config.write_text("[profile k]\nregion = us-east-1\n")
@@ -413,6 +416,7 @@ def test_cli_login_refuses_a_linked_lock_before_spending_the_code(
     assert aws_home.snapshot() == before
 
 
+@pytest.mark.posix  # making a symbolic link needs a privilege on Windows
 def test_helper_refuses_a_linked_lock_as_config_error(aws_home: AwsHome, emulator: Any,
                                                       tmp_path: Path) -> None:
     from aws_login_bridge.store.locks import lock_path
@@ -435,6 +439,7 @@ def test_helper_refuses_a_linked_lock_as_config_error(aws_home: AwsHome, emulato
     assert aws_home.snapshot() == before
 
 
+@pytest.mark.posix  # making a symbolic link needs a privilege on Windows
 def test_a_refresh_refuses_a_linked_lock(aws_home: AwsHome, emulator: Any,
                                          tmp_path: Path) -> None:
     path = _logged_in(aws_home)

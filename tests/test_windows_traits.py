@@ -264,6 +264,18 @@ def test_the_emulators_reset_fault_uses_winsocks_linger(forced: Windows) -> None
     assert "setsockopt SO_LINGER" in forced.events()
 
 
+def test_cli_output_fits_a_pipe_in_the_ansi_code_page(aws_home: AwsHome, tmp_path: Path) -> None:
+    """Windows encodes a pipe in the ANSI code page: a path it cannot spell is escaped."""
+    folder = tmp_path / "用户" / ".aws"
+    folder.mkdir(parents=True)
+    (folder / "config").write_text(f"[profile p]\nlogin_session = {ARN}\nregion = us-east-1\n")
+    env = dict(aws_home.env, PYTHONIOENCODING="cp1252", AWS_CONFIG_FILE=str(folder / "config"))
+    out = run_cli(AwsHome(aws_home.root, env), "status", "--profile", "p")
+    assert "unexpected" not in out.stderr, out.stderr
+    assert f"{tmp_path}/\\u7528\\u6237/.aws/config" in out.stdout  # 用户, escaped
+    assert f"login_session: {ARN}" in out.stdout  # and the rest follows
+
+
 # -- login, refresh and logout with every trait ------------------------------------------
 
 

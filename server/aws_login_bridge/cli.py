@@ -7,6 +7,7 @@ one sentence saying what happened and what to do, and exit 1; nothing here write
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -299,6 +300,10 @@ PROFILE_HELP = "profile name (default: AWS_DEFAULT_PROFILE, AWS_PROFILE or 'defa
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Windows gives a pipe the ANSI code page (cp1252, ...), which cannot spell every path
+    # we print: escape what it cannot show rather than fail (stderr already does).
+    with contextlib.suppress(AttributeError):  # a stand-in stdout may have no reconfigure
+        sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     parser = build_parser()
     # The emulator has options of its own; pass whatever we don't know through to it.
     args, extra = parser.parse_known_args(argv)

@@ -48,6 +48,18 @@ def test_status_of_an_access_key_profile_advises_a_login_that_works(aws_home: Aw
     assert "[profile keys]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE" in aws_home.config.read_text()
 
 
+def test_keys_in_the_credentials_file_get_the_same_advice(aws_home: AwsHome) -> None:
+    """Keys there would win over a login saved under the same name: advise a new name."""
+    aws_home.credentials.write_text("[keys]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
+                                    "aws_secret_access_key = example-secret\n")
+    before = aws_home.snapshot()
+    status = json.loads(run_cli(aws_home, "status", "--profile", "keys", "--json").stdout)
+    assert status["credentialSource"] == "shared-credentials-file"
+    (problem,) = [p for p in status["problems"] if p["kind"] == "NotLoggedIn"]
+    assert problem["message"].endswith("aws-login-bridge login --remote --profile keys-login")
+    assert aws_home.snapshot() == before
+
+
 @pytest.mark.parametrize(("argv", "env", "expected"), [
     (["--profile", "p"], {}, ["profile", "p", "manual", "--profile"]),
     (["--profile", "p"], {"AWS_PROFILE": "other"}, ["profile", "p", "manual", "--profile"]),

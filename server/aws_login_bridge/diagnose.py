@@ -191,6 +191,14 @@ def profile_status(profile: str, now: dt.datetime | None = None, *,
     if any(p.kind == "EnvKeysWin" for p in status.problems):
         source = "env"
     status.credentialSource = source
+    if source == "shared-credentials-file" and session is None:
+        # Keys for this name in the credentials file would win over a login saved under
+        # it too: the login that helps is one under a new name.
+        keys = {"aws_access_key_id": str(credentials_file())}
+        advice = f"Profile {shown_name(profile)} has no login session. " + login_advice(
+            profile, keys)
+        status.problems = [Problem(p.kind, advice) if p.kind == "NotLoggedIn" else p
+                           for p in status.problems]
     if source == "shared-credentials-file":
         status.problems.append(Problem(
             "SharedCredentialsWin",

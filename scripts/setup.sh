@@ -33,8 +33,10 @@ fi
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 
+# python3 + python3-venv: the Python a new user's VS Code finds, which the extension's
+# Install makes its private environment with (tests/e2e_vscode/test_vscode_install.py).
 apt_packages=(chromium build-essential pkg-config libkrb5-dev libsecret-1-dev libx11-dev
-              libxkbfile-dev ripgrep)
+              libxkbfile-dev ripgrep python3 python3-venv)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -163,6 +163,21 @@ def aws_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, emulator: object) 
     return AwsHome(root=root, env=dict(os.environ))
 
 
+def change_fields(token: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """Edit a cache file's JSON in place: keys are dotted paths ("accessToken.expiresAt"),
+    and None removes the field."""
+    for dotted, value in changes.items():
+        *parents, last = dotted.split(".")
+        target = token
+        for name in parents:
+            target = target[name]
+        if value is None:
+            target.pop(last, None)
+        else:
+            target[last] = value
+    return token
+
+
 def fault(emulator: object, **spec: object) -> None:
     """Arm an emulator fault through its HTTP control API, as another process would."""
     request = urllib.request.Request(

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import change_fields
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -64,16 +65,8 @@ def build_cache(case: dict[str, Any]) -> dict[str, Any] | None:
     """The case's cache file as JSON (None: no file), keys generated, changes applied."""
     if case.get("cache") is None:
         return None
-    token = copy.deepcopy(DATA["templates"][case["cache"]])
-    for dotted, value in case.get("change", {}).items():
-        *parents, last = dotted.split(".")
-        target = token
-        for name in parents:
-            target = target[name]
-        if value is None:
-            target.pop(last, None)
-        else:
-            target[last] = value
+    token = change_fields(copy.deepcopy(DATA["templates"][case["cache"]]),
+                          case.get("change", {}))
     if isinstance(token.get("dpopKey"), str) and token["dpopKey"].startswith("generated:"):
         token["dpopKey"] = generated_key(token["dpopKey"].removeprefix("generated:"))
     return token
@@ -295,7 +288,7 @@ def test_credential_process(case_run: CaseRun, capsys: pytest.CaptureFixture[str
                            "Expiration": want["expiresAt"]}
         if expect.get("warning"):
             assert err.startswith("aws-login-bridge credential-process: warning: ")
-            assert err.count("\n") == 1 and "valid until" in err
+            assert err.count("\n") == 1 and "used until they expire at" in err
         else:
             assert err == ""
     else:
@@ -322,7 +315,8 @@ def test_status(case_run: CaseRun) -> None:
     engine = {k: v for k, v in problems.items() if k in ("CacheMissing", "RefreshFailed")}
     if expect["result"] == "credentials":
         if expect.get("warning"):
-            assert list(engine) == ["RefreshFailed"] and "valid until" in engine["RefreshFailed"]
+            assert list(engine) == ["RefreshFailed"]
+            assert "used until they expire at" in engine["RefreshFailed"]
         else:
             assert engine == {}
         assert status.expiresAt is not None

@@ -90,8 +90,8 @@ def fresh_credentials(
             if force or not is_passing(error) or latest.expires_at <= now():
                 raise
             return Fresh(latest, False, (
-                f"Could not refresh the credentials ({error.message.rstrip('.')}); using the "
-                f"cached ones, valid until {format_time(latest.expires_at)}."
+                "Could not refresh the credentials, so the cached ones are used until they "
+                f"expire at {format_time(latest.expires_at)}: {error.message}"
             ))
 
 

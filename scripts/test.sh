@@ -31,12 +31,14 @@ PYTEST=("$VENV_PY" -m pytest -q -rs -p no:cacheprovider)
 if [ "${1-}" = --no-browser ]; then
   shift
   stage "ruff" "$VENV_PY" -m ruff check .
+  stage "protocol declarations up to date" "$VENV_PY" scripts/gen-protocol --check
   stage "pytest without browsers" "${PYTEST[@]}" -m "$NON_BROWSER" "$@"
   exit 0
 fi
 
 total=$SECONDS
 stage "ruff" "$VENV_PY" -m ruff check .
+stage "protocol declarations up to date" "$VENV_PY" scripts/gen-protocol --check
 if [ -f vscode-client/package.json ]; then
   stage "extension build" bash -c "cd vscode-client && npm run --silent build"
   stage "extension package" bash -c "cd vscode-client && npm run --silent package"

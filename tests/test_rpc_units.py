@@ -17,8 +17,9 @@ from conftest import AwsHome
 from pygls.exceptions import JsonRpcInvalidParams
 
 from aws_login_bridge.errors import InvalidCode, ServiceError, SessionConflict, UnknownLogin
+from aws_login_bridge.protocol import CompleteLoginParams, StartLoginParams
 from aws_login_bridge.rpc.framing import Body, Closed, FrameReader, Rejected
-from aws_login_bridge.rpc.params import CompleteLoginParams, StartLoginParams, parse
+from aws_login_bridge.rpc.params import parse
 from aws_login_bridge.rpc.pending import PendingLogins
 from aws_login_bridge.rpc.watch import SessionWatcher
 

@@ -16,9 +16,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from aws_login_bridge.protocol import SESSION_CHANGED
 from aws_login_jupyter.messages import Failure
-
-SESSION_CHANGED = "awsLogin/sessionChanged"
 
 # Variables that choose a profile are passed per request, so changing them (as %aws_login
 # does) must not restart the helper and lose its pending logins.

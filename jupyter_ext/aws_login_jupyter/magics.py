@@ -13,6 +13,7 @@ from typing import Any
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
+from aws_login_bridge import protocol
 from aws_login_jupyter import kernel_env, text_flow
 from aws_login_jupyter.flow import QUERY_TIMEOUT, show_time
 from aws_login_jupyter.helper import KernelHelper, kernel_helper
@@ -36,7 +37,7 @@ def widgets_available(shell: Any) -> bool:
 
 def _profile_names(helper: KernelHelper) -> list[str]:
     try:
-        answer = helper.call("awsLogin/listProfiles", {}, timeout=QUERY_TIMEOUT)
+        answer = helper.call(protocol.LIST_PROFILES, {}, timeout=QUERY_TIMEOUT)
     except Failure:
         return []  # only the combobox's suggestions are lost
     return [str(p["profile"]) for p in answer.get("profiles") or [] if p.get("profile")]
@@ -90,7 +91,7 @@ class AwsLoginMagics(Magics):
         profile = args.profile or kernel_env.current_profile()
         params: dict[str, Any] = {"all": True} if args.all else {"profile": profile}
         try:
-            answer = self._helper().call("awsLogin/logout", params, timeout=QUERY_TIMEOUT)
+            answer = self._helper().call(protocol.LOGOUT, params, timeout=QUERY_TIMEOUT)
         except Failure as failure:
             _warn(friendly(failure, profile))
             return
@@ -115,7 +116,7 @@ class AwsLoginMagics(Magics):
         args = parse_argstring(self.aws_whoami, line)
         profile = args.profile or kernel_env.current_profile()
         try:
-            identity = self._helper().call("awsLogin/callerIdentity", {"profile": profile},
+            identity = self._helper().call(protocol.CALLER_IDENTITY, {"profile": profile},
                                            timeout=QUERY_TIMEOUT)
         except Failure as failure:
             _warn(friendly(failure, profile))
@@ -130,7 +131,7 @@ class AwsLoginMagics(Magics):
         args = parse_argstring(self.aws_status, line)
         profile = args.profile or kernel_env.current_profile()
         try:
-            status = self._helper().call("awsLogin/status", {"profile": profile},
+            status = self._helper().call(protocol.STATUS, {"profile": profile},
                                          timeout=QUERY_TIMEOUT)
         except Failure as failure:
             _warn(friendly(failure, profile))

@@ -8,7 +8,12 @@ uses only the non-secret extras in ``data`` (profile names, suggestions, HTTP st
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
+
+from aws_login_bridge.protocol import ErrorKind
+
+# The declared kinds, plus this package's own: the helper could not be started or reached.
+FailureKind = ErrorKind | Literal["HelperUnavailable"]
 
 # The wording the issue fixes for a code from another sign-in attempt.
 STATE_MISMATCH = (
@@ -16,13 +21,14 @@ STATE_MISMATCH = (
 )
 
 # Failures after which the same pending login can take another code.
-RETRYABLE_KINDS = frozenset({"InvalidCode", "StateMismatch"})
+RETRYABLE_KINDS: frozenset[FailureKind] = frozenset({"InvalidCode", "StateMismatch"})
 
 
 class Failure(Exception):
-    """A failed helper call: the contract's ``kind``, the helper's message and ``data``."""
+    """A failed helper call: the declared ``kind``, the helper's message and ``data``."""
 
-    def __init__(self, kind: str, message: str, data: Mapping[str, Any] | None = None) -> None:
+    def __init__(self, kind: FailureKind, message: str,
+                 data: Mapping[str, Any] | None = None) -> None:
         super().__init__(f"{kind}: {message}")
         self.kind = kind
         self.message = message

@@ -161,7 +161,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     status = profile_status(args.profile)
     if args.json:
-        _say(json.dumps(status.to_dict(), indent=2))
+        import attrs
+
+        _say(json.dumps(attrs.asdict(status), indent=2))
         return 0
     key_id = None
     if status.loginSession and status.expiresAt:
@@ -186,8 +188,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         _say(f"account:       {status.accountId}")
     if status.expiresAt:
         _say(f"credentials expire: {status.expiresAt} (refreshed automatically)")
-    if status.sessionEndsAt:
-        _say(f"session ends:  {status.sessionEndsAt}")
+    if status.sessionExpiresAt:
+        _say(f"session ends:  {status.sessionExpiresAt}")
     for problem in status.problems:
         _say(f"problem ({problem.kind}): {problem.message}")
     return 0

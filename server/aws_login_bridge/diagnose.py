@@ -8,42 +8,20 @@ session past its 12 hours.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import json
 import os
-from dataclasses import asdict, dataclass, field
 
 from aws_login_bridge.errors import LoginBridgeError, login_command, shown_name
 from aws_login_bridge.profiles import LoginProfile, login_advice
+from aws_login_bridge.protocol import Problem, StatusResult, is_logged_in
 from aws_login_bridge.refresh import REFRESH_THRESHOLD, needs_refresh
+from aws_login_bridge.signin.idtoken import issued_at, session_end
 from aws_login_bridge.store.cache import CachedLogin, format_time, read_cache
 from aws_login_bridge.store.configfile import ConfigDocument
 from aws_login_bridge.store.paths import config_file, credentials_file
 
-SESSION_LIFETIME = dt.timedelta(hours=12)
 MIN_BOTOCORE = (1, 41, 0)
-
-
-@dataclass(frozen=True)
-class Problem:
-    kind: str
-    message: str
-
-
-@dataclass
-class Status:
-    profile: str
-    loginSession: str | None = None
-    accountId: str | None = None
-    region: str | None = None
-    expiresAt: str | None = None
-    sessionEndsAt: str | None = None
-    credentialSource: str | None = None
-    problems: list[Problem] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+Status = StatusResult  # the protocol's shape: the helper's answer and `status --json`
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:
@@ -55,21 +33,8 @@ def _version_tuple(text: str) -> tuple[int, ...]:
 
 
 def session_ends_at(cached: CachedLogin) -> dt.datetime | None:
-    """When the 12-hour login session ends: the idToken's ``iat`` plus 12 hours."""
-    id_token = cached.token.get("idToken")
-    if not isinstance(id_token, str) or id_token.count(".") != 2:
-        return None
-    body = id_token.split(".")[1]
-    try:
-        iat = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))).get("iat")
-    except (ValueError, AttributeError, RecursionError):
-        return None
-    if not isinstance(iat, int):
-        return None
-    try:
-        return dt.datetime.fromtimestamp(iat, dt.timezone.utc) + SESSION_LIFETIME
-    except (ValueError, OverflowError, OSError):  # an iat no calendar holds
-        return None
+    """When the cached login's 12-hour sign-in session ends (None when unknown)."""
+    return session_end(issued_at(cached.token.get("idToken")))
 
 
 def winning_source(profile: str) -> tuple[str | None, str | None]:
@@ -178,8 +143,10 @@ def profile_status(profile: str, now: dt.datetime | None = None, *,
             sign_in_region = region if isinstance(region, str) else None
             status.expiresAt = cached.expires_at_text
             ends = session_ends_at(cached)
-            status.sessionEndsAt = format_time(ends) if ends else None
-            if ends is not None and ends <= now:
+            status.sessionExpiresAt = format_time(ends) if ends else None
+            ended = ends is not None and ends <= now
+            status.loggedIn = is_logged_in(session, status.expiresAt, ended)
+            if ended:
                 status.problems.append(Problem(
                     "SessionExpired",
                     f"The 12-hour login session ended at {format_time(ends)}. Run: "

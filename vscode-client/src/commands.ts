@@ -12,7 +12,7 @@ import {
   CompleteLoginResult,
   HelperConnection,
   HelperError,
-  ProfileSummary,
+  PROFILE_NAME_RULE,
   SessionChangedParams,
   StartLoginResult,
   StatusResult,
@@ -211,7 +211,7 @@ export class Commands {
     }
   }
 
-  private async pickProfileForLogin(profiles: ProfileSummary[]): Promise<string | undefined> {
+  private async pickProfileForLogin(profiles: StatusResult[]): Promise<string | undefined> {
     const preferred = this.deps.store.get() || this.deps.settings().defaultProfile;
     const sorted = [...profiles].sort((a, b) => {
       if (a.profile === preferred) return -1;
@@ -240,7 +240,7 @@ export class Commands {
   private async askNewProfileName(rejected?: string): Promise<string | undefined> {
     const name = await this.ui.input({
       title: "AWS Login: new profile",
-      prompt: "Name of the profile to create (letters, digits, '-' and '_')",
+      prompt: `Name of the profile to create (${PROFILE_NAME_RULE})`,
       placeholder: "console-dev",
       validate: (v) => {
         const problem = validateProfileName(v.trim());
@@ -417,6 +417,7 @@ export class Commands {
         accountId: result.accountId,
         region: result.region,
         state: "active",
+        loggedIn: true,
         credentialSource: "login",
       });
       void this.ui
@@ -490,7 +491,12 @@ export class Commands {
       const { removed, alsoLoggedOut } = await helper.sendRequest(logout, params);
       const bar = this.deps.statusBar;
       if (target === ALL_PROFILES || target === bar?.profile || target === active) {
-        bar?.update({ profile: target === ALL_PROFILES ? active : target, loginSession: null, state: "loggedOut" });
+        bar?.update({
+          profile: target === ALL_PROFILES ? active : target,
+          loginSession: null,
+          state: "loggedOut",
+          loggedIn: false,
+        });
       }
       const what = target === ALL_PROFILES ? "all profiles" : `profile "${target}"`;
       const also = (alsoLoggedOut ?? []).map((name) => `"${name}"`).join(", ");
@@ -678,6 +684,7 @@ export class Commands {
       expiresAt: change.expiresAt,
       sessionExpiresAt: change.sessionExpiresAt,
       state: change.state,
+      loggedIn: change.loggedIn,
     };
     if (change.profile === active) {
       if (change.state === "loggedOut") {
@@ -697,20 +704,21 @@ export class Commands {
 
   // ---------------------------------------------------------------- helpers
 
-  private describeProfile(p: ProfileSummary): string {
+  private describeProfile(p: StatusResult): string {
+    const region = p.region ? ` · ${p.region}` : " · no region";
     if (isLoggedIn(p)) {
       const end = sessionEnd(p);
       const left = end ? end.getTime() - this.now().getTime() : undefined;
       const time = left === undefined ? "" : left > 0 ? ` · ${formatTimeLeft(left)} left` : " · expired";
-      return `logged in${time}`;
+      return `logged in${time}${region}`;
     }
     if (p.credentialSource && p.credentialSource !== "login") {
-      return `uses ${p.credentialSource} credentials`;
+      return `uses ${p.credentialSource} credentials${region}`;
     }
-    return "not logged in";
+    return `not logged in${region}`;
   }
 
-  private async tryListProfiles(helper: HelperConnection): Promise<ProfileSummary[] | undefined> {
+  private async tryListProfiles(helper: HelperConnection): Promise<StatusResult[] | undefined> {
     try {
       const r = await helper.sendRequest(listProfiles, {});
       return r.profiles ?? [];
@@ -787,6 +795,7 @@ export function viewFromStatus(s: StatusResult): SessionView {
     accountId: s.accountId,
     region: s.region,
     credentialSource: s.credentialSource,
-    state: isLoggedIn(s) ? "active" : "loggedOut",
+    loggedIn: s.loggedIn,
+    state: s.loggedIn ? "active" : s.problems.some((p) => p.kind === "SessionExpired") ? "expired" : "loggedOut",
   };
 }

@@ -2,6 +2,7 @@
  * Settings (`awsLogin.*`) and what follows from them: which Python runs the helper and
  * with which environment. No `vscode` import: `vscodeUi.ts` reads the real settings.
  */
+import { PROFILE_NAME_PATTERN, PROFILE_NAME_RULE } from "./generated/protocol";
 
 export interface Settings {
   /** `awsLogin.pythonPath`; empty = found or installed by `helperLocator.ts`. */
@@ -30,18 +31,15 @@ export function readSettings(get: (key: string) => unknown): Settings {
   };
 }
 
-/** Profile names the extension creates: letters, digits, `-` and `_`. */
-export const PROFILE_NAME_RE = /^[A-Za-z0-9_-]+$/;
+/** The engine's profile-name rule, as declared (generated/protocol.ts). */
+export const PROFILE_NAME_RE = new RegExp(PROFILE_NAME_PATTERN);
 
 export function validateProfileName(name: string): string | undefined {
   if (name.length === 0) {
     return "Enter a profile name.";
   }
-  if (name.length > 64) {
-    return "Use at most 64 characters.";
-  }
   if (!PROFILE_NAME_RE.test(name)) {
-    return "Use only letters, digits, '-' and '_'.";
+    return `Use ${PROFILE_NAME_RULE}.`;
   }
   return undefined;
 }

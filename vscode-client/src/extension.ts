@@ -79,7 +79,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
         refreshStatus: () => c.refreshStatus(),
         showsSession: () => statusBar.isLoggedIn(),
       }),
-    showNoLogin: () => statusBar.update({ profile: c.activeProfile(), loginSession: null, state: "loggedOut" }),
+    showNoLogin: () =>
+      statusBar.update({ profile: c.activeProfile(), loginSession: null, state: "loggedOut", loggedIn: false }),
   });
   context.subscriptions.push(startup);
 }

@@ -26,17 +26,15 @@ export interface SessionView {
   accountId?: string | null;
   region?: string | null;
   state?: SessionState;
+  /** As the helper said: a session, cached credentials, and the 12-hour session not over. */
+  loggedIn: boolean;
   /** A credential source other than `login` wins for this profile (e.g. `env`). */
   credentialSource?: string | null;
 }
 
-/**
- * Logged in = the profile points at a login session AND its credentials are cached. After a
- * logout the profile keeps its `login_session` line (so a later login can reuse it), but
- * the cache file, and so `expiresAt`, is gone.
- */
-export function isLoggedIn(view: Pick<SessionView, "loginSession" | "expiresAt" | "sessionExpiresAt" | "state"> | undefined): boolean {
-  return !!view?.loginSession && view.state !== "loggedOut" && !!(view.expiresAt || view.sessionExpiresAt);
+/** The helper decides (`loggedIn`, one definition in the protocol declaration). */
+export function isLoggedIn(view: Pick<SessionView, "loggedIn"> | undefined): boolean {
+  return view?.loggedIn === true;
 }
 
 export const WARNING_MS = 15 * 60 * 1000;
@@ -169,7 +167,7 @@ export class StatusController {
   }
 
   isLoggedIn(): boolean {
-    return isLoggedIn(this.view) && this.view?.state !== "expired";
+    return isLoggedIn(this.view);
   }
 
   /** Replaces what is shown. */

@@ -76,7 +76,7 @@ describe("the session's end", () => {
 
       bar.controller.update({
         profile: done.profile, loginSession: done.loginSession, expiresAt: done.expiresAt,
-        sessionExpiresAt: done.sessionExpiresAt, accountId: done.accountId, state: "active",
+        sessionExpiresAt: done.sessionExpiresAt, accountId: done.accountId, state: "active", loggedIn: true,
       });
       assert.equal(bar.item.backgroundColor, "WARNING");
       assert.equal(bar.item.text, "aws: dev · 10m");
@@ -117,7 +117,12 @@ describe("the session's end", () => {
     const reminder = new SessionReminder(ui, async () => undefined);
     bar.controller.onDidRender((view, level, at) => reminder.check(view, level, at));
     const session = "arn:aws:sts::123456789012:assumed-role/Dev/me";
-    bar.controller.update({ profile: "p", loginSession: session, expiresAt: new Date(now.getTime() + 5 * MINUTE).toISOString() });
+    bar.controller.update({
+      profile: "p",
+      loginSession: session,
+      expiresAt: new Date(now.getTime() + 5 * MINUTE).toISOString(),
+      loggedIn: true,
+    });
     assert.equal(bar.item.backgroundColor, "WARNING");
     bar.controller.setUnavailable();
     assert.equal(bar.item.backgroundColor, "ERROR");

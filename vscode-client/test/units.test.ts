@@ -13,7 +13,7 @@ const SESSION = "arn:aws:sts::123456789012:assumed-role/Developer/console-sessio
 
 describe("status bar", () => {
   it("shows profile and hours left", () => {
-    const r = render({ profile: "console-dev", loginSession: SESSION, sessionExpiresAt: at(11 * 60 + 40) }, NOW);
+    const r = render({ profile: "console-dev", loginSession: SESSION, sessionExpiresAt: at(11 * 60 + 40), loggedIn: true }, NOW);
     assert.equal(r.text, "aws: console-dev · 11h");
     assert.equal(r.level, "normal");
     assert.match(r.tooltip, /123456789012/);
@@ -21,32 +21,32 @@ describe("status bar", () => {
 
   it("turns to the warning colour in the last 15 minutes", () => {
     const { item, controller } = fakeStatusBar(() => NOW);
-    controller.update({ profile: "p", loginSession: SESSION, expiresAt: at(16) });
+    controller.update({ profile: "p", loginSession: SESSION, expiresAt: at(16), loggedIn: true });
     assert.equal(item.text, "aws: p · 16m");
     assert.equal(item.backgroundColor, undefined);
-    controller.update({ profile: "p", loginSession: SESSION, expiresAt: at(15) });
+    controller.update({ profile: "p", loginSession: SESSION, expiresAt: at(15), loggedIn: true });
     assert.equal(item.text, "aws: p · 15m");
     assert.equal(item.backgroundColor, "WARNING");
-    controller.update({ profile: "p", loginSession: SESSION, expiresAt: at(0.5) });
+    controller.update({ profile: "p", loginSession: SESSION, expiresAt: at(0.5), loggedIn: true });
     assert.equal(item.text, "aws: p · <1m");
     assert.equal(item.command, "awsLogin.statusMenu");
     assert.ok(item.visible);
   });
 
   it("prefers the session's end over the credentials' expiry", () => {
-    const r = render({ profile: "p", loginSession: SESSION, expiresAt: at(14), sessionExpiresAt: at(600) }, NOW);
+    const r = render({ profile: "p", loginSession: SESSION, expiresAt: at(14), sessionExpiresAt: at(600), loggedIn: true }, NOW);
     assert.equal(r.text, "aws: p · 10h");
     assert.equal(r.level, "normal");
   });
 
   it("shows expired and logged-out states", () => {
     const { item, controller } = fakeStatusBar(() => NOW);
-    controller.update({ profile: "p", loginSession: SESSION, expiresAt: at(-1) });
+    controller.update({ profile: "p", loginSession: SESSION, expiresAt: at(-1), loggedIn: true });
     assert.equal(item.text, "aws: p · expired");
     assert.equal(item.backgroundColor, "ERROR");
-    controller.update({ profile: "p", loginSession: SESSION, state: "expired" });
+    controller.update({ profile: "p", loginSession: SESSION, state: "expired", loggedIn: false });
     assert.equal(item.text, "aws: p · expired");
-    controller.update({ profile: "p", loginSession: null, state: "loggedOut" });
+    controller.update({ profile: "p", loginSession: null, state: "loggedOut", loggedIn: false });
     assert.equal(item.text, "aws: not logged in");
     assert.equal(item.backgroundColor, undefined);
     assert.equal(controller.isLoggedIn(), false);
@@ -54,8 +54,8 @@ describe("status bar", () => {
 
   it("merges a refresh into what it shows", () => {
     const { item, controller } = fakeStatusBar(() => NOW);
-    controller.update({ profile: "p", loginSession: SESSION, accountId: "123456789012", expiresAt: at(5) });
-    controller.merge({ profile: "p", loginSession: SESSION, expiresAt: at(120), state: "refreshed" });
+    controller.update({ profile: "p", loginSession: SESSION, accountId: "123456789012", expiresAt: at(5), loggedIn: true });
+    controller.merge({ profile: "p", loginSession: SESSION, expiresAt: at(120), state: "refreshed", loggedIn: true });
     assert.equal(item.text, "aws: p · 2h");
     assert.equal(controller.current?.accountId, "123456789012");
   });
@@ -86,9 +86,11 @@ describe("settings and helper command", () => {
     assert.equal(plainCmd.env.AWS_ENDPOINT_URL_SIGNIN, undefined);
   });
 
-  it("validates new profile names", () => {
-    assert.equal(validateProfileName("console-dev_2"), undefined);
-    for (const bad of ["", "has space", "dots.no", "slash/no", "ümlaut", "a".repeat(65)]) {
+  it("validates new profile names by the engine's declared rule", () => {
+    for (const good of ["console-dev_2", "me@corp.example", "a+b", "a".repeat(128)]) {
+      assert.equal(validateProfileName(good), undefined, good);
+    }
+    for (const bad of ["", "has space", "slash/no", "ümlaut", "a".repeat(129), "new\nline"]) {
       assert.ok(validateProfileName(bad), bad);
     }
   });

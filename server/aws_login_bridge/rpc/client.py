@@ -26,7 +26,7 @@ import sys
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from lsprotocol import converters
 from pygls.client import JsonRPCClient
@@ -38,20 +38,25 @@ from pygls.protocol.json_rpc import (
     JsonRPCResponseMessage,
 )
 
+from aws_login_bridge.protocol import ERROR_KINDS, SESSION_CHANGED, ErrorKind
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = 60.0
 START_TIMEOUT = 30.0
 STDERR_KEEP = 1 << 20  # characters of the helper's log kept for ``stderr``
-SESSION_CHANGED = "awsLogin/sessionChanged"
 NotificationCallback = Callable[[Any], None]
+# The declared kinds, plus the one this client adds: the helper process is gone.
+HelperErrorKind = ErrorKind | Literal["HelperExited"]
 
 
 class HelperError(Exception):
-    """A request failed. Branch on ``kind`` (the contract's ``data.kind``), show ``message``."""
+    """A request failed. Branch on ``kind`` (the declaration's ``data.kind``), show
+    ``message``."""
 
-    def __init__(self, message: str, *, kind: str = "ServiceError", code: int | None = None,
+    def __init__(self, message: str, *, kind: HelperErrorKind = "ServiceError",
+                 code: int | None = None,
                  data: Mapping[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
@@ -65,7 +70,7 @@ class HelperError(Exception):
     @classmethod
     def from_rpc(cls, error: JsonRpcException) -> HelperError:
         data = error.data if isinstance(error.data, dict) else {}
-        kind = data.get("kind") if isinstance(data.get("kind"), str) else "ServiceError"
+        kind = data.get("kind") if data.get("kind") in ERROR_KINDS else "ServiceError"
         return cls(error.message, kind=kind, code=error.code, data=data)
 
 

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aws_login_bridge.rpc.types import SESSION_CHANGED, SessionChangedParams, SessionState
+from aws_login_bridge.protocol import SESSION_CHANGED, SessionState
 from aws_login_bridge.rpc.watch import SessionEvent, SessionWatcher
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ class SessionFeed:
     def __init__(
         self,
         watcher: SessionWatcher,
-        send: Callable[[str, SessionChangedParams], None],
+        send: Callable[[str, dict[str, object]], None],
         offload: Offload,
         interval: float = POLL_INTERVAL,
     ) -> None:

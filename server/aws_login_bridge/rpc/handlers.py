@@ -8,21 +8,22 @@ the worker functions: they pull in botocore and cryptography, which a cold start
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import TYPE_CHECKING, Any
 
+import attrs
+
+from aws_login_bridge import protocol as t
 from aws_login_bridge.errors import RefreshRequired
-from aws_login_bridge.rpc import types as t
-from aws_login_bridge.rpc.params import (
+from aws_login_bridge.protocol import (
     CancelLoginParams,
     CompleteLoginParams,
     LogoutParams,
     NoParams,
     ProfileParams,
     StartLoginParams,
-    parse,
 )
+from aws_login_bridge.rpc.params import parse
 
 if TYPE_CHECKING:
     from aws_login_bridge.diagnose import Status
@@ -51,19 +52,19 @@ class Handlers:
             t.CALLER_IDENTITY: self.caller_identity,
         }
 
-    async def start_login(self, params: object) -> t.StartLoginResult:
+    async def start_login(self, params: object) -> dict[str, Any]:
         p = parse(StartLoginParams, params, t.START_LOGIN)
         pending = await self._offload(self._start, p)
         from aws_login_bridge.store.cache import format_time
 
-        return {
-            "loginId": pending.login_id,
-            "authorizeUrl": pending.authorize_url,
-            "profile": pending.profile,
-            "region": pending.region,
-            "flow": pending.flow,
-            "expiresAt": format_time(pending.expires_at),
-        }
+        return attrs.asdict(t.StartLoginResult(
+            loginId=pending.login_id,
+            authorizeUrl=pending.authorize_url,
+            profile=pending.profile,
+            region=pending.region,
+            flow=pending.flow,
+            expiresAt=format_time(pending.expires_at),
+        ))
 
     def _start(self, p: StartLoginParams) -> PendingLogin:
         from aws_login_bridge.login import start_login
@@ -73,19 +74,19 @@ class Handlers:
         self._pending.add(pending)  # here, so that a cancelled request cannot leak it
         return pending
 
-    async def complete_login(self, params: object) -> t.CompleteLoginResult:
+    async def complete_login(self, params: object) -> dict[str, Any]:
         p = parse(CompleteLoginParams, params, t.COMPLETE_LOGIN)
         result, issued_at = await self._offload(self._complete, p)
         await self._feed.check({result.profile: "active"})
-        return {
-            "profile": result.profile,
-            "loginSession": result.login_session,
-            "accountId": result.account_id,
-            "region": result.region,
-            "expiresAt": result.expires_at,
-            "sessionExpiresAt": _session_end(issued_at),
-            "replaced": result.replaced,
-        }
+        return attrs.asdict(t.CompleteLoginResult(
+            profile=result.profile,
+            loginSession=result.login_session,
+            accountId=result.account_id,
+            region=result.region,
+            expiresAt=result.expires_at,
+            sessionExpiresAt=_session_end(issued_at),
+            replaced=result.replaced,
+        ))
 
     def _complete(self, p: CompleteLoginParams) -> tuple[LoginResult, int | None]:
         from aws_login_bridge.login import complete_login
@@ -100,22 +101,22 @@ class Handlers:
         p = parse(CancelLoginParams, params, t.CANCEL_LOGIN)
         await self._offload(self._pending.cancel, p.loginId)  # may stop a loopback listener
 
-    async def logout(self, params: object) -> t.LogoutResult:
+    async def logout(self, params: object) -> dict[str, Any]:
         p = parse(LogoutParams, params, t.LOGOUT)
         result = await self._offload(_logout, p)
         await self._feed.check()
-        return result
+        return attrs.asdict(result)
 
-    async def status(self, params: object) -> t.StatusResult:
+    async def status(self, params: object) -> dict[str, Any]:
         p = parse(ProfileParams, params, t.STATUS)
-        return _status(await self._offload(_profile_status, p.profile))
+        return attrs.asdict(await self._offload(_profile_status, p.profile))
 
-    async def list_profiles(self, params: object) -> t.ListProfilesResult:
+    async def list_profiles(self, params: object) -> dict[str, Any]:
         parse(NoParams, params, t.LIST_PROFILES)
         statuses = await self._offload(_all_statuses)
-        return {"profiles": [_summary(s) for s in statuses]}
+        return attrs.asdict(t.ListProfilesResult(profiles=statuses))
 
-    async def caller_identity(self, params: object) -> t.CallerIdentityResult:
+    async def caller_identity(self, params: object) -> dict[str, Any]:
         p = parse(ProfileParams, params, t.CALLER_IDENTITY)
         try:
             identity = await self._offload(_caller_identity, p.profile)
@@ -134,9 +135,9 @@ def _logout(p: LogoutParams) -> t.LogoutResult:
     from aws_login_bridge.store.logout import remove_all
 
     if p.all:
-        return {"removed": remove_all(), "alsoLoggedOut": []}
+        return t.LogoutResult(removed=remove_all(), alsoLoggedOut=[])
     outcome = logout_profile(p.profile)
-    return {"removed": outcome.removed, "alsoLoggedOut": list(outcome.also_logged_out)}
+    return t.LogoutResult(removed=outcome.removed, alsoLoggedOut=list(outcome.also_logged_out))
 
 
 def _profile_status(profile: str) -> Status:
@@ -156,45 +157,17 @@ def _all_statuses() -> list[Status]:
             for name in ConfigDocument.load(config_file()).profiles()]
 
 
-def _caller_identity(profile: str) -> t.CallerIdentityResult:
+def _caller_identity(profile: str) -> dict[str, Any]:
     from aws_login_bridge.identity import caller_identity
 
     answer = caller_identity(profile)
-    return {"UserId": answer["UserId"], "Account": answer["Account"], "Arn": answer["Arn"]}
-
-
-# -- result shapes ----------------------------------------------------------------------
-
-
-def _status(status: Status) -> t.StatusResult:
-    return {
-        "profile": status.profile,
-        "loginSession": status.loginSession,
-        "accountId": status.accountId,
-        "region": status.region,
-        "expiresAt": status.expiresAt,
-        "credentialSource": status.credentialSource,
-        "problems": [{"kind": p.kind, "message": p.message} for p in status.problems],
-        "sessionExpiresAt": status.sessionEndsAt,
-    }
-
-
-def _summary(status: Status) -> t.ProfileSummary:
-    return {
-        "profile": status.profile,
-        "loginSession": status.loginSession,
-        "expiresAt": status.expiresAt,
-        "credentialSource": status.credentialSource,
-        "sessionExpiresAt": status.sessionEndsAt,
-        "region": status.region,
-        "loggedIn": status.loginSession is not None and status.expiresAt is not None,
-    }
+    return attrs.asdict(t.CallerIdentityResult(
+        UserId=answer["UserId"], Account=answer["Account"], Arn=answer["Arn"]))
 
 
 def _session_end(issued_at: int | None) -> str | None:
-    if issued_at is None:
-        return None
-    from aws_login_bridge.diagnose import SESSION_LIFETIME
+    from aws_login_bridge.signin.idtoken import session_end
     from aws_login_bridge.store.cache import format_time
 
-    return format_time(dt.datetime.fromtimestamp(issued_at, dt.timezone.utc) + SESSION_LIFETIME)
+    ends = session_end(issued_at)
+    return format_time(ends) if ends else None

@@ -1,64 +1,57 @@
-"""Typed request parameters, checked before anything reaches the engine.
+"""Request params: the JSON ``params`` structured by cattrs into the declaration's classes.
 
-Each method's params are a frozen dataclass; ``parse`` turns the JSON ``params`` into one or
-raises InvalidParams naming the field. ``null`` (or absence) means "use the default";
-unknown fields are ignored so that clients can send optional extras (e.g. LSP's
-``workDoneToken``). Values themselves are never echoed: a misplaced verification code must
-not end up in an error message.
+``null`` (or absence) means "use the default"; unknown fields are ignored so that clients can
+send optional extras (e.g. LSP's ``workDoneToken``). A problem is InvalidParams naming the
+field. Values themselves are never echoed: a misplaced verification code must not end up in
+an error message.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-import types
-import typing
-from dataclasses import dataclass
-from typing import Any, Literal, TypeVar, Union, get_args, get_origin
+from typing import Any, Literal, TypeVar, get_args, get_origin
 
+import cattrs
+
+from aws_login_bridge.errors import InvalidInput
 from aws_login_bridge.rpc.errors import invalid_params
 
 T = TypeVar("T")
 MAX_TEXT = 65536  # no legitimate parameter comes close
 
 
-@dataclass(frozen=True)
-class StartLoginParams:
-    profile: str = "default"
-    region: str | None = None
-    endpointUrl: str | None = None
-    flow: Literal["remote", "sameDevice"] = "remote"
+class _Unfit(ValueError):
+    """A value of the wrong type; ``what`` completes "'<field>' ..."."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
 
 
-@dataclass(frozen=True, repr=False)
-class CompleteLoginParams:
-    loginId: str
-    code: str | None = None  # secret: keep it out of repr
-    replaceExisting: bool = False
-
-    def __repr__(self) -> str:
-        return f"CompleteLoginParams(loginId=..., replaceExisting={self.replaceExisting})"
+def _text(value: object, _: type) -> str:
+    if not isinstance(value, str):
+        raise _Unfit("must be a string")
+    if len(value) > MAX_TEXT:
+        raise _Unfit("is too long")
+    return value
 
 
-@dataclass(frozen=True)
-class CancelLoginParams:
-    loginId: str
+def _flag(value: object, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise _Unfit("must be true or false")
+    return value
 
 
-@dataclass(frozen=True)
-class LogoutParams:
-    profile: str = "default"
-    all: bool = False
+def _choice(value: object, kind: Any) -> object:
+    choices = get_args(kind)
+    if not isinstance(value, str) or value not in choices:
+        raise _Unfit("must be " + " or ".join(repr(c) for c in choices))
+    return value
 
 
-@dataclass(frozen=True)
-class ProfileParams:
-    profile: str = "default"
-
-
-@dataclass(frozen=True)
-class NoParams:
-    pass
+_converter = cattrs.Converter()
+_converter.register_structure_hook(str, _text)
+_converter.register_structure_hook(bool, _flag)
+_converter.register_structure_hook_func(lambda t: get_origin(t) is Literal, _choice)
 
 
 def parse(cls: type[T], params: object, method: str) -> T:
@@ -67,57 +60,36 @@ def parse(cls: type[T], params: object, method: str) -> T:
         params = {}
     if not isinstance(params, dict):
         raise invalid_params(f"{method}: params must be an object with named fields.")
-    values: dict[str, Any] = {}
-    for field, (kind, required) in _schema(cls).items():
-        value = params.get(field)
-        if value is None:
-            if required:
-                raise invalid_params(f"{method}: '{field}' is required.", field)
-            continue
-        values[field] = _check(method, field, kind, value)
-    if "profile" in values:
-        _check_profile(method, values["profile"])
-    return cls(**values)
+    given = {k: v for k, v in params.items() if v is not None}
+    try:
+        parsed = _converter.structure(given, cls)
+    except cattrs.ClassValidationError as error:
+        field, what = _first_problem(error)
+        raise invalid_params(f"{method}: '{field}' {what}.", field) from None
+    if getattr(parsed, "loginId", None) == "":
+        raise invalid_params(f"{method}: 'loginId' must not be empty.", "loginId")
+    if hasattr(parsed, "profile"):
+        _check_profile(method, parsed.profile)
+    return parsed
 
 
-def _check(method: str, field: str, kind: Any, value: object) -> object:
-    if kind is bool:
-        if not isinstance(value, bool):
-            raise invalid_params(f"{method}: '{field}' must be true or false.", field)
-        return value
-    if not isinstance(value, str):
-        raise invalid_params(f"{method}: '{field}' must be a string.", field)
-    if len(value) > MAX_TEXT:
-        raise invalid_params(f"{method}: '{field}' is too long.", field)
-    if get_origin(kind) is Literal and value not in get_args(kind):
-        choices = " or ".join(repr(c) for c in get_args(kind))
-        raise invalid_params(f"{method}: '{field}' must be {choices}.", field)
-    if field == "loginId" and not value:
-        raise invalid_params(f"{method}: 'loginId' must not be empty.", field)
-    return value
+def _first_problem(error: cattrs.ClassValidationError) -> tuple[str, str]:
+    for problem in error.exceptions:
+        notes = getattr(problem, "__notes__", [])
+        field = next((n.name for n in notes if isinstance(n, cattrs.AttributeValidationNote)),
+                     "params")
+        if isinstance(problem, KeyError):
+            return field, "is required"
+        if isinstance(problem, _Unfit):
+            return field, problem.what
+    return "params", "do not fit the method"
 
 
 def _check_profile(method: str, name: str) -> None:
-    from aws_login_bridge.errors import InvalidInput
+    # The engine's rule (the declaration's), checked here so the answer is InvalidParams.
     from aws_login_bridge.store.configfile import validate_profile_name
 
     try:
         validate_profile_name(name)
     except InvalidInput as error:
         raise invalid_params(f"{method}: {error.message}", "profile") from None
-
-
-@functools.cache
-def _schema(cls: type) -> dict[str, tuple[Any, bool]]:
-    """field -> (value type without None, required?)."""
-    hints = typing.get_type_hints(cls)
-    schema = {}
-    for field in dataclasses.fields(cls):
-        kind = hints[field.name]
-        if get_origin(kind) in (Union, types.UnionType):
-            kind = next(arg for arg in get_args(kind) if arg is not type(None))
-        required = (
-            field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
-        )
-        schema[field.name] = (kind, required)
-    return schema

@@ -25,7 +25,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from aws_login_bridge.rpc.types import SessionChangedParams, SessionState
+import attrs
+
+from aws_login_bridge.protocol import SessionChangedParams, SessionState, is_logged_in
 
 Stamp = tuple[int, int, int]  # (mtime_ns, size, inode): a rename-into-place changes inode
 
@@ -38,14 +40,15 @@ class SessionEvent:
     state: SessionState
     session_ends_at: str | None = None
 
-    def to_params(self) -> SessionChangedParams:
-        return {
-            "profile": self.profile,
-            "loginSession": self.login_session,
-            "expiresAt": self.expires_at,
-            "state": self.state,
-            "sessionExpiresAt": self.session_ends_at,
-        }
+    def to_params(self) -> dict[str, object]:
+        return attrs.asdict(SessionChangedParams(
+            profile=self.profile,
+            loginSession=self.login_session,
+            expiresAt=self.expires_at,
+            state=self.state,
+            sessionExpiresAt=self.session_ends_at,
+            loggedIn=is_logged_in(self.login_session, self.expires_at, self.state == "expired"),
+        ))
 
 
 @dataclass

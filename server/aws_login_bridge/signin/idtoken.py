@@ -1,12 +1,15 @@
-"""Reading the login session ARN (and when the session began) out of the idToken."""
+"""Reading the login session ARN (and when the session began) out of the idToken, and when
+that sign-in session ends (the one place that says so)."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from aws_login_bridge.errors import ServiceError
 
@@ -14,6 +17,7 @@ from aws_login_bridge.errors import ServiceError
 # Always fullmatch: with match() and '$', "arn:...\n" would pass and break the config file.
 # The resource part is printable ASCII without spaces, as IAM names and paths are.
 _SESSION_ARN = re.compile(r"arn:(aws[a-z-]*):(sts|iam)::([0-9]{12}):([!-~]+)")
+SESSION_LIFETIME = dt.timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -34,19 +38,41 @@ def is_login_session_arn(value: str) -> bool:
     return isinstance(value, str) and _SESSION_ARN.fullmatch(value) is not None
 
 
+def session_end(issued_at: int | None) -> dt.datetime | None:
+    """When a sign-in session ends: its idToken's ``iat`` plus 12 hours (None when unknown,
+    or when no calendar holds that moment)."""
+    if issued_at is None:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(issued_at, dt.timezone.utc) + SESSION_LIFETIME
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def _payload(id_token: object) -> dict[str, Any] | None:
+    if not isinstance(id_token, str) or id_token.count(".") != 2:
+        return None
+    payload_b64 = id_token.split(".")[1]
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(payload_b64 + "=" * (-len(payload_b64) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def issued_at(id_token: object) -> int | None:
+    """The idToken's ``iat``, or None if there is none that can be read."""
+    iat = (_payload(id_token) or {}).get("iat")
+    return iat if isinstance(iat, int) else None
+
+
 def read_id_token(id_token: object) -> IdentityClaims:
     bad = ServiceError(
         "The sign-in service answered with an identity token this tool cannot read. "
         "Try the login again; if it keeps failing the service may be having problems."
     )
-    if not isinstance(id_token, str) or id_token.count(".") != 2:
-        raise bad
-    payload_b64 = id_token.split(".")[1]
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(payload_b64 + "=" * (-len(payload_b64) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
-        raise bad from None
-    if not isinstance(payload, dict):
+    payload = _payload(id_token)
+    if payload is None:
         raise bad
     sub = payload.get("sub")
     if not isinstance(sub, str):

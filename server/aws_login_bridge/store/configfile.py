@@ -24,8 +24,6 @@ from aws_login_bridge.store.locks import path_lock
 
 LOCK_TIMEOUT = 20.0  # seconds; a read-modify-write of the config takes milliseconds
 
-_PROFILE_CHAR = re.compile(r"[A-Za-z0-9._@+-]")
-_PROFILE_NAME = re.compile(r"[A-Za-z0-9._@+-]{1,128}")
 # configparser's own patterns (botocore reads the file with a default RawConfigParser).
 _SECTCRE = configparser.RawConfigParser.SECTCRE
 _OPTCRE = configparser.RawConfigParser.OPTCRE
@@ -52,21 +50,29 @@ def config_lock(
 
 
 def validate_profile_name(name: str) -> str:
-    """``name`` if a login may create or change that profile; the refusal says what is
-    wrong without repeating the name (it may be a code pasted into the wrong field)."""
-    if isinstance(name, str) and _PROFILE_NAME.fullmatch(name):
+    """``name`` if a login may create or change that profile (the declared rule); the
+    refusal says what is wrong without repeating the name (it may be a code pasted into the
+    wrong field)."""
+    # Imported here: the declaration needs attrs, which would slow credential_process.
+    from aws_login_bridge.protocol import (
+        PROFILE_NAME_CHARS,
+        PROFILE_NAME_MAX,
+        PROFILE_NAME_RE,
+        PROFILE_NAME_RULE,
+    )
+
+    if isinstance(name, str) and PROFILE_NAME_RE.fullmatch(name):
         return name
     if not isinstance(name, str):
         problem = "is not text"
     elif not name:
         problem = "is empty"
-    elif len(name) > 128:
-        problem = "is longer than 128 characters"
+    elif len(name) > PROFILE_NAME_MAX:
+        problem = f"is longer than {PROFILE_NAME_MAX} characters"
     else:
-        problem = f"contains {bad_character(name, _PROFILE_CHAR)}"
+        problem = f"contains {bad_character(name, re.compile(f'[{PROFILE_NAME_CHARS}]'))}"
     raise InvalidInput(
-        f"The profile name {problem}. Use letters, digits, '-', '_' or '.' (for example "
-        "console-dev).",
+        f"The profile name {problem}. Use {PROFILE_NAME_RULE} (for example console-dev).",
         field="profile",
     )
 

@@ -15,6 +15,8 @@ from aws_login_bridge.protocol import ErrorKind
 # The declared kinds, plus this package's own: the helper could not be started or reached.
 FailureKind = ErrorKind | Literal["HelperUnavailable"]
 
+from aws_login_bridge.errors import display_name
+
 # The wording the issue fixes for a code from another sign-in attempt.
 STATE_MISMATCH = (
     "That code doesn't match this sign-in — paste the code from the page that this link opened"
@@ -38,7 +40,8 @@ class Failure(Exception):
 def friendly(failure: Failure, profile: str | None = None) -> str:
     """The one line a person sees for ``failure``; never a traceback, never a secret."""
     kind, data = failure.kind, failure.data
-    name = profile or data.get("profile") or "default"
+    # A name the helper refused may hold anything (a pasted code, a newline): never raw.
+    name = display_name(profile or data.get("profile") or "default")
     if kind == "StateMismatch":
         return STATE_MISMATCH
     if kind == "InvalidCode":

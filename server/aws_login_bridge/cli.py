@@ -20,7 +20,7 @@ from aws_login_bridge.errors import (
     RegionRequired,
     SessionConflict,
     StateMismatch,
-    shown_name,
+    display_name,
 )
 from aws_login_bridge.logs import quiet_sdk_loggers
 
@@ -148,12 +148,6 @@ def _mask(value: str | None) -> str:
     return "<not set>" if not value else "*" * 16 + value[-4:]
 
 
-def _plain(name: str) -> str:
-    """A name or argument as it is, or escaped and cut when it is not plain."""
-    quoted = shown_name(name)
-    return name if quoted == f"'{name}'" else quoted
-
-
 def cmd_status(args: argparse.Namespace) -> int:
     from aws_login_bridge.diagnose import profile_status
     from aws_login_bridge.store.cache import read_cache
@@ -172,7 +166,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     elsewhere = f"<from {source}>" if source else "<not set>"
     kind, where = _PROFILE_ORIGINS[args.profile_origin]
     rows = [
-        ("profile", _plain(status.profile), kind, where),
+        ("profile", display_name(status.profile), kind, where),
         ("access_key", _mask(key_id) if source == "login" else elsewhere, source or "", ""),
         ("secret_key", "****************" if source == "login" else elsewhere, source or "", ""),
         ("region", status.region or "<not set>", "config-file" if status.region else "",
@@ -310,7 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # The emulator has options of its own; pass whatever we don't know through to it.
     args, extra = parser.parse_known_args(argv)
     if extra and args.command != "emulator":
-        parser.error(f"unrecognized arguments: {' '.join(_plain(e) for e in extra)}")
+        parser.error(f"unrecognized arguments: {' '.join(display_name(e) for e in extra)}")
     args.extra = extra
     if "profile" in args:
         from aws_login_bridge.profiles import chosen_profile

@@ -28,6 +28,12 @@ def shown_name(name: str) -> str:
     return f"'{name}'" if isinstance(name, str) and _PLAIN_NAME.fullmatch(name) else shown(name)
 
 
+def display_name(name: str) -> str:
+    """A name or argument as it is when it is plain, else escaped and cut (``shown``)."""
+    quoted = shown_name(name)
+    return name if quoted == f"'{name}'" else quoted
+
+
 def login_command(profile: str | None, command: str = "login --remote") -> str:
     """The command that logs ``profile`` in (a placeholder for a name not fit to repeat;
     no --profile at all for None)."""

@@ -498,3 +498,14 @@ def test_a_wrong_typed_cache_field_is_blamed_on_the_file(aws_home: AwsHome, emul
         assert "AWS Sign-In" not in text  # not blamed on the service
     assert _token_calls(emulator) == calls
     assert aws_home.snapshot() == before
+
+
+def test_the_notebook_words_never_repeat_an_unplain_profile_name() -> None:
+    from aws_login_jupyter.messages import Failure, friendly
+
+    for kind in ("NotLoggedIn", "RefreshRequired", "RegionRequired", "SessionConflict",
+                 "ProfileHasOtherCredentials"):
+        line = friendly(Failure(kind, "the helper's sentence", {"profile": FORGED}))
+        assert "\n" not in line and "x\\nINFO aws_login'..." in line, line
+        _no_echo(line, FORGED)
+        assert "'console-dev'" in friendly(Failure(kind, "", {"profile": "console-dev"}))

@@ -3,111 +3,17 @@
  * only VS Code's window/env faked (ScriptedUi). Each test gets its own HOME and helper.
  */
 import * as assert from "node:assert/strict";
-import * as fs from "node:fs";
-import { after, afterEach, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { BUTTONS, Commands } from "../src/commands";
-import { cancelLogin, completeLogin, logout, sessionChanged, startLogin } from "../src/lsp_ext";
-import {
-  AwsHome,
-  Emulator,
-  Helper,
-  MemoryStore,
-  ScriptedUi,
-  fakeStatusBar,
-  makeAwsHome,
-  signInInBrowser,
-  startEmulator,
-  startHelper,
-  testSettings,
-} from "./harness";
+import { cancelLogin, completeLogin, startLogin } from "../src/lsp_ext";
+import { signInInBrowser, testSettings } from "./harness";
+import { Lab, assertNoSecrets } from "./world";
 
-let emulator: Emulator;
-const running: Helper[] = [];
-
-before(async () => {
-  emulator = await startEmulator();
-});
-after(async () => {
-  await emulator?.stop();
-});
-afterEach(async () => {
-  while (running.length) {
-    await running.pop()!.stop();
-  }
-});
-
-interface World {
-  home: AwsHome;
-  helper: Helper;
-  ui: ScriptedUi;
-  store: MemoryStore;
-  bar: ReturnType<typeof fakeStatusBar>;
-  commands: Commands;
-  /** The URLs the "browser" was asked to open. */
-  opened: string[];
-  /** Verification codes the "browser" showed (to check they never reach a message). */
-  codes: string[];
-  identityArns: string[];
-  /** Input answer: sign in on the last opened page and paste its code. */
-  pasteCode: () => Promise<string>;
-}
-
-async function world(config = ""): Promise<World> {
-  const home = makeAwsHome(emulator.url, config);
-  const settings = testSettings(emulator.url);
-  const helper = await startHelper(home, settings);
-  running.push(helper);
-  const ui = new ScriptedUi();
-  const opened: string[] = [];
-  const codes: string[] = [];
-  const identityArns: string[] = [];
-  ui.onOpen = (url) => {
-    opened.push(url);
-    return true;
-  };
-  const store = new MemoryStore();
-  const bar = fakeStatusBar();
-  const commands = new Commands({
-    helper: async () => helper.connection,
-    ui,
-    settings: () => settings,
-    store,
-    statusBar: bar.controller,
-  });
-  // As the extension does: the helper's notifications drive the status bar.
-  helper.connection.onNotification(sessionChanged, (p) => void commands.onSessionChanged(p));
-  const pasteCode = async () => {
-    assert.ok(opened.length > 0, "the sign-in page was opened before the code was asked for");
-    const page = await signInInBrowser(opened[opened.length - 1]);
-    codes.push(page.code);
-    if (page.identityArn) {
-      identityArns.push(page.identityArn);
-    }
-    return page.code;
-  };
-  return { home, helper, ui, store, bar, commands, opened, codes, identityArns, pasteCode };
-}
-
-/** No verification code, token or key in anything the person sees. */
-function assertNoSecrets(w: World): void {
-  const shown = JSON.stringify(w.ui.events.filter((e) => e.kind === "message"));
-  for (const code of w.codes) {
-    assert.ok(!shown.includes(code), "a verification code reached a message");
-  }
-  for (const f of w.home.cacheFiles()) {
-    const cache = JSON.parse(fs.readFileSync(`${w.home.cacheDir}/${f}`, "utf8"));
-    for (const secret of [cache.accessToken?.secretAccessKey, cache.accessToken?.sessionToken, cache.refreshToken]) {
-      if (secret) {
-        assert.ok(!shown.includes(secret), "a credential reached a message");
-        assert.ok(!w.bar.item.text.includes(secret) && !String(w.bar.item.tooltip).includes(secret));
-      }
-    }
-  }
-}
+const lab = new Lab();
 
 describe("AWS: Login against the helper and the emulator", () => {
   it("new profile → region → sign-in page → wrong code comes back with the reason → success", async () => {
-    const w = await world();
+    const w = await lab.world();
     let firstBox: { ignoreFocusOut?: boolean; password?: boolean } | undefined;
     w.ui
       .choose(/choose a profile/, "New profile…")
@@ -140,7 +46,7 @@ describe("AWS: Login against the helper and the emulator", () => {
     assert.ok(regionPick && regionPick.kind === "pick" && regionPick.labels[0] === "us-east-1");
     // The sign-in page was opened on the emulator, with a Copy URL offer alongside.
     assert.equal(w.opened.length, 1);
-    assert.ok(w.opened[0].startsWith(`${emulator.url}/v1/authorize?`), w.opened[0]);
+    assert.ok(w.opened[0].startsWith(`${lab.url}/v1/authorize?`), w.opened[0]);
     const offer = w.ui.events.find((e) => e.kind === "notice");
     assert.ok(offer && offer.kind === "notice", "a notification offers Copy URL");
     assert.equal(offer.url, w.opened[0]);
@@ -168,7 +74,7 @@ describe("AWS: Login against the helper and the emulator", () => {
   });
 
   it("Show Caller Identity shows the emulator's ARN, Show Login Status reports the session, Logout clears the status bar", async () => {
-    const w = await world();
+    const w = await lab.world();
     w.ui
       .choose(/choose a profile/, "New profile…")
       .answerInput(/new profile/, "console-dev")
@@ -191,10 +97,21 @@ describe("AWS: Login against the helper and the emulator", () => {
     const stMsg = w.ui.messages().find((m) => m.text.startsWith("Profile console-dev: logged in as"));
     assert.ok(stMsg, JSON.stringify(w.ui.messages()));
 
+    // The profile pickers show each profile's region and whether it is logged in.
+    const described = async (): Promise<string | undefined> => {
+      w.ui.choose(/Switch Profile/, "console-dev");
+      await w.commands.switchProfile();
+      const pick = w.ui.events.filter((e) => e.kind === "pick").pop();
+      assert.ok(pick && pick.kind === "pick");
+      return pick.descriptions[pick.labels.indexOf("console-dev")];
+    };
+    assert.match((await described()) ?? "", /^\(active\) logged in · \d+h left · us-east-1$/);
+
     const removed = await w.commands.logout();
     assert.equal(removed, 1);
     assert.equal(w.home.cacheFiles().length, 0);
     assert.equal(w.bar.item.text, "aws: not logged in");
+    assert.equal(await described(), "(active) not logged in · us-east-1");
     assert.match(w.home.readConfig(), /\[profile console-dev\]/, "logout keeps the profile for a later login");
     // Asking who we are now says "not logged in", with a Login button.
     w.ui.onMessage(/not logged in/, undefined);
@@ -206,7 +123,7 @@ describe("AWS: Login against the helper and the emulator", () => {
 
   it("a profile with other credentials: a clear choice, then another name", async () => {
     const original = "[profile keys]\naws_access_key_id = AKIAEXAMPLEEXAMPLE12\naws_secret_access_key = not-a-real-secret\n";
-    const w = await world(original);
+    const w = await lab.world(original);
     w.ui
       .chooseOrCreate(/choose a profile/, "keys")
       .onMessage(/already uses/, BUTTONS.pickAnotherName)
@@ -229,7 +146,7 @@ describe("AWS: Login against the helper and the emulator", () => {
 
   it("a profile with other credentials: cancel writes nothing", async () => {
     const original = "[profile sso]\nsso_account_id = 111122223333\nsso_role_name = Dev\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\nregion = us-east-1\n";
-    const w = await world(original);
+    const w = await lab.world(original);
     w.ui.chooseOrCreate(/choose a profile/, "sso").onMessage(/already uses/, undefined);
     assert.equal(await w.commands.login(), undefined);
     assert.equal(w.ui.remainingSteps(), 0);
@@ -241,7 +158,7 @@ describe("AWS: Login against the helper and the emulator", () => {
   it("a different existing session: modal Replace? — declining keeps it, accepting replaces it", async () => {
     const other = "arn:aws:sts::999988887777:assumed-role/Other/someone-else";
     const original = `[profile shared]\nregion = us-west-2\nlogin_session = ${other}\n`;
-    const w = await world(original);
+    const w = await lab.world(original);
     w.ui
       .chooseOrCreate(/choose a profile/, "shared")
       .answerInput(/verification code/, () => w.pasteCode())
@@ -252,7 +169,7 @@ describe("AWS: Login against the helper and the emulator", () => {
     assert.equal(w.home.readConfig(), original, "declining wrote nothing");
     assert.equal(w.home.cacheFiles().length, 0);
 
-    const w2 = await world(original);
+    const w2 = await lab.world(original);
     w2.ui
       .chooseOrCreate(/choose a profile/, "shared")
       .answerInput(/verification code/, () => w2.pasteCode())
@@ -266,9 +183,9 @@ describe("AWS: Login against the helper and the emulator", () => {
   });
 
   it("a code from an earlier attempt is refused and the box comes back; a lapsed attempt offers to sign in again", async () => {
-    const w = await world();
+    const w = await lab.world();
     // First, an attempt whose code we keep but never use.
-    const first = await w.helper.connection.sendRequest(startLogin, { profile: "p1", region: "us-east-1", endpointUrl: emulator.url });
+    const first = await w.helper.connection.sendRequest(startLogin, { profile: "p1", region: "us-east-1", endpointUrl: lab.url });
     const staleCode = (await signInInBrowser(first.authorizeUrl)).code;
     await w.helper.connection.sendRequest(cancelLogin, { loginId: first.loginId });
 
@@ -293,7 +210,7 @@ describe("AWS: Login against the helper and the emulator", () => {
   });
 
   it("dismissing the code box cancels the pending login", async () => {
-    const w = await world();
+    const w = await lab.world();
     w.ui.choose(/choose a profile/, "New profile…").answerInput(/new profile/, "p2").choose(/region/, "us-east-1").answerInput(/verification code/, undefined);
     assert.equal(await w.commands.login(), undefined);
     const loginId = w.helper.starts[0].loginId;
@@ -307,7 +224,7 @@ describe("AWS: Login against the helper and the emulator", () => {
 
 describe("service failures, the status menu and status details", () => {
   async function addFault(fault: Record<string, unknown>): Promise<void> {
-    const r = await fetch(`${emulator.url}/_emulator/faults`, {
+    const r = await fetch(`${lab.url}/_emulator/faults`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(fault),
@@ -316,7 +233,7 @@ describe("service failures, the status menu and status details", () => {
   }
 
   it("missing SignInLocalDevelopmentAccess: one clear error, nothing written", async () => {
-    const w = await world();
+    const w = await lab.world();
     w.ui
       .choose(/choose a profile/, "New profile…")
       .answerInput(/new profile/, "noperm")
@@ -335,7 +252,7 @@ describe("service failures, the status menu and status details", () => {
   });
 
   it("an expired authorization code offers to sign in again, which then succeeds", async () => {
-    const w = await world();
+    const w = await lab.world();
     w.ui
       .choose(/choose a profile/, "New profile…")
       .answerInput(/new profile/, "retry")
@@ -355,7 +272,7 @@ describe("service failures, the status menu and status details", () => {
   });
 
   it("the status bar's menu offers Login/Status/Identity/Switch (and Logout when logged in)", async () => {
-    const w = await world();
+    const w = await lab.world();
     await w.commands.refreshStatus();
     w.ui.choose(/AWS Login \(profile default\)/, "Show Login Status");
     await w.commands.statusMenu();
@@ -373,7 +290,7 @@ describe("service failures, the status menu and status details", () => {
   });
 
   it("Show Login Status says when another credential source wins", async () => {
-    const w = await world();
+    const w = await lab.world();
     w.ui
       .choose(/choose a profile/, "New profile…")
       .answerInput(/new profile/, "shadowed")
@@ -384,12 +301,11 @@ describe("service failures, the status menu and status details", () => {
     // The same files, but the helper now runs with keys in its environment.
     w.home.env.AWS_ACCESS_KEY_ID = "AKIAEXAMPLEEXAMPLE12";
     w.home.env.AWS_SECRET_ACCESS_KEY = "not-a-real-secret";
-    const shadowedHelper = await startHelper(w.home, testSettings(emulator.url));
-    running.push(shadowedHelper);
+    const shadowedHelper = await lab.helper(w.home);
     const commands = new Commands({
       helper: async () => shadowedHelper.connection,
       ui: w.ui,
-      settings: () => testSettings(emulator.url),
+      settings: () => testSettings(lab.url),
       store: w.store,
       statusBar: w.bar.controller,
     });
@@ -401,62 +317,3 @@ describe("service failures, the status menu and status details", () => {
     assert.ok(!warning.text.includes("not-a-real-secret"));
   });
 });
-
-describe("status bar follows awsLogin/sessionChanged", () => {
-  it("shows a login made by another process (e.g. a terminal) and its logout", async () => {
-    const w = await world();
-    await w.commands.refreshStatus();
-    assert.equal(w.bar.item.text, "aws: not logged in");
-    // "The terminal": a second helper process on the same files logs in profile term.
-    const other = await startHelper(w.home, testSettings(emulator.url));
-    running.push(other);
-    const start = await other.connection.sendRequest(startLogin, { profile: "term", region: "us-east-1", endpointUrl: emulator.url });
-    const { code } = await signInInBrowser(start.authorizeUrl);
-    await other.connection.sendRequest(completeLogin, { loginId: start.loginId, code });
-
-    await w.helper.waitForNotification((p) => p.profile === "term" && (p.state === "active" || p.state === "refreshed"));
-    await waitFor(() => /^aws: term · /.test(w.bar.item.text), () => w.bar.item.text);
-    assert.equal(w.store.value, "term");
-
-    await other.connection.sendRequest(logout, { profile: "term" });
-    await w.helper.waitForNotification((p) => p.profile === "term" && p.state === "loggedOut");
-    await waitFor(() => w.bar.item.text === "aws: not logged in", () => w.bar.item.text);
-  });
-
-  it("Switch Profile lists profiles and shows the chosen one's session", async () => {
-    const w = await world("[profile alpha]\nregion = us-east-1\n[profile beta]\nregion = eu-west-1\n");
-    for (const name of ["alpha", "beta"]) {
-      w.ui.chooseOrCreate(/choose a profile/, name).answerInput(/verification code/, () => w.pasteCode());
-      assert.ok(await w.commands.login(), JSON.stringify(w.ui.events));
-      assert.match(w.bar.item.text, new RegExp(`^aws: ${name} · `));
-    }
-    assert.equal(w.ui.remainingSteps(), 0);
-    assert.ok(!w.ui.events.some((e) => e.kind === "pick" && /region/.test(e.title)), "both profiles had a region");
-    w.ui.choose(/Switch Profile/, "alpha");
-    assert.equal(await w.commands.switchProfile(), "alpha");
-    assert.match(w.bar.item.text, /^aws: alpha · \d+h$/);
-    const pick = w.ui.events.find((e) => e.kind === "pick" && /Switch Profile/.test(e.title));
-    assert.ok(pick && pick.kind === "pick" && pick.labels.includes("alpha") && pick.labels.includes("beta"));
-    // Both profiles signed in as the same console session, so they share one cache file
-    // (it is keyed by the session ARN): logging out one logs out both, as with the AWS CLI.
-    w.ui.choose(/AWS Logout/, "alpha");
-    assert.equal(await w.commands.logout(), 1);
-    assert.equal(w.bar.item.text, "aws: not logged in");
-    // ...and the person is told so.
-    const said = w.ui.messages("info").find((m) => m.text.startsWith('Logged out of profile "alpha".'));
-    assert.ok(said && said.text.includes('Also logged out: "beta" (same console session'), JSON.stringify(w.ui.messages()));
-    w.ui.choose(/Switch Profile/, "beta");
-    await w.commands.switchProfile();
-    assert.equal(w.bar.item.text, "aws: not logged in");
-  });
-});
-
-async function waitFor(cond: () => boolean, what: () => string, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) {
-      assert.fail(`timed out; last: ${what()}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

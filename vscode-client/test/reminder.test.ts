@@ -7,41 +7,26 @@
  * `expired`), the same offer appears once more, and only once.
  */
 import * as assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { Commands } from "../src/commands";
 import { completeLogin, startLogin } from "../src/lsp_ext";
 import { LOG_IN_AGAIN, SessionReminder } from "../src/sessionReminder";
-import {
-  Emulator,
-  MemoryStore,
-  ScriptedUi,
-  fakeStatusBar,
-  makeAwsHome,
-  signInInBrowser,
-  startEmulator,
-  startHelper,
-  testSettings,
-} from "./harness";
+import { MemoryStore, ScriptedUi, fakeStatusBar, makeAwsHome, signInInBrowser, testSettings } from "./harness";
 import { until } from "./wait";
+import { Lab } from "./world";
 
-let emulator: Emulator;
-before(async () => {
-  emulator = await startEmulator();
-});
-after(async () => {
-  await emulator?.stop();
-});
+const lab = new Lab();
 
 const MINUTE = 60_000;
 
 describe("the session's end", () => {
   it("warns once 10 minutes before, offers Log in again once, and that starts the login", async () => {
-    const home = makeAwsHome(emulator.url);
-    const settings = testSettings(emulator.url);
-    const helper = await startHelper(home, settings);
+    const home = makeAwsHome(lab.url);
+    const settings = testSettings(lab.url);
+    const helper = await lab.helper(home);
     try {
       const start = await helper.connection.sendRequest(startLogin, {
-        profile: "dev", region: "us-east-1", endpointUrl: emulator.url, flow: "remote",
+        profile: "dev", region: "us-east-1", endpointUrl: lab.url, flow: "remote",
       });
       const { code } = await signInInBrowser(start.authorizeUrl);
       const done = await helper.connection.sendRequest(completeLogin, { loginId: start.loginId, code });
@@ -91,7 +76,7 @@ describe("the session's end", () => {
       assert.equal(offers.length, 1, JSON.stringify(offers));
       assert.match(offers[0].text, /profile "dev" ends in 10m/);
       assert.equal(logins, 1);
-      assert.ok(opened[0].startsWith(`${emulator.url}/v1/authorize?`), "Log in again opened the sign-in page");
+      assert.ok(opened[0].startsWith(`${lab.url}/v1/authorize?`), "Log in again opened the sign-in page");
 
       // The session ends; the helper says `expired` (its RefreshRequired or the end) again and again.
       now = new Date(end + MINUTE);

@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from aws_login_bridge.errors import display_name
 from aws_login_bridge.protocol import ErrorKind
 
 # The declared kinds, plus this package's own: the helper could not be started or reached.
 FailureKind = ErrorKind | Literal["HelperUnavailable"]
-
-from aws_login_bridge.errors import display_name
 
 # The wording the issue fixes for a code from another sign-in attempt.
 STATE_MISMATCH = (

@@ -13,6 +13,12 @@ the floor, for both entry points. The commands alternate round by round, so drif
 machine load hits them alike. Both tools read the same files, written by our login, in a
 throwaway AWS home against the project's emulator.
 
+Ours runs as an installed wheel would (``--editable`` runs the project's .venv as it is):
+from a throwaway venv whose site-packages lists this checkout and the project venv's
+packages as plain paths. The project's .venv starts every Python through setuptools'
+editable-install finder (a .pth importing pathlib, importlib.util and more), which
+neither an installed wheel nor the AWS CLI's own venv pays.
+
 AWS CLI v2 (2.32 or newer: the first with ``aws login``) is taken from ``--aws-cli PATH``,
 else ``$AWS_LOGIN_BRIDGE_AWS_CLI``, else ``aws`` on PATH. When none is there, or it is not
 v2.32+, the run prints ``SKIP:`` and the reason, and exits 0. Exit status 1 if a target is
@@ -31,8 +37,10 @@ import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import time
+import venv
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,6 +51,7 @@ from aws_login_bridge.emulator import Emulator, isolated_environment, person
 
 PYTHON = sys.executable
 CONSOLE_SCRIPT = str(Path(PYTHON).parent / "aws-login-bridge")
+REPO = Path(__file__).resolve().parents[1]
 PROFILE = "bench"
 MIN_VERSION = (2, 32)
 ENV_VARIABLE = "AWS_LOGIN_BRIDGE_AWS_CLI"
@@ -75,6 +84,24 @@ def find_aws_cli(explicit: str | None) -> tuple[str | None, str]:
     return candidate, text.split()[0]
 
 
+def installed_layout(folder: Path) -> tuple[str, str]:
+    """(python, console script) of a throwaway venv importing this checkout by plain paths."""
+    venv.EnvBuilder(with_pip=False, symlinks=os.name != "nt").create(folder)
+    scripts = folder / ("Scripts" if os.name == "nt" else "bin")
+    python = scripts / ("python.exe" if os.name == "nt" else "python")
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; "
+                              "print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    dependencies = sysconfig.get_paths()["purelib"]  # this (the project's) venv's packages
+    Path(purelib, "aws_login_bridge_checkout.pth").write_text(
+        f"{REPO / 'server'}\n{REPO / 'jupyter_ext'}\n{dependencies}\n")
+    script = scripts / "aws-login-bridge"  # what pip writes for the console script
+    script.write_text(f"#!{python}\nimport sys\nfrom aws_login_bridge.entry import main\n"
+                      "if __name__ == '__main__':\n    sys.exit(main())\n")
+    script.chmod(0o755)
+    return str(python), str(script)
+
+
 def until_url(argv: list[str], env: dict[str, str]) -> float:
     """Seconds from spawn until the process prints its sign-in URL; then it is cancelled."""
     start = time.perf_counter()
@@ -102,6 +129,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20, help="timed runs per command")
     parser.add_argument("--aws-cli", help=f"path to AWS CLI v2 (else ${ENV_VARIABLE}, else PATH)")
+    parser.add_argument("--editable", action="store_true",
+                        help="run ours from the project's .venv (editable install) as it is")
     args = parser.parse_args()
 
     aws, version = find_aws_cli(args.aws_cli)
@@ -118,11 +147,14 @@ def main() -> int:
         if proc.returncode != 0:
             raise SystemExit(f"login failed:\n{err}")
 
-        ours_url = [PYTHON, "-m", "aws_login_bridge", "login", "--remote", "--profile",
+        python, console_script = PYTHON, CONSOLE_SCRIPT
+        if not args.editable:
+            python, console_script = installed_layout(root / "venv")
+        ours_url = [python, "-m", "aws_login_bridge", "login", "--remote", "--profile",
                     "bench-url", "--region", "us-east-1"]
         aws_url = [aws, "login", "--remote", "--profile", "bench-url", "--region", "us-east-1"]
-        module = [PYTHON, "-m", "aws_login_bridge", "credential-process", "--profile", PROFILE]
-        script = [CONSOLE_SCRIPT, "credential-process", "--profile", PROFILE]
+        module = [python, "-m", "aws_login_bridge", "credential-process", "--profile", PROFILE]
+        script = [console_script, "credential-process", "--profile", PROFILE]
         export = [aws, "configure", "export-credentials", "--profile", PROFILE,
                   "--format", "process"]
 
@@ -133,7 +165,7 @@ def main() -> int:
             raise SystemExit(f"the tools printed different keys: {len(printed)} distinct")
 
         commands: dict[str, Callable[[], float]] = {
-            "floor: python -c pass": lambda: run([PYTHON, "-c", "pass"], env)[0],
+            "floor: python -c pass": lambda: run([python, "-c", "pass"], env)[0],
             "ours: credential-process (python -m)": lambda: run(module, env)[0],
             "ours: credential-process (console script)": lambda: run(script, env)[0],
             "aws: configure export-credentials": lambda: run(export, env)[0],
@@ -150,7 +182,9 @@ def main() -> int:
 
     medians = {name: statistics.median(values) for name, values in samples.items()}
     floor = medians["floor: python -c pass"]
-    print_table(samples, floor, f"{version} against aws-login-bridge, {args.rounds} rounds,")
+    layout = "editable .venv" if args.editable else "installed layout"
+    print_table(samples, floor,
+                f"{version} against aws-login-bridge ({layout}), {args.rounds} rounds,")
     print()
     url_ratio = medians["ours: login --remote until URL"] / medians["aws: login --remote until URL"]
     export_median = medians["aws: configure export-credentials"]

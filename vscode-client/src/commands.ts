@@ -11,7 +11,7 @@ import { CommandContext, CommandDeps, Flows } from "./commands/context";
 import { showCallerIdentity } from "./commands/identity";
 import { login } from "./commands/login";
 import { logout } from "./commands/logout";
-import { onSessionChanged, refreshStatus, showStatus, statusMenu } from "./commands/status";
+import { onSessionChanged, refreshStatus, showSessionAtStart, showStatus, statusMenu } from "./commands/status";
 import { switchProfile } from "./commands/switchProfile";
 
 export type { ActiveProfileStore, CommandDeps } from "./commands/context";
@@ -65,6 +65,11 @@ export class Commands implements Flows {
 
   refreshStatus(helper?: HelperConnection): Promise<void> {
     return refreshStatus(this.ctx, helper);
+  }
+
+  /** At startup, in the background: the session worth showing, without asking anyone. */
+  showSessionAtStart(): Promise<void> {
+    return showSessionAtStart(this.ctx);
   }
 
   onSessionChanged(change: SessionChangedParams): Promise<void> {

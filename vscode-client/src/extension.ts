@@ -6,7 +6,6 @@ import { HelperManager } from "./helper";
 import { HelperSetup } from "./helperSetup";
 import { SessionReminder } from "./sessionReminder";
 import { wakeUp } from "./startup";
-import { showSessionAtStart } from "./startupStatus";
 import { StatusController } from "./statusBar";
 import { COPY_URL_COMMAND, VscodeUi, currentSettings } from "./vscodeUi";
 
@@ -71,14 +70,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // console sign-in (or once one does); the command that activated us may run meanwhile.
   const startup = wakeUp({
     configPath: awsConfigPath(),
-    startHelper: () =>
-      showSessionAtStart({
-        helper: () => helper!.get(),
-        chosenProfile: () => context.globalState.get<string>(ACTIVE_PROFILE_KEY) || currentSettings().defaultProfile || undefined,
-        choose: (profile) => context.globalState.update(ACTIVE_PROFILE_KEY, profile),
-        refreshStatus: () => c.refreshStatus(),
-        showsSession: () => statusBar.isLoggedIn(),
-      }),
+    startHelper: () => c.showSessionAtStart(),
     showNoLogin: () =>
       statusBar.update({ profile: c.activeProfile(), loginSession: null, state: "loggedOut", loggedIn: false }),
   });

@@ -2,7 +2,7 @@
  * AWS: Show Login Status, the status bar's menu, and keeping the status bar current
  * (`awsLogin/status` on demand, `awsLogin/sessionChanged` as it happens).
  */
-import { HelperConnection, SessionChangedParams, StatusResult } from "../lsp_ext";
+import { HelperConnection, SessionChangedParams, StatusResult, listProfiles } from "../lsp_ext";
 import { SessionView, formatTimeLeft, isLoggedIn, sessionEnd } from "../statusBar";
 import { PickItem } from "../ui";
 import { CommandContext } from "./context";
@@ -90,6 +90,34 @@ export async function refreshStatus(ctx: CommandContext, helper?: HelperConnecti
   const s = await ctx.status(h, ctx.activeProfile());
   if (s) {
     ctx.statusBar?.update(viewFromStatus(s));
+  }
+}
+
+/**
+ * The status bar's first content when the helper starts in the background: the active
+ * profile's session; or, when the person never chose a profile and that one has none, the
+ * first profile that has one (a login made in a terminal before the editor opened). Quiet:
+ * nobody asked, so a failure leaves the status bar as it is.
+ */
+export async function showSessionAtStart(ctx: CommandContext): Promise<void> {
+  const h = await ctx.helper();
+  if (!h) {
+    return;
+  }
+  await refreshStatus(ctx, h);
+  if (ctx.statusBar?.isLoggedIn() || ctx.deps.store.get() || ctx.deps.settings().defaultProfile) {
+    return;
+  }
+  let profiles: StatusResult[];
+  try {
+    profiles = (await h.sendRequest(listProfiles, {})).profiles ?? [];
+  } catch {
+    return;
+  }
+  const first = profiles.find((p) => isLoggedIn(p));
+  if (first) {
+    await ctx.setActive(first.profile);
+    ctx.statusBar?.update(viewFromStatus(first));
   }
 }
 

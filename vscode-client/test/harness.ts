@@ -18,7 +18,15 @@ import {
   createMessageConnection,
 } from "vscode-jsonrpc/node";
 import { Settings, helperCommand } from "../src/config";
-import { HelperConnection, SessionChangedParams, StartLoginResult, sessionChanged } from "../src/lsp_ext";
+import {
+  CompleteLoginResult,
+  HelperConnection,
+  SessionChangedParams,
+  StartLoginResult,
+  completeLogin,
+  sessionChanged,
+  startLogin,
+} from "../src/lsp_ext";
 
 export * from "./fakes";
 
@@ -334,4 +342,15 @@ function unescapeHtml(s: string): string {
 
 function stripTags(s: string): string {
   return s.replace(/<style[\s\S]*?<\/style>/gi, "").replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim();
+}
+
+/** A whole remote login straight through the helper (as the CLI or another window would do it). */
+export async function loginThroughHelper(
+  helper: HelperConnection,
+  endpointUrl: string,
+  profile: string,
+): Promise<CompleteLoginResult> {
+  const start = await helper.sendRequest(startLogin, { profile, region: "us-east-1", endpointUrl, flow: "remote" });
+  const { code } = await signInInBrowser(start.authorizeUrl);
+  return helper.sendRequest(completeLogin, { loginId: start.loginId, code });
 }

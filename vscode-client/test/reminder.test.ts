@@ -9,9 +9,8 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { Commands } from "../src/commands";
-import { completeLogin, startLogin } from "../src/lsp_ext";
 import { LOG_IN_AGAIN, SessionReminder } from "../src/sessionReminder";
-import { MemoryStore, ScriptedUi, fakeStatusBar, makeAwsHome, signInInBrowser, testSettings } from "./harness";
+import { MemoryStore, ScriptedUi, fakeStatusBar, makeAwsHome, loginThroughHelper, testSettings } from "./harness";
 import { until } from "./wait";
 import { Lab } from "./world";
 
@@ -25,11 +24,7 @@ describe("the session's end", () => {
     const settings = testSettings(lab.url);
     const helper = await lab.helper(home);
     try {
-      const start = await helper.connection.sendRequest(startLogin, {
-        profile: "dev", region: "us-east-1", endpointUrl: lab.url, flow: "remote",
-      });
-      const { code } = await signInInBrowser(start.authorizeUrl);
-      const done = await helper.connection.sendRequest(completeLogin, { loginId: start.loginId, code });
+      const done = await loginThroughHelper(helper.connection, lab.url, "dev");
       assert.ok(done.sessionExpiresAt, "the helper reports the session's end");
       const end = new Date(done.sessionExpiresAt).getTime();
 

@@ -4,63 +4,39 @@
  * shown when the person never chose one; a chosen profile stays, logged in or not.
  */
 import * as assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { Commands } from "../src/commands";
-import { completeLogin, startLogin } from "../src/lsp_ext";
-import {
-  Emulator,
-  MemoryStore,
-  ScriptedUi,
-  fakeStatusBar,
-  makeAwsHome,
-  signInInBrowser,
-  startEmulator,
-  startHelper,
-  testSettings,
-} from "./harness";
+import { MemoryStore, ScriptedUi, fakeStatusBar, loginThroughHelper, makeAwsHome, testSettings } from "./harness";
+import { Lab } from "./world";
 
-let emulator: Emulator;
-before(async () => {
-  emulator = await startEmulator();
-});
-after(async () => {
-  await emulator?.stop();
-});
+const lab = new Lab();
 
 describe("the status bar at startup", () => {
   it("shows a login made elsewhere unless the person chose another profile", async () => {
-    const home = makeAwsHome(emulator.url, "[profile other]\nregion = eu-west-1\n");
-    const settings = testSettings(emulator.url);
-    const helper = await startHelper(home, settings);
-    try {
-      const start = await helper.connection.sendRequest(startLogin, {
-        profile: "cli-dev", region: "us-east-1", endpointUrl: emulator.url, flow: "remote",
+    const home = makeAwsHome(lab.url, "[profile other]\nregion = eu-west-1\n");
+    const settings = testSettings(lab.url);
+    const helper = await lab.helper(home);
+    await loginThroughHelper(helper.connection, lab.url, "cli-dev");
+
+    const fresh = (store: MemoryStore) => {
+      const bar = fakeStatusBar();
+      const commands = new Commands({
+        helper: async () => helper.connection, ui: new ScriptedUi(), settings: () => settings, store, statusBar: bar.controller,
       });
-      const { code } = await signInInBrowser(start.authorizeUrl);
-      await helper.connection.sendRequest(completeLogin, { loginId: start.loginId, code });
+      return { bar, commands };
+    };
 
-      const fresh = (store: MemoryStore) => {
-        const bar = fakeStatusBar();
-        const commands = new Commands({
-          helper: async () => helper.connection, ui: new ScriptedUi(), settings: () => settings, store, statusBar: bar.controller,
-        });
-        return { bar, commands };
-      };
+    const unchosen = new MemoryStore();
+    const a = fresh(unchosen);
+    await a.commands.showSessionAtStart();
+    assert.match(a.bar.item.text, /^aws: cli-dev · 1[12]h$/);
+    assert.equal(unchosen.get(), "cli-dev");
 
-      const unchosen = new MemoryStore();
-      const a = fresh(unchosen);
-      await a.commands.showSessionAtStart();
-      assert.match(a.bar.item.text, /^aws: cli-dev · 1[12]h$/);
-      assert.equal(unchosen.get(), "cli-dev");
-
-      const chosen = new MemoryStore();
-      await chosen.set("other");
-      const b = fresh(chosen);
-      await b.commands.showSessionAtStart();
-      assert.equal(b.bar.item.text, "aws: not logged in");
-      assert.equal(chosen.get(), "other");
-    } finally {
-      await helper.stop();
-    }
+    const chosen = new MemoryStore();
+    await chosen.set("other");
+    const b = fresh(chosen);
+    await b.commands.showSessionAtStart();
+    assert.equal(b.bar.item.text, "aws: not logged in");
+    assert.equal(chosen.get(), "other");
   });
 });

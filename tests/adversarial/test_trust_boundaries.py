@@ -400,7 +400,10 @@ def _plant_link(lock: Path, tmp_path: Path) -> Path:
     return victim
 
 
-@pytest.mark.posix  # making a symbolic link needs a privilege on Windows
+# linux: the lock folder follows XDG_RUNTIME_DIR (one per test) only there; on macOS it
+# is the real ~/Library/Caches, which a planted link must not touch. (And a symbolic link
+# needs a privilege on Windows.)
+@pytest.mark.linux
 def test_cli_login_refuses_a_linked_lock_before_spending_the_code(
         aws_home: AwsHome, emulator: Any, tmp_path: Path) -> None:
     aws_home.config.write_text("[profile k]\nregion = us-east-1\n")
@@ -416,7 +419,10 @@ def test_cli_login_refuses_a_linked_lock_before_spending_the_code(
     assert aws_home.snapshot() == before
 
 
-@pytest.mark.posix  # making a symbolic link needs a privilege on Windows
+# linux: the lock folder follows XDG_RUNTIME_DIR (one per test) only there; on macOS it
+# is the real ~/Library/Caches, which a planted link must not touch. (And a symbolic link
+# needs a privilege on Windows.)
+@pytest.mark.linux
 def test_helper_refuses_a_linked_lock_as_config_error(aws_home: AwsHome, emulator: Any,
                                                       tmp_path: Path) -> None:
     from aws_login_bridge.store.locks import lock_path
@@ -439,7 +445,10 @@ def test_helper_refuses_a_linked_lock_as_config_error(aws_home: AwsHome, emulato
     assert aws_home.snapshot() == before
 
 
-@pytest.mark.posix  # making a symbolic link needs a privilege on Windows
+# linux: the lock folder follows XDG_RUNTIME_DIR (one per test) only there; on macOS it
+# is the real ~/Library/Caches, which a planted link must not touch. (And a symbolic link
+# needs a privilege on Windows.)
+@pytest.mark.linux
 def test_a_refresh_refuses_a_linked_lock(aws_home: AwsHome, emulator: Any,
                                          tmp_path: Path) -> None:
     path = _logged_in(aws_home)
@@ -509,3 +518,18 @@ def test_the_notebook_words_never_repeat_an_unplain_profile_name() -> None:
         assert "\n" not in line and "x\\nINFO aws_login'..." in line, line
         _no_echo(line, FORGED)
         assert "'console-dev'" in friendly(Failure(kind, "", {"profile": "console-dev"}))
+
+
+@pytest.mark.linux  # XDG_RUNTIME_DIR: see the linked-lock tests above
+def test_a_lock_folder_others_can_write_is_refused_before_the_sign_in(
+        aws_home: AwsHome, emulator: Any) -> None:
+    aws_home.config.write_text("[profile k]\nregion = us-east-1\n")
+    locks = _lock_dir(aws_home)
+    locks.mkdir(parents=True, mode=0o700)
+    os.chmod(locks, 0o777)
+    before, calls = aws_home.snapshot(), _token_calls(emulator)
+    result = run_cli(aws_home, "login", "--remote", "--profile", "k", stdin="")
+    _refused(result, f"Refusing to use {locks}", "mode 0777", "XDG_RUNTIME_DIR")
+    assert result.stdout == "" and _token_calls(emulator) == calls
+    assert _state(locks)[1] == 0o777
+    assert aws_home.snapshot() == before

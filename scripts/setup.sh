@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian machine (run as root or with
-# sudo available): Chromium and code-server's build headers from apt, the Python package
-# with its dev/jupyter extras into .venv, the VS Code extension's npm packages and build,
+# sudo available): Chromium and code-server's build headers from apt, the JupyterLab
+# extension's npm packages and build, the Python package with its dev/jupyter extras into
+# .venv (editable, with that extension), the VS Code extension's npm packages and build,
 # and code-server itself. Safe to run again: each step skips what is already there.
 #
-# --no-browser: only what `scripts/test.sh --no-browser` needs (the venv and the JS SDK's
-# npm packages; no apt, no extension, no code-server), on Linux, macOS or Windows.
+# --no-browser: only what `scripts/test.sh --no-browser` needs (the venv with the built
+# JupyterLab extension, and the JS SDK's npm packages; no apt, no VS Code extension, no
+# code-server), on Linux, macOS or Windows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +21,15 @@ install_python() {
     source scripts/venv.sh
   fi
   "$VENV_PY" -m pip install -q --upgrade pip
-  "$VENV_PY" -m pip install -q -e '.[dev,jupyter]'
+  # The build backend and the JupyterLab extension's builder first: the labextension is
+  # built with them, and the editable install uses them instead of an isolated build env.
+  "$VENV_PY" -m pip install -q 'hatchling>=1.21' 'hatch-jupyter-builder>=0.9' \
+    'jupyter-builder>=1.3'
+  local venv_bin
+  venv_bin=$(cd "$(dirname "$VENV_PY")" && pwd)
+  (cd jupyter_ext/labextension && npm ci --no-audit --no-fund --loglevel=error &&
+    PATH="$venv_bin:$PATH" npm run --silent build >/dev/null)
+  PATH="$venv_bin:$PATH" "$VENV_PY" -m pip install -q --no-build-isolation -e '.[dev,jupyter]'
   # The JavaScript SDK that tests/test_js_sdk.py runs against our login files.
   (cd tests/js_sdk && npm ci --no-audit --no-fund --loglevel=error)
 }
@@ -48,6 +58,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 install_python
+# JupyterLab reads the extension from its build folder, as `jupyter labextension develop`
+# arranges it (the editable install copied it): a rebuild shows at the next page load.
+labext=.venv/share/jupyter/labextensions/aws-login-bridge
+rm -rf "$labext"
+ln -s "$PWD/jupyter_ext/aws_login_jupyter/labextension" "$labext"
 
 if [ -f vscode-client/package.json ]; then
   (cd vscode-client && npm ci --no-audit --no-fund --loglevel=error)

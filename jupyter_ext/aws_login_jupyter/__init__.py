@@ -2,8 +2,12 @@
 
 To load it in every kernel, add it to IPython's configuration
 (``c.InteractiveShellApp.extensions = ["aws_login_jupyter"]`` in ``ipython_config.py``).
-Everything goes through the ``aws-login-bridge serve`` helper that the kernel starts on
-first use and stops when it exits.
+Everything goes through an ``aws-login-bridge serve`` helper: the Jupyter server's, when
+the server runs this package's server extension (``aws_login_jupyter.lab``), else one the
+kernel starts on first use and stops when it exits.
+
+The same package is the JupyterLab extension: the two hooks at the end tell Jupyter where
+its server part and its prebuilt labextension are.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from typing import Any
 from aws_login_jupyter.helper import close_kernel_helper
 
 __all__ = ["last_panel", "load_ipython_extension", "unload_ipython_extension"]
+
+LABEXTENSION = "aws-login-bridge"  # the npm package's name, and its folder in share/
 
 
 def load_ipython_extension(ipython: Any) -> None:
@@ -36,3 +42,13 @@ def last_panel() -> Any:
     except ImportError:  # no ipywidgets: there are no panels
         return None
     return latest()
+
+
+def _jupyter_server_extension_points() -> list[dict[str, Any]]:
+    from aws_login_jupyter.lab.app import AwsLoginServerExtension
+
+    return [{"module": "aws_login_jupyter.lab.app", "app": AwsLoginServerExtension}]
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    return [{"src": "labextension", "dest": LABEXTENSION}]

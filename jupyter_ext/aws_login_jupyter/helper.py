@@ -17,11 +17,13 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from aws_login_bridge.protocol import SESSION_CHANGED
+from aws_login_jupyter.lab import kernel_link
 from aws_login_jupyter.messages import Failure
 
 # Variables that choose a profile are passed per request, so changing them (as %aws_login
-# does) must not restart the helper and lose its pending logins.
-_IGNORED_VARIABLES = frozenset({"AWS_PROFILE", "AWS_DEFAULT_PROFILE"})
+# does) must not restart the helper and lose its pending logins; the Jupyter server's
+# pointers to its helper say where to ask, not how AWS is seen.
+_IGNORED_VARIABLES = frozenset({"AWS_PROFILE", "AWS_DEFAULT_PROFILE"}) | kernel_link.VARIABLES
 
 Listener = Callable[[dict[str, Any]], None]
 
@@ -37,10 +39,18 @@ class Client(Protocol):
     def close(self) -> None: ...
 
 
-def _spawn_real() -> Client:
+def spawn_process() -> Client:
+    """A helper process of our own (``aws-login-bridge serve``)."""
     from aws_login_bridge.rpc.client import HelperClient
 
     return HelperClient.spawn()
+
+
+def _spawn_real() -> Client:
+    """The Jupyter server's helper when this kernel can use it, else a process of its own."""
+    if kernel_link.server_available():
+        return kernel_link.ServerClient()
+    return spawn_process()
 
 
 def environment_fingerprint() -> str:

@@ -1,4 +1,4 @@
-"""``%aws_login``, ``%aws_logout``, ``%aws_whoami``, ``%aws_status``.
+"""``%aws_login``, ``%aws_logout``, ``%aws_whoami``, ``%aws_status``, ``%aws_use``.
 
 Each magic parses its line, makes sure the kernel's helper matches the kernel's AWS
 settings, and hands over to the panel, the text flow or one contract call. Expected
@@ -122,6 +122,27 @@ class AwsLoginMagics(Magics):
             _warn(friendly(failure, profile))
             return
         print(f"{identity.get('Arn')} (account {identity.get('Account')}, profile '{profile}')")
+
+    @magic_arguments()
+    @argument("profile", help="the profile boto3.client(...) should use in this kernel")
+    @line_magic
+    def aws_use(self, line: str) -> None:
+        """Switch this kernel to a profile (e.g. one logged in from JupyterLab's AWS: Login):
+        sets AWS_PROFILE and drops boto3's default session, so the next client uses it."""
+        from aws_login_bridge.errors import InvalidInput
+        from aws_login_bridge.store.configfile import validate_profile_name
+
+        args = parse_argstring(self.aws_use, line)
+        try:
+            validate_profile_name(args.profile)
+        except InvalidInput as error:
+            _warn(str(error))
+            return
+        kernel_env.use_profile(args.profile)
+        print(f"AWS_PROFILE={args.profile}: boto3.client(...) in this kernel now uses "
+              f"profile '{args.profile}'.")
+        for warning in kernel_env.env_warnings(args.profile, set_profile=True):
+            _warn(warning)
 
     @magic_arguments()
     @argument("--profile", "-p", help="profile to check (default: the kernel's profile)")

@@ -36,11 +36,17 @@ class Failure(Exception):
         self.data: Mapping[str, Any] = dict(data or {})
 
 
-def friendly(failure: Failure, profile: str | None = None) -> str:
-    """The one line a person sees for ``failure``; never a traceback, never a secret."""
+def friendly(failure: Failure, profile: str | None = None, *,
+             how_to_login: str | None = None) -> str:
+    """The one line a person sees for ``failure``; never a traceback, never a secret.
+
+    ``how_to_login`` words the cure of an ended or missing login for the front end at hand
+    (JupyterLab says "AWS: Login"); the default is the magic for the profile.
+    """
     kind, data = failure.kind, failure.data
     # A name the helper refused may hold anything (a pasted code, a newline): never raw.
     name = display_name(profile or data.get("profile") or "default")
+    login = how_to_login or f"%aws_login --profile {name}"
     if kind == "StateMismatch":
         return STATE_MISMATCH
     if kind == "InvalidCode":
@@ -66,10 +72,9 @@ def friendly(failure: Failure, profile: str | None = None) -> str:
         return ("Your console identity lacks the SignInLocalDevelopmentAccess permission "
                 "— ask an administrator to grant it, then sign in again")
     if kind == "NotLoggedIn":
-        return f"Profile '{name}' is not logged in — run %aws_login --profile {name}"
+        return f"Profile '{name}' is not logged in — run {login}"
     if kind == "RefreshRequired":
-        return (f"The 12-hour sign-in of profile '{name}' is over — run "
-                f"%aws_login --profile {name} again")
+        return f"The 12-hour sign-in of profile '{name}' is over — run {login} again"
     if kind == "ServiceError":
         status = data.get("status")
         where = f" (HTTP {status})" if status else ""

@@ -66,7 +66,8 @@ class LoginPanel:
         self.link = widgets.HTML()
         self.url = widgets.HTML()
         self.code = widgets.Password(
-            placeholder="Paste the verification code", description="Code",
+            placeholder="Paste the verification code", description="Verification code",
+            style={"description_width": "initial"},
             layout=widgets.Layout(width="28em"))
         self.complete_button = widgets.Button(
             description="Complete sign-in", button_style="primary", icon="check")

@@ -1,0 +1,252 @@
+"""The browser's endpoints under ``{base_url}aws-login/``, all behind Jupyter's own checks.
+
+Every handler is an ``APIHandler`` whose methods are ``@web.authenticated``: a request
+without Jupyter's token or login cookie gets 403, and a cookie-authenticated POST without
+the ``_xsrf`` token gets 403 from Jupyter's XSRF check — both before the handler runs, so
+nothing reaches the helper. Answers carry only the helper's results (which never hold a
+secret); the verification code goes from the request body to ``completeLogin`` and nowhere
+else. The kernel endpoints (``kernel/…``) are not for browsers: see ``kernel_link``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+from tornado import web
+from tornado.iostream import StreamClosedError
+
+from aws_login_jupyter.flow import COMPLETE_TIMEOUT, QUERY_TIMEOUT, START_TIMEOUT
+from aws_login_jupyter.lab.hub import CLOSED, Hub, server_profile
+from aws_login_jupyter.lab.kernel_link import KEY_HEADER, key_matches
+from aws_login_jupyter.messages import Failure, friendly
+
+PREFIX = "aws-login"
+LOGIN_HINT = "AWS: Login"  # how a person logs in here: the command's label
+KEEPALIVE = 20.0  # seconds between comments on an idle event stream (proxies drop silence)
+
+
+class Refused(web.HTTPError):
+    """A failed helper call, answered as JSON: its kind, one sentence, the helper's data."""
+
+    def __init__(self, failure: Failure, profile: str | None) -> None:
+        super().__init__(503 if failure.kind == "HelperUnavailable" else 422)
+        self.body = {"kind": failure.kind,
+                     "message": friendly(failure, profile, how_to_login=LOGIN_HINT),
+                     "data": dict(failure.data)}
+
+
+class BaseHandler(APIHandler):
+    @property
+    def hub(self) -> Hub:
+        return self.settings["aws_login_hub"]
+
+    def body(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.request.body or b"{}")
+        except ValueError:
+            raise web.HTTPError(400, "the body is not JSON") from None
+        if not isinstance(data, dict):
+            raise web.HTTPError(400, "the body is not a JSON object")
+        return data
+
+    def text(self, data: dict[str, Any], name: str, *, required: bool = True) -> str | None:
+        value = data.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise web.HTTPError(400, f"'{name}' is missing")
+            return None
+        if not isinstance(value, str):
+            raise web.HTTPError(400, f"'{name}' must be text")
+        return value.strip()
+
+    async def call(self, method: str, params: dict[str, Any], timeout: float,
+                   profile: str | None = None) -> Any:
+        """The helper's result; a failure becomes the request's answer (``Refused``)."""
+        try:
+            return await self.hub.call(method, params, timeout)
+        except Failure as failure:
+            raise Refused(failure, profile or params.get("profile")) from None
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        error = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(error, Refused):
+            self.set_header("Content-Type", "application/json")
+            self.finish(json.dumps(error.body))
+            return
+        super().write_error(status_code, **kwargs)
+
+
+class StateHandler(BaseHandler):
+    """What the status bar needs at start: the server's profile and its status."""
+
+    @web.authenticated
+    async def get(self) -> None:
+        wanted = self.get_query_argument("profile", None)
+        profile = wanted or server_profile() or "default"
+        status = await self.call("awsLogin/status", {"profile": profile}, QUERY_TIMEOUT)
+        self.finish(json.dumps({"serverProfile": server_profile(), "status": status}))
+
+
+class ProfilesHandler(BaseHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        self.finish(json.dumps(await self.call("awsLogin/listProfiles", {}, QUERY_TIMEOUT)))
+
+
+class IdentityHandler(BaseHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        profile = self.get_query_argument("profile", None) or "default"
+        self.finish(json.dumps(await self.call("awsLogin/callerIdentity", {"profile": profile},
+                                               QUERY_TIMEOUT)))
+
+
+class StartHandler(BaseHandler):
+    @web.authenticated
+    async def post(self) -> None:
+        data = self.body()
+        params = {"profile": self.text(data, "profile"), "flow": "remote"}
+        region = self.text(data, "region", required=False)
+        if region:
+            params["region"] = region
+        self.finish(json.dumps(await self.call("awsLogin/startLogin", params, START_TIMEOUT)))
+
+
+class CompleteHandler(BaseHandler):
+    @web.authenticated
+    async def post(self) -> None:
+        data = self.body()
+        params: dict[str, Any] = {"loginId": self.text(data, "loginId")}
+        if data.get("replaceExisting") is True:
+            params["replaceExisting"] = True  # the tokens are still held: no new code
+        else:
+            params["code"] = self.text(data, "code")
+        profile = self.text(data, "profile", required=False)
+        result = await self.call("awsLogin/completeLogin", params, COMPLETE_TIMEOUT, profile)
+        profile = str(result.get("profile") or profile or "default")
+        if data.get("useForKernels", True) is not False:
+            self.hub.use_for_kernels(profile)
+        try:
+            identity = await self.hub.call("awsLogin/callerIdentity", {"profile": profile},
+                                           QUERY_TIMEOUT)
+        except Failure as failure:
+            identity = {"problem": friendly(failure, profile, how_to_login=LOGIN_HINT)}
+        self.finish(json.dumps({"login": result, "identity": identity,
+                                "serverProfile": server_profile()}))
+
+
+class CancelHandler(BaseHandler):
+    @web.authenticated
+    async def post(self) -> None:
+        params = {"loginId": self.text(self.body(), "loginId")}
+        await self.call("awsLogin/cancelLogin", params, START_TIMEOUT)
+        self.finish(json.dumps({}))
+
+
+class LogoutHandler(BaseHandler):
+    @web.authenticated
+    async def post(self) -> None:
+        params = {"profile": self.text(self.body(), "profile")}
+        self.finish(json.dumps(await self.call("awsLogin/logout", params, QUERY_TIMEOUT)))
+
+
+class EventsHandler(BaseHandler):
+    """``sessionChanged`` (and ``serverProfile``) as server-sent events, until either side
+    goes away. ``EventSource`` sends the login cookie; JupyterLab adds the token too."""
+
+    @web.authenticated
+    async def get(self) -> None:
+        await stream_events(self, self.hub)
+
+
+async def stream_events(handler: web.RequestHandler, hub: Hub) -> None:
+    handler.set_header("Content-Type", "text/event-stream; charset=utf-8")
+    handler.set_header("Cache-Control", "no-cache")
+    handler.set_header("X-Accel-Buffering", "no")  # nginx in front: do not hold events back
+    queue = hub.listen()
+    try:
+        handler.write(": connected\n\n")
+        await handler.flush()
+        while True:
+            try:
+                name, params = await asyncio.wait_for(queue.get(), KEEPALIVE)
+            except asyncio.TimeoutError:
+                handler.write(": keepalive\n\n")
+            else:
+                if name == CLOSED:
+                    break
+                handler.write(f"event: {name}\ndata: {json.dumps(params)}\n\n")
+            await handler.flush()
+    except StreamClosedError:
+        pass
+    finally:
+        hub.forget(queue)
+
+
+class KernelHandler(web.RequestHandler):
+    """For kernels of this server only: they present the key the server gave them in their
+    environment (``kernel_link``), not a cookie, so there is no cross-site request to guard
+    against and Jupyter's XSRF check does not apply. Without the key: 403, nothing done."""
+
+    def check_xsrf_cookie(self) -> None:
+        return None
+
+    def prepare(self) -> None:
+        presented = self.request.headers.get(KEY_HEADER)
+        if not key_matches(self.settings.get("aws_login_kernel_key", ""), presented):
+            raise web.HTTPError(403)
+
+    @property
+    def hub(self) -> Hub:
+        return self.settings["aws_login_hub"]
+
+
+class KernelRpcHandler(KernelHandler):
+    """One ``awsLogin/*`` request; the helper's error as the kernel's client expects it."""
+
+    async def post(self) -> None:
+        try:
+            data = json.loads(self.request.body)
+            method, params = str(data["method"]), data.get("params") or {}
+            timeout = float(data.get("timeout") or 60.0)
+        except (ValueError, KeyError, TypeError):
+            raise web.HTTPError(400, "expected {method, params, timeout}") from None
+        if not method.startswith("awsLogin/") or not isinstance(params, dict):
+            raise web.HTTPError(400, "only awsLogin/* requests with object params")
+        self.set_header("Content-Type", "application/json")
+        try:
+            result = await self.hub.call(method, params, timeout)
+        except Failure as failure:
+            self.set_status(422)
+            self.finish(json.dumps({"error": {"kind": failure.kind, "message": failure.message,
+                                              "data": dict(failure.data)}}))
+            return
+        self.finish(json.dumps({"result": result}))
+
+
+class KernelEventsHandler(KernelHandler):
+    async def get(self) -> None:
+        await stream_events(self, self.hub)
+
+
+def kernel_handlers(base_url: str) -> list[tuple[str, type[web.RequestHandler]]]:
+    return [(url_path_join(base_url, PREFIX, "kernel", "rpc"), KernelRpcHandler),
+            (url_path_join(base_url, PREFIX, "kernel", "events"), KernelEventsHandler)]
+
+
+def browser_handlers(base_url: str) -> list[tuple[str, type[web.RequestHandler]]]:
+    routes: list[tuple[str, type[web.RequestHandler]]] = [
+        ("state", StateHandler),
+        ("profiles", ProfilesHandler),
+        ("identity", IdentityHandler),
+        ("login/start", StartHandler),
+        ("login/complete", CompleteHandler),
+        ("login/cancel", CancelHandler),
+        ("logout", LogoutHandler),
+        ("events", EventsHandler),
+    ]
+    return [(url_path_join(base_url, PREFIX, path), handler) for path, handler in routes]

@@ -1,0 +1,168 @@
+/**
+ * JupyterLab extension: `AWS: Login`, `AWS: Logout` and `AWS: Show Caller Identity` in the
+ * command palette and an "AWS" menu, the sign-in dialog, and the status bar item. All of
+ * it talks to the server extension (`aws_login_jupyter.lab`), which owns the one helper of
+ * this Jupyter server; a login here sets `AWS_PROFILE` for the kernels started afterwards.
+ */
+import {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import { IMainMenu } from '@jupyterlab/mainmenu';
+import { IStatusBar } from '@jupyterlab/statusbar';
+import { Menu } from '@lumino/widgets';
+
+import { ApiError, LoginDone, api } from './api';
+import { openLoginDialog } from './dialog';
+import { SessionModel } from './session';
+import { AwsStatusItem } from './statusbar';
+
+export const COMMANDS = {
+  login: 'aws-login:login',
+  logout: 'aws-login:logout',
+  identity: 'aws-login:show-caller-identity'
+} as const;
+
+const LABELS = {
+  [COMMANDS.login]: 'AWS: Login',
+  [COMMANDS.logout]: 'AWS: Logout',
+  [COMMANDS.identity]: 'AWS: Show Caller Identity'
+};
+
+function explain(error: unknown): string {
+  return error instanceof ApiError ? error.message : String(error);
+}
+
+function loggedInMessage(done: LoginDone): string {
+  const profile = done.login.profile;
+  const who = done.identity.Arn ?? 'an identity that could not be checked';
+  const lines = [`Signed in: profile '${profile}' is ${who}.`];
+  if (done.identity.problem) {
+    lines.push(done.identity.problem + '.');
+  }
+  if (done.serverProfile === profile) {
+    lines.push(
+      `Kernels started from now on use it. In a notebook already running, run ` +
+        `%load_ext aws_login_jupyter and %aws_use ${profile}.`
+    );
+  } else {
+    lines.push(`Use it with boto3.Session(profile_name="${profile}").`);
+  }
+  return lines.join(' ');
+}
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: 'aws-login-bridge:plugin',
+  description: 'AWS console sign-in for the whole Jupyter server.',
+  autoStart: true,
+  optional: [ICommandPalette, IMainMenu, IStatusBar],
+  activate: (
+    app: JupyterFrontEnd,
+    palette: ICommandPalette | null,
+    mainMenu: IMainMenu | null,
+    statusBar: IStatusBar | null
+  ) => {
+    const model = new SessionModel();
+    const { commands } = app;
+
+    commands.addCommand(COMMANDS.login, {
+      label: LABELS[COMMANDS.login],
+      caption: 'Sign in to AWS with your console session (for this Jupyter server)',
+      execute: async args => {
+        let profiles: string[] = [];
+        try {
+          profiles = (await api.profiles()).profiles.map(p => p.profile);
+        } catch {
+          // Only the suggestions are lost.
+        }
+        await openLoginDialog({
+          profile: (args.profile as string | undefined) ?? model.profile,
+          profiles,
+          onDone: done => {
+            model.set({
+              profile: done.login.profile,
+              loginSession: done.login.loginSession,
+              expiresAt: done.login.expiresAt,
+              sessionExpiresAt: done.login.sessionExpiresAt ?? null,
+              state: 'active'
+            });
+            Notification.success(loggedInMessage(done), { autoClose: 8000 });
+          }
+        });
+      }
+    });
+
+    commands.addCommand(COMMANDS.logout, {
+      label: LABELS[COMMANDS.logout],
+      caption: 'Delete the cached AWS login credentials of the shown profile',
+      execute: async () => {
+        const profile = model.profile;
+        try {
+          const { removed } = await api.logout(profile);
+          const view = model.view;
+          if (view && view.profile === profile) {
+            model.set({ ...view, expiresAt: null, sessionExpiresAt: null, state: 'loggedOut' });
+          }
+          Notification.info(
+            removed
+              ? `Logged out of profile '${profile}'. Credentials already handed out stay valid until they expire (at most 15 minutes).`
+              : `Profile '${profile}' had no cached credentials; nothing to remove.`,
+            { autoClose: 6000 }
+          );
+        } catch (error) {
+          Notification.error(explain(error), { autoClose: 8000 });
+        }
+      }
+    });
+
+    commands.addCommand(COMMANDS.identity, {
+      label: LABELS[COMMANDS.identity],
+      caption: 'Who the shown profile signs AWS requests as (STS GetCallerIdentity)',
+      execute: async () => {
+        const profile = model.profile;
+        try {
+          const identity = await api.identity(profile);
+          Notification.info(
+            `${identity.Arn} (account ${identity.Account}, profile '${profile}')`,
+            { autoClose: 8000 }
+          );
+        } catch (error) {
+          Notification.error(explain(error), { autoClose: 8000 });
+        }
+      }
+    });
+
+    const ids = [COMMANDS.login, COMMANDS.logout, COMMANDS.identity];
+    for (const command of ids) {
+      palette?.addItem({ command, category: 'AWS' });
+    }
+    const awsMenu = new Menu({ commands });
+    awsMenu.title.label = 'AWS';
+    awsMenu.id = 'aws-login-menu';
+    for (const command of ids) {
+      awsMenu.addItem({ command });
+    }
+    mainMenu?.addMenu(awsMenu, true, { rank: 1000 });
+
+    if (statusBar) {
+      const popup = new Menu({ commands });
+      popup.addClass('aws-login-status-menu');
+      for (const command of ids) {
+        popup.addItem({ command });
+      }
+      const item = new AwsStatusItem(model, commands, popup, COMMANDS.login);
+      statusBar.registerStatusItem('aws-login-bridge:status', {
+        item,
+        align: 'left',
+        rank: 1000
+      });
+    }
+
+    void model.start().catch(error => {
+      console.warn('aws-login-bridge: could not read the AWS sign-in state', explain(error));
+    });
+  }
+};
+
+export default plugin;

@@ -1,0 +1,174 @@
+/**
+ * What the status bar shows: one profile's login session, kept current from the server's
+ * event stream (`sessionChanged` from the helper, which also sees logins made with the CLI,
+ * VS Code or a kernel, and `serverProfile` when a login here changes what kernels get).
+ */
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { api } from './api';
+import type { SessionChangedParams, SessionState, StatusResult } from './protocol';
+
+export interface SessionView {
+  profile: string;
+  loginSession: string | null;
+  expiresAt?: string | null;
+  sessionExpiresAt?: string | null;
+  state?: SessionState;
+}
+
+export const WARNING_MS = 15 * 60 * 1000;
+const MINUTE = 60 * 1000;
+const HOUR = 60 * MINUTE;
+
+/** Logged in = a login session with cached credentials (a logout keeps the first). */
+export function isLoggedIn(view: SessionView | undefined): boolean {
+  return (
+    !!view?.loginSession &&
+    view.state !== 'loggedOut' &&
+    view.state !== 'expired' &&
+    !!(view.expiresAt || view.sessionExpiresAt)
+  );
+}
+
+/** When the sign-in ends (the 12-hour session; else the credentials' expiry). */
+export function sessionEnd(view: SessionView): Date | undefined {
+  const iso = view.sessionExpiresAt ?? view.expiresAt;
+  const at = iso ? new Date(iso) : undefined;
+  return at && !Number.isNaN(at.getTime()) ? at : undefined;
+}
+
+/** `11h`, `42m`, `<1m`. */
+export function formatTimeLeft(ms: number): string {
+  if (ms >= HOUR) {
+    return `${Math.floor(ms / HOUR)}h`;
+  }
+  if (ms >= MINUTE) {
+    return `${Math.floor(ms / MINUTE)}m`;
+  }
+  return '<1m';
+}
+
+export interface Rendered {
+  text: string;
+  title: string;
+  warning: boolean;
+  /** Milliseconds left, when logged in. */
+  left?: number;
+}
+
+export function render(view: SessionView | undefined, now: Date): Rendered {
+  if (!view) {
+    return { text: 'aws: …', title: 'Reading the AWS sign-in state…', warning: false };
+  }
+  if (!isLoggedIn(view)) {
+    const expired = view?.state === 'expired';
+    return {
+      text: expired ? `aws: ${view!.profile} · expired` : 'aws: not logged in',
+      title: expired
+        ? `The AWS sign-in of profile ${view!.profile} has ended. Click to log in again.`
+        : 'No AWS sign-in for this Jupyter server. Click for AWS: Login.',
+      warning: expired
+    };
+  }
+  const end = sessionEnd(view);
+  const left = end ? end.getTime() - now.getTime() : undefined;
+  const title = [`AWS profile ${view.profile}`, `Session: ${view.loginSession}`];
+  if (end) {
+    title.push(`Sign-in ends: ${end.toISOString()}`);
+  }
+  if (left === undefined) {
+    return { text: `aws: ${view.profile}`, title: title.join('\n'), warning: false };
+  }
+  return {
+    text: `aws: ${view.profile} · ${formatTimeLeft(Math.max(left, 0))}`,
+    title: title.join('\n'),
+    warning: left <= WARNING_MS,
+    left
+  };
+}
+
+function fromStatus(status: StatusResult): SessionView {
+  return {
+    profile: status.profile,
+    loginSession: status.loginSession,
+    expiresAt: status.expiresAt,
+    sessionExpiresAt: status.sessionExpiresAt ?? null
+  };
+}
+
+export class SessionModel {
+  private _view: SessionView | undefined;
+  private _serverProfile: string | null = null;
+  private _events: EventSource | undefined;
+  private readonly _changed = new Signal<this, SessionView | undefined>(this);
+
+  get changed(): ISignal<this, SessionView | undefined> {
+    return this._changed;
+  }
+
+  get view(): SessionView | undefined {
+    return this._view;
+  }
+
+  /** The profile the commands act on: the one shown, else what kernels get. */
+  get profile(): string {
+    return this._view?.profile ?? this._serverProfile ?? 'default';
+  }
+
+  get serverProfile(): string | null {
+    return this._serverProfile;
+  }
+
+  /** Follow the server's events; read its state once they flow (and after each
+   * reconnection), so that no change falls between the two. */
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.listen(() => {
+        this.reload().then(resolve, reject);
+      });
+    });
+  }
+
+  async reload(profile?: string): Promise<void> {
+    const state = await api.state(profile);
+    this._serverProfile = state.serverProfile;
+    this.set(fromStatus(state.status));
+  }
+
+  set(view: SessionView): void {
+    this._view = { ...view };
+    this._changed.emit(this._view);
+  }
+
+  /** A `sessionChanged`: update the shown profile, or show a new login of another one
+   * when the shown profile is not logged in (a CLI login of `dev` while we show `default`). */
+  apply(change: SessionChangedParams): void {
+    const shown = this._view;
+    if (shown && change.profile === shown.profile) {
+      this.set({ ...shown, ...change });
+    } else if (!isLoggedIn(shown) && (change.state === 'active' || change.state === 'refreshed')) {
+      this.set({ ...change });
+    }
+  }
+
+  private listen(onOpen: () => void): void {
+    // EventSource reconnects by itself after a dropped connection.
+    const events = new EventSource(api.eventsUrl(), { withCredentials: true });
+    events.addEventListener('open', onOpen);
+    events.addEventListener('sessionChanged', (event: MessageEvent) => {
+      this.apply(JSON.parse(event.data) as SessionChangedParams);
+    });
+    events.addEventListener('serverProfile', (event: MessageEvent) => {
+      const profile = (JSON.parse(event.data) as { profile: string }).profile;
+      this._serverProfile = profile;
+      if (profile !== this._view?.profile) {
+        void this.reload(profile).catch(() => undefined);
+      }
+    });
+    this._events = events;
+  }
+
+  dispose(): void {
+    this._events?.close();
+  }
+}

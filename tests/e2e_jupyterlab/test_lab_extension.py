@@ -1,0 +1,168 @@
+"""The JupyterLab extension, driven like a person in headless Chromium against the emulator.
+
+Palette → ``AWS: Login`` → the "AWS sign-in" dialog → Profile ``lab``, Region ``us-east-1``
+→ ``Sign in`` → ``Open sign-in page`` (a new tab; the code is read there) → back →
+``Verification code`` → ``Complete sign-in`` → the status bar reads ``aws: lab · …``. Then
+a notebook opened after the login runs boto3 with no magic and gets the emulator's ARN
+(the server gave its new kernels AWS_PROFILE). A login and a logout made with the CLI while
+the page is open show in the status bar within 5 s. Screenshots of each step go to
+test-artifacts/jupyterlab-extension/.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import AwsHome, CliLogin, run_cli
+
+from aws_login_bridge.emulator import person
+from aws_login_bridge.emulator.identity import DEFAULT_ARN
+
+from .conftest import Lab, open_notebook, run_cell, sign_in_in_new_tab
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts" / "jupyterlab-extension"
+WAIT_MS = 60_000
+LIVE_MS = 5_000  # how soon a login made elsewhere must show
+NOTEBOOK = "after-login.ipynb"
+BOTO3_CELL = 'import boto3\nprint(boto3.client("sts").get_caller_identity()["Arn"])'
+
+
+@pytest.fixture
+def page(lab: Lab, browser: Any, request: pytest.FixtureRequest) -> Any:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    opened = context.new_page()
+    opened.set_default_timeout(WAIT_MS)
+    yield opened
+    failed = getattr(request.node, "rep_call", None)
+    if failed is None or failed.failed:
+        opened.screenshot(path=str(ARTIFACTS / f"failure-{request.node.name}.png"))
+        print(lab.log.read_text(errors="replace")[-4000:])
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.rep_call = report  # type: ignore[attr-defined]
+
+
+def status_item(page: Any) -> Any:
+    return page.locator(".aws-login-statusbar")
+
+
+def open_lab(page: Any, lab: Lab) -> None:
+    page.goto(f"{lab.url}/lab?token={lab.token}")
+    # "not logged in" (not "aws: …") once the state is read and the event stream is open.
+    status_item(page).filter(has_text="aws: not logged in").wait_for()
+
+
+def shot(page: Any, name: str, target: Any = None) -> None:
+    (target or page).screenshot(path=str(ARTIFACTS / name))
+
+
+def test_login_from_the_palette(page: Any, lab: Lab, aws_home: AwsHome) -> None:
+    lab.write_notebook(NOTEBOOK, [BOTO3_CELL])
+    open_lab(page, lab)
+    shot(page, "01-not-logged-in.png")
+
+    page.keyboard.press("Control+Shift+C")  # the command palette
+    search = page.locator(".lm-CommandPalette-input")
+    search.fill("AWS: Login")
+    row = page.locator(".lm-CommandPalette-item").filter(has_text=re.compile(r"^AWS: Login"))
+    row.wait_for()
+    shot(page, "02-palette.png")
+    row.click()
+
+    dialog = page.locator(".jp-Dialog")
+    dialog.locator(".aws-login-dialog").wait_for()
+    assert dialog.locator(".jp-Dialog-header").inner_text().strip() == "AWS sign-in"
+    dialog.get_by_label("Profile").fill("lab")
+    dialog.get_by_label("Region").fill("us-east-1")
+    assert dialog.get_by_label("Use for new kernels").is_checked()
+    shot(page, "03-dialog.png")
+    dialog.get_by_role("button", name="Sign in", exact=True).click()
+
+    link = dialog.get_by_role("link", name=re.compile("^Open sign-in page"))
+    link.wait_for()
+    shown_url = dialog.locator(".aws-login-url").inner_text()
+    shot(page, "04-sign-in-link.png", dialog.locator(".jp-Dialog-content"))
+    code = sign_in_in_new_tab(page, link, shown_url, ARTIFACTS / "05-sign-in-page.png")
+
+    dialog.get_by_label("Verification code").fill(code)
+    shot(page, "06-code-pasted.png")
+    dialog.get_by_role("button", name="Complete sign-in").click()
+    dialog.wait_for(state="detached")
+    item = status_item(page)
+    item.filter(has_text=re.compile(r"^aws: lab · \d+h$")).wait_for()
+    shot(page, "07-logged-in.png")
+    assert code not in page.content()  # the code is not left in the page
+
+    # A click on the item: a menu with the three commands.
+    item.click()
+    menu = page.locator(".aws-login-status-menu")
+    labels = [t.strip() for t in menu.locator(".lm-Menu-itemLabel").all_inner_texts()]
+    assert labels == ["AWS: Login", "AWS: Logout", "AWS: Show Caller Identity"]
+    page.screenshot(path=str(ARTIFACTS / "07-status-bar.png"),
+                    clip={"x": 0, "y": 560, "width": 640, "height": 240})
+    menu.get_by_text("AWS: Show Caller Identity").click()
+    page.get_by_text(re.compile(re.escape(DEFAULT_ARN) + r" \(account 123456789012, "
+                                r"profile 'lab'\)")).first.wait_for()
+
+    # A notebook opened after the login: its new kernel has AWS_PROFILE=lab, no magic.
+    open_notebook(page, lab, NOTEBOOK)
+    run_cell(page, 0)
+    output = page.locator(".jp-NotebookPanel:visible .jp-Cell").nth(0).locator(
+        ".jp-OutputArea-output")
+    output.filter(has_text="arn:").wait_for()
+    assert output.inner_text().strip() == DEFAULT_ARN
+    shot(page, "08-notebook.png")
+    assert status_item(page).inner_text().startswith("aws: lab · ")
+
+    text = aws_home.config.read_text()
+    assert "[profile lab]" in text and f"login_session = {DEFAULT_ARN}" in text
+    log = lab.log.read_text(errors="replace")
+    assert code not in log
+
+
+def test_cli_login_and_logout_show_up_live(page: Any, lab: Lab, aws_home: AwsHome) -> None:
+    page.clock.install()  # the page's clock runs as usual until the test moves it on
+    open_lab(page, lab)
+    item = status_item(page)
+
+    login = CliLogin(aws_home, "--profile", "cli", "--region", "us-east-1")
+    code = person.sign_in(login.url)
+    assert code
+    assert login.finish(code).returncode == 0
+    done = time.monotonic()
+    item.filter(has_text=re.compile(r"^aws: cli · \d+h$")).wait_for(timeout=LIVE_MS)
+    print(f"the CLI login showed after {time.monotonic() - done:.2f} s")
+
+    # 11 h 50 min later the 12-hour sign-in is in its last 15 minutes: the warning colour,
+    # and one notification whose "Log in again" opens the dialog for that profile.
+    page.clock.fast_forward("11:50:00")
+    item.filter(has_text=re.compile(r"^aws: cli · \d+m$")).wait_for()
+    assert "aws-login-warning" in (item.get_attribute("class") or "")
+    again = page.get_by_role("button", name="Log in again")
+    again.wait_for()
+    shot(page, "09-last-minutes.png")
+    again.click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.locator(".aws-login-dialog").wait_for()
+    assert dialog.get_by_label("Profile").input_value() == "cli"
+    dialog.get_by_role("button", name="Close").click()
+    dialog.wait_for(state="detached")
+
+    assert run_cli(aws_home, "logout", "--profile", "cli").returncode == 0
+    done = time.monotonic()
+    item.filter(has_text="aws: not logged in").wait_for(timeout=LIVE_MS)
+    print(f"the CLI logout showed after {time.monotonic() - done:.2f} s")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jupyter_lab import lab  # noqa: F401 - the fixture: a real JupyterLab server
 
 REPO = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -195,6 +196,26 @@ def wait_for(condition: Callable[[], bool], what: str, limit: float = 30.0) -> N
         if time.monotonic() > deadline:
             pytest.fail(f"gave up waiting for {what}")
         time.sleep(0.02)
+
+
+def is_helper(pid: int) -> bool:
+    """``pid`` is a live ``aws_login_bridge serve`` process (Linux: reads /proc)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return b"aws_login_bridge" in cmdline and b"serve" in cmdline and state != "Z"
+
+
+def helper_children(pid: int) -> list[int]:
+    """The live helper processes among ``pid``'s children (Linux: reads /proc)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            if is_helper(int(child)):
+                found.append(int(child))
+    return found
 
 
 def run_cli(home: AwsHome, *args: str, stdin: str | None = None,

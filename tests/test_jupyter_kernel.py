@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import helper_children, is_helper
 from jupyter_client.manager import KernelManager
 
 from aws_login_bridge.emulator import person
@@ -110,26 +111,12 @@ class Kernel:
 
     def helper_processes(self) -> list[int]:
         """Live ``aws_login_bridge serve`` children of the kernel process."""
-        found = []
-        for task in Path(f"/proc/{self.pid}/task").iterdir():
-            for child in (task / "children").read_text().split():
-                if _is_helper(int(child)):
-                    found.append(int(child))
-        return found
+        return helper_children(self.pid)
 
     def shutdown(self) -> None:
         self.client.stop_channels()
         if self.manager.is_alive():
             self.manager.shutdown_kernel(now=False)
-
-
-def _is_helper(pid: int) -> bool:
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return b"aws_login_bridge" in cmdline and b"serve" in cmdline and state != "Z"
 
 
 def kernel_env(home: Any, tmp_path: Path, autoload: bool = False) -> dict[str, str]:
@@ -382,9 +369,9 @@ def test_magics_and_one_helper_per_kernel(kernel: Kernel, aws_home: Any) -> None
 
     kernel.shutdown()
     deadline = time.monotonic() + 30
-    while _is_helper(replacement) and time.monotonic() < deadline:
+    while is_helper(replacement) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _is_helper(replacement)  # shut down with its kernel
+    assert not is_helper(replacement)  # shut down with its kernel
 
 
 def test_settings_changed_in_the_kernel_reach_the_helper(aws_home: Any, tmp_path: Path) -> None:

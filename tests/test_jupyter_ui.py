@@ -18,7 +18,8 @@ import pytest
 from aws_login_bridge.rpc.client import HelperError, HelperExited
 from aws_login_jupyter import kernel_env, text_flow
 from aws_login_jupyter.helper import KernelHelper, environment_fingerprint
-from aws_login_jupyter.magics import status_lines, widgets_available
+from aws_login_jupyter.lab import kernel_link
+from aws_login_jupyter.magics import AwsLoginMagics, status_lines, widgets_available
 from aws_login_jupyter.messages import STATE_MISMATCH, Failure, friendly
 from aws_login_jupyter.panel import WAITING_TEXT, LoginPanel, PanelDisplay, last_panel
 
@@ -423,6 +424,47 @@ def test_notifications_fan_out_to_subscribers(kernel_environ: None) -> None:
 def test_fingerprint_hides_values(kernel_environ: None, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "very-secret-value")
     assert "very-secret-value" not in environment_fingerprint()
+
+
+def test_a_kernel_uses_its_servers_helper_only_while_it_sees_aws_the_same_way(
+        kernel_environ: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/somewhere/config")
+    assert not kernel_link.server_available()  # not started by such a server
+    for name in kernel_link.VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    before = environment_fingerprint()
+    key = kernel_link.advertise("http://127.0.0.1:8888/")  # what the server does
+    try:
+        assert environment_fingerprint() == before  # the link's own variables do not count
+        assert kernel_link.server_available()
+        assert os.environ[kernel_link.URL_VARIABLE] == "http://127.0.0.1:8888"
+        assert kernel_link.key_matches(key, key)
+        assert not kernel_link.key_matches(key, None) and not kernel_link.key_matches(key, "x")
+        monkeypatch.setenv("AWS_PROFILE", "other")  # choosing a profile changes nothing
+        assert kernel_link.server_available()
+        monkeypatch.setenv("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:1")  # this does
+        assert not kernel_link.server_available()
+    finally:
+        kernel_link.withdraw()
+    assert not any(name in os.environ for name in kernel_link.VARIABLES)
+
+
+def test_aws_use_switches_this_kernel_and_drops_boto3s_default_session(
+        kernel_environ: None, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+
+    monkeypatch.setenv("AWS_PROFILE", "default")  # and restored after the test
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", object())  # one built before the switch
+    magics = AwsLoginMagics(shell=None)
+    magics.aws_use("lab")
+    assert os.environ["AWS_PROFILE"] == "lab"
+    assert boto3.DEFAULT_SESSION is None
+    assert "boto3.client(...) in this kernel now uses profile 'lab'" in capsys.readouterr().out
+
+    magics.aws_use("'no good'")
+    assert os.environ["AWS_PROFILE"] == "lab"  # a bad name changes nothing
+    assert "Use letters, digits" in capsys.readouterr().err
 
 
 # -- small pieces ----------------------------------------------------------------------------

@@ -48,14 +48,6 @@ def page(lab: Lab, browser: Any, request: pytest.FixtureRequest) -> Any:
     context.close()
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
-    outcome = yield
-    report = outcome.get_result()
-    if report.when == "call":
-        item.rep_call = report  # type: ignore[attr-defined]
-
-
 def status_item(page: Any) -> Any:
     return page.locator(".aws-login-statusbar")
 

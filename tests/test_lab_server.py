@@ -15,13 +15,12 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import AwsHome, CliLogin, wait_for
+from conftest import AwsHome, CliLogin, helper_children, is_helper, wait_for
+from jupyter_lab import Lab
 from test_rpc_login import cache_secrets, code_secrets
 
 from aws_login_bridge.emulator import person
 from aws_login_bridge.emulator.identity import DEFAULT_ARN
-
-from .conftest import Lab
 
 pytestmark = pytest.mark.slow
 
@@ -80,7 +79,20 @@ def test_requests_without_jupyters_auth_are_refused_and_change_nothing(
         answer = browser.post("/aws-login/logout", json={"profile": "cli"},
                               headers={"X-XSRFToken": xsrf})
         assert answer.status_code == 200, answer.text
-        assert answer.json() == {"removed": 1}
+        assert answer.json()["removed"] == 1
+
+
+@pytest.mark.linux  # finds the server's helper among its children in /proc
+def test_one_helper_per_server_started_on_first_use_and_stopped_with_it(
+        lab: Lab, client: httpx.Client) -> None:
+    assert helper_children(lab.proc.pid) == []  # nothing asked yet: no helper
+    for _ in range(2):
+        assert client.get("/aws-login/state").status_code == 200
+        assert client.get("/aws-login/profiles").status_code == 200
+    (helper,) = helper_children(lab.proc.pid)  # one, shared by every request
+    lab.proc.terminate()  # what Ctrl-C or a stop of the server does
+    lab.proc.wait(timeout=60)
+    wait_for(lambda: not is_helper(helper), "the helper to stop with the server")
 
 
 class Events:
@@ -166,7 +178,7 @@ def test_login_through_the_endpoints(lab: Lab, aws_home: AwsHome,
         assert missing["kind"] == "NotLoggedIn"
         assert missing["message"] == "Profile 'nobody' is not logged in — run AWS: Login"
 
-        assert ok(client.post("/aws-login/logout", json={"profile": "lab"})) == {"removed": 1}
+        assert ok(client.post("/aws-login/logout", json={"profile": "lab"}))["removed"] == 1
         wait_for(lambda: ("sessionChanged", "lab", "loggedOut") in
                  [(n, d.get("profile"), d.get("state")) for n, d in events.seen],
                  "the logout on the event stream")

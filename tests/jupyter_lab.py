@@ -1,0 +1,105 @@
+"""A real JupyterLab for the REST and browser tests: token auth, 127.0.0.1, a free port,
+debug logging to a file, and the environment of a throwaway AWS home pointed at the
+emulator (so the server, its kernels and every helper they start see the same files).
+
+The ``lab`` fixture is imported by the test modules (and the browser tests' conftest)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Lab:
+    url: str
+    token: str
+    proc: subprocess.Popen[bytes]
+    log: Path
+    root: Path
+
+    def write_notebook(self, name: str, cells: list[str]) -> None:
+        notebook = {
+            "cells": [{"cell_type": "code", "execution_count": None, "id": f"cell{i}",
+                       "metadata": {}, "outputs": [], "source": source}
+                      for i, source in enumerate(cells)],
+            "metadata": {"kernelspec": {"name": "python3", "language": "python",
+                                        "display_name": "Python 3 (ipykernel)"}},
+            "nbformat": 4, "nbformat_minor": 5,
+        }
+        (self.root / name).write_text(json.dumps(notebook))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_ready(lab: Lab, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if lab.proc.poll() is not None:
+            raise RuntimeError(f"jupyter lab exited ({lab.proc.returncode}); see {lab.log}")
+        try:
+            with urllib.request.urlopen(f"{lab.url}/api/status?token={lab.token}", timeout=2):
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.2)
+    raise TimeoutError(f"jupyter lab did not answer in {timeout}s; see {lab.log}")
+
+
+@pytest.fixture
+def lab(aws_home: Any, tmp_path: Path) -> Iterator[Lab]:
+    root = tmp_path / "notebooks"
+    root.mkdir()
+    settings = tmp_path / "lab-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    # No news or update toasts over the notebook (the machine is offline anyway).
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    env = dict(aws_home.env)  # kernels, and so the helper, inherit the emulator endpoints
+    env.update({
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "jupyter-runtime"),
+        "IPYTHONDIR": str(tmp_path / "ipython"),
+    })
+    token = secrets.token_hex(16)
+    port = _free_port()
+    log = tmp_path / "jupyter-lab.log"
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyterlab", "--allow-root", "--no-browser",
+             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+             "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+             f"--ServerApp.root_dir={root}", "--ServerApp.log_level=DEBUG",
+             f"--LabApp.user_settings_dir={tmp_path / 'lab-settings'}",
+             f"--LabApp.workspaces_dir={tmp_path / 'lab-workspaces'}"],
+            env=env, stdout=sink, stderr=subprocess.STDOUT, cwd=root,
+        )
+    running = Lab(url=f"http://127.0.0.1:{port}", token=token, proc=proc, log=log, root=root)
+    try:
+        _wait_ready(running, 60)
+        yield running
+    finally:
+        proc.send_signal(signal.SIGTERM)  # shuts the kernels (and their helpers) down too
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

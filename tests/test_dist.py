@@ -64,6 +64,10 @@ def test_build_dist_makes_wheel_sdist_and_vsix_with_that_wheel(dist: Path) -> No
     assert "aws_login_bridge/cli.py" in names
     assert "aws_login_bridge/emulator/__init__.py" in names
     assert "aws_login_jupyter/magics.py" in names
+    # The JupyterLab extension: prebuilt, with its server part switched on.
+    data = f"aws_login_bridge-{__version__}.data/data"
+    assert f"{data}/share/jupyter/labextensions/aws-login-bridge/package.json" in names
+    assert f"{data}/etc/jupyter/jupyter_server_config.d/aws_login_jupyter.json" in names
     entry_points = zipfile.ZipFile(wheel).read(
         f"aws_login_bridge-{__version__}.dist-info/entry_points.txt").decode()
     # The same entry point as python -m, with its credential-process fast lane.
@@ -74,6 +78,10 @@ def test_build_dist_makes_wheel_sdist_and_vsix_with_that_wheel(dist: Path) -> No
     root = f"aws_login_bridge-{__version__}"
     assert f"{root}/pyproject.toml" in members
     assert f"{root}/server/aws_login_bridge/cli.py" in members
+    # The labextension's sources, and its build (a wheel from the sdist needs no npm).
+    assert f"{root}/jupyter_ext/labextension/src/index.ts" in members
+    assert f"{root}/jupyter_ext/aws_login_jupyter/labextension/package.json" in members
+    assert not [m for m in members if "/node_modules/" in m]
 
     packed = zipfile.ZipFile(vsix)
     inner = f"extension/helper/{wheel.name}"

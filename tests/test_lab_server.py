@@ -191,3 +191,30 @@ def test_login_through_the_endpoints(lab: Lab, aws_home: AwsHome,
         assert secret not in log
         for text in answers + events.raw:
             assert secret not in text
+
+
+def test_a_wrong_code_keeps_the_login_and_replace_needs_no_new_code(
+        lab: Lab, aws_home: AwsHome, client: httpx.Client) -> None:
+    other = "arn:aws:sts::123456789012:assumed-role/Other/someone-else"
+    aws_home.config.write_text(f"[profile twin]\nlogin_session = {other}\nregion = us-east-1\n")
+    started = client.post("/aws-login/login/start", json={"profile": "twin"}).json()
+    code = person.sign_in(started["authorizeUrl"])
+    assert code
+    before = aws_home.snapshot()
+
+    def complete(**fields: Any) -> httpx.Response:
+        return client.post("/aws-login/login/complete",
+                           json={"loginId": started["loginId"], "profile": "twin", **fields})
+
+    wrong = complete(code="not a code")
+    assert (wrong.status_code, wrong.json()["kind"]) == (422, "InvalidCode")
+    conflict = complete(code=code)  # the same login took another try
+    assert (conflict.status_code, conflict.json()["kind"]) == (422, "SessionConflict")
+    assert conflict.json()["message"].startswith(
+        "Profile 'twin' is already logged in with another console session")
+    assert aws_home.snapshot() == before  # asked, not done
+    replaced = complete(replaceExisting=True, useForKernels=False)
+    assert replaced.status_code == 200, replaced.text
+    assert replaced.json()["login"]["replaced"] == other
+    assert replaced.json()["serverProfile"] is None  # unticked: kernels keep their profile
+    assert f"login_session = {DEFAULT_ARN}" in aws_home.config.read_text()

@@ -6,9 +6,11 @@ drift: a generated file edited by hand, and a declaration changed without regene
 
 from __future__ import annotations
 
+import importlib.machinery
 import shutil
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import attrs
@@ -18,8 +20,22 @@ from aws_login_bridge import errors, protocol
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "gen-protocol"
 DECLARATION = ROOT / "server" / "aws_login_bridge" / "protocol.py"
-GENERATED = ("vscode-client/src/generated/protocol.ts", "docs/protocol.md",
-             "vscode-client/package.json")
+
+
+def _ts_targets() -> tuple[str, ...]:
+    """The script's own list of TypeScript outputs (one per client), read from the script."""
+    loader = importlib.machinery.SourceFileLoader("gen_protocol", str(SCRIPT))
+    module = types.ModuleType(loader.name)
+    module.__file__ = str(SCRIPT)
+    sys.modules[loader.name] = module  # dataclasses look their module up
+    try:
+        loader.exec_module(module)
+    finally:
+        del sys.modules[loader.name]
+    return tuple(target.path for target in module.TS_TARGETS)
+
+
+GENERATED = (*_ts_targets(), "docs/protocol.md", "vscode-client/package.json")
 
 
 def gen(*args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -10,9 +10,10 @@ import type {
   CallerIdentityResult,
   CompleteLoginResult,
   ListProfilesResult,
+  LogoutResult,
   StartLoginResult,
   StatusResult
-} from './protocol';
+} from './generated/protocol';
 
 export class ApiError extends Error {
   constructor(
@@ -97,8 +98,8 @@ export const api = {
   cancel(loginId: string): Promise<unknown> {
     return post('login/cancel', { loginId });
   },
-  logout(profile: string): Promise<{ removed: number }> {
-    return post<{ removed: number }>('logout', { profile });
+  logout(profile: string): Promise<LogoutResult> {
+    return post<LogoutResult>('logout', { profile });
   },
   /** The event stream's URL (EventSource sends the login cookie; add the token too). */
   eventsUrl(): string {

@@ -13,7 +13,7 @@ import { Dialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { ApiError, LoginDone, api } from './api';
-import type { StartLoginResult } from './protocol';
+import type { StartLoginResult } from './generated/protocol';
 
 export const TITLE = 'AWS sign-in';
 export const WAITING_TEXT =

@@ -85,7 +85,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
               loginSession: done.login.loginSession,
               expiresAt: done.login.expiresAt,
               sessionExpiresAt: done.login.sessionExpiresAt ?? null,
-              state: 'active'
+              state: 'active',
+              loggedIn: true
             });
             Notification.success(loggedInMessage(done), { autoClose: 8000 });
           }
@@ -102,7 +103,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
           const { removed } = await api.logout(profile);
           const view = model.view;
           if (view && view.profile === profile) {
-            model.set({ ...view, expiresAt: null, sessionExpiresAt: null, state: 'loggedOut' });
+            model.set({
+              ...view,
+              expiresAt: null,
+              sessionExpiresAt: null,
+              state: 'loggedOut',
+              loggedIn: false
+            });
           }
           Notification.info(
             removed

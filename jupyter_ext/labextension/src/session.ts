@@ -6,7 +6,7 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { api } from './api';
-import type { SessionChangedParams, SessionState, StatusResult } from './protocol';
+import type { SessionChangedParams, SessionState, StatusResult } from './generated/protocol';
 
 export interface SessionView {
   profile: string;
@@ -14,20 +14,16 @@ export interface SessionView {
   expiresAt?: string | null;
   sessionExpiresAt?: string | null;
   state?: SessionState;
+  /** The helper's verdict (a login session, cached credentials, the 12 hours not over). */
+  loggedIn: boolean;
 }
 
 export const WARNING_MS = 15 * 60 * 1000;
 const MINUTE = 60 * 1000;
 const HOUR = 60 * MINUTE;
 
-/** Logged in = a login session with cached credentials (a logout keeps the first). */
 export function isLoggedIn(view: SessionView | undefined): boolean {
-  return (
-    !!view?.loginSession &&
-    view.state !== 'loggedOut' &&
-    view.state !== 'expired' &&
-    !!(view.expiresAt || view.sessionExpiresAt)
-  );
+  return !!view?.loggedIn;
 }
 
 /** When the sign-in ends (the 12-hour session; else the credentials' expiry). */
@@ -92,7 +88,8 @@ function fromStatus(status: StatusResult): SessionView {
     profile: status.profile,
     loginSession: status.loginSession,
     expiresAt: status.expiresAt,
-    sessionExpiresAt: status.sessionExpiresAt ?? null
+    sessionExpiresAt: status.sessionExpiresAt,
+    loggedIn: status.loggedIn
   };
 }
 
@@ -146,7 +143,7 @@ export class SessionModel {
     const shown = this._view;
     if (shown && change.profile === shown.profile) {
       this.set({ ...shown, ...change });
-    } else if (!isLoggedIn(shown) && (change.state === 'active' || change.state === 'refreshed')) {
+    } else if (!isLoggedIn(shown) && change.loggedIn) {
       this.set({ ...change });
     }
   }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import logging
 import threading
 from collections.abc import Callable
 
@@ -250,3 +251,60 @@ def test_watcher_states(aws_home: AwsHome) -> None:
         path.unlink()
     assert states() == [("loggedOut", None)]
     assert watcher.mark_expired("nobody") is None
+
+
+# -- the pygls workaround ------------------------------------------------------------------
+
+
+def test_pygls_still_logs_what_rpc_pygls_logs_strips(caplog: pytest.LogCaptureFixture) -> None:
+    """rpc/pygls_logs.py exists because pygls logs a traceback (with the values that did not
+    fit) for params it cannot structure. If this fails, pygls stopped: remove the module."""
+    from pygls.exceptions import JsonRpcInvalidParams as Invalid
+    from pygls.lsp.server import LanguageServer
+
+    from aws_login_bridge.rpc.pygls_logs import PyglsRecordsWithoutPayloads
+
+    protocol = LanguageServer("probe", "0").protocol
+    bad = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
+           "params": {"processId": "secret-code-123", "capabilities": {}}}
+    with caplog.at_level(logging.DEBUG, logger="pygls"), pytest.raises(Invalid):
+        protocol.structure_message(bad)
+    records = [r for r in caplog.records if r.name.startswith("pygls")]
+    assert any("Traceback" in r.getMessage() for r in records)
+    for record in records:
+        PyglsRecordsWithoutPayloads().filter(record)
+        said = logging.Formatter().format(record)
+        assert "Traceback" not in said and "secret-code-123" not in said
+
+
+def test_the_helper_uses_pygls_through_its_public_api_only() -> None:
+    """Every ``._name`` the helper touches is its own (defined in a class of its own), and no
+    class of its own extends a pygls one by a ``_`` method."""
+    import ast
+    from pathlib import Path
+
+    import aws_login_bridge.rpc as rpc
+
+    pygls_bases = {"LanguageServer", "JsonRPCClient", "JsonRPCProtocol",
+                   "LanguageServerProtocol"}
+    found = []
+    for path in sorted(Path(rpc.__file__).parent.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        own: set[str] = {"_exit"}  # os._exit: the stdlib's, documented
+        for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
+            extends_pygls = any(isinstance(b, ast.Name) and b.id in pygls_bases
+                                for b in cls.bases)
+            for node in ast.walk(cls):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) \
+                        and node.name.startswith("_"):
+                    if extends_pygls and not node.name.startswith("__"):
+                        found.append(f"{path.name}: {cls.name} overrides {node.name}")
+                    own.add(node.name)
+                if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) \
+                        and not extends_pygls:
+                    own.add(node.attr)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr.startswith("_") \
+                    and not node.attr.startswith("__") and node.attr not in own:
+                found.append(f"{path.name}:{node.lineno}: .{node.attr}")
+    assert found == []

@@ -1,8 +1,8 @@
 """The helper itself: one pygls language server speaking the ``awsLogin/*`` protocol.
 
 ``run`` takes over stdin/stdout (see ``transport``), sets up logging on stderr, and runs
-the pygls ``LanguageServer`` with our framing and protocol in front of it (see ``framing``,
-``connection``, ``protocol``). Handlers are registered as pygls features; each call is
+the pygls ``LanguageServer`` with our framing and envelope checks in front of it (see
+``framing``, ``connection``). Handlers are registered as pygls features; each call is
 logged by method, outcome and duration, and an engine error becomes a JSON-RPC error with
 ``data.kind`` (see ``errors``).
 
@@ -28,13 +28,13 @@ from pygls.lsp.server import LanguageServer
 from aws_login_bridge import __version__
 from aws_login_bridge.errors import LoginBridgeError
 from aws_login_bridge.logs import quiet_sdk_loggers
-from aws_login_bridge.rpc.connection import serve_connection
+from aws_login_bridge.rpc.connection import Connection
 from aws_login_bridge.rpc.errors import internal_error, rpc_error
 from aws_login_bridge.rpc.feed import SessionFeed
 from aws_login_bridge.rpc.framing import FrameReader
 from aws_login_bridge.rpc.handlers import Handlers
 from aws_login_bridge.rpc.pending import PendingLogins
-from aws_login_bridge.rpc.protocol import BridgeProtocol
+from aws_login_bridge.rpc.pygls_logs import PyglsRecordsWithoutPayloads
 from aws_login_bridge.rpc.transport import StdioTransport
 from aws_login_bridge.rpc.watch import SessionWatcher
 from aws_login_bridge.rpc.work import Offloader
@@ -76,9 +76,8 @@ async def _run(transport: StdioTransport, offload: Offloader) -> tuple[int, bool
         name="aws-login-bridge",
         version=__version__,
         text_document_sync_kind=lsp.TextDocumentSyncKind.None_,
-        protocol_cls=BridgeProtocol,
     )
-    protocol: BridgeProtocol = server.protocol  # type: ignore[assignment]
+    protocol = server.protocol
     protocol.set_writer(transport)
     pending = PendingLogins()
     feed = SessionFeed(SessionWatcher(), protocol.notify, offload)
@@ -103,7 +102,8 @@ async def _run(transport: StdioTransport, offload: Offloader) -> tuple[int, bool
     transport.start_reading(asyncio.get_running_loop())
     log.info("aws-login-bridge %s serving on stdio (pid %d)", __version__, os.getpid())
     try:
-        code = await serve_connection(FrameReader(transport.next_chunk), protocol)
+        reader = FrameReader(transport.next_chunk)
+        code = await Connection(reader, protocol, transport.write).serve()
     finally:
         for _ in range(3):  # let answers to just-cancelled requests go out first
             await asyncio.sleep(0)
@@ -161,23 +161,6 @@ def _warm_up() -> None:
     log.debug("engine imported in %.0f ms", (time.perf_counter() - started) * 1000)
 
 
-class _NoPayloads(logging.Filter):
-    """Keeps message objects out of pygls's log lines (they can hold a pasted code)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not record.name.startswith("pygls"):
-            return True
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                a if isinstance(a, (str, int, float, bool, type(None))) else "<omitted>"
-                for a in record.args
-            )
-        elif isinstance(record.args, dict):
-            record.args = None
-            record.msg = str(record.msg)
-        return True
-
-
 def configure_logging(level_name: str) -> None:
     level = getattr(logging, level_name.upper(), logging.INFO)
     root = logging.getLogger()
@@ -185,7 +168,7 @@ def configure_logging(level_name: str) -> None:
         root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(_NoPayloads())
+    handler.addFilter(PyglsRecordsWithoutPayloads())
     root.addHandler(handler)
     root.setLevel(level)
     quiet_sdk_loggers(level, *QUIET_ALSO)

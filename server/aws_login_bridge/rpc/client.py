@@ -31,6 +31,7 @@ from typing import Any, Literal, TypeVar
 from lsprotocol import converters
 from pygls.client import JsonRPCClient
 from pygls.exceptions import JsonRpcException
+from pygls.io_ import run_async
 from pygls.protocol import JsonRPCProtocol
 from pygls.protocol.json_rpc import (
     JsonRPCNotification,
@@ -125,9 +126,8 @@ class HelperClient:
         client = cls()
         command = list(argv or default_argv())
         try:
-            client._run(client._rpc.start_io(command[0], *command[1:],
-                                             env=dict(env) if env is not None else None,
-                                             cwd=cwd), timeout)
+            client._run(client._rpc.start(command, dict(env) if env is not None else None,
+                                          cwd), timeout)
             if initialize:
                 client.initialize_result = client.request(
                     "initialize",
@@ -188,7 +188,7 @@ class HelperClient:
             # Checked again on the loop thread: from here on, an exit of the helper fails
             # this request's future (pygls does that for every pending request).
             self._check_running()
-            return self._rpc.protocol.send_request(method, params, msg_id=msg_id)
+            return self._rpc.send(method, params, msg_id)
 
         future = self._on_loop(send)
         try:
@@ -247,7 +247,7 @@ class HelperClient:
             for callback in callbacks:
                 self._dispatch.submit(_safely, callback, params)
 
-        self._rpc.feature(method)(deliver)
+        self._rpc.client.feature(method)(deliver)
 
     def _check_running(self) -> None:
         if self._closed:
@@ -297,34 +297,62 @@ def _plain_converter() -> Any:
     return converter
 
 
-class _RpcClient(JsonRPCClient):
-    """pygls's client, plus draining the helper's stderr (a full pipe would stall it)."""
+class _RpcClient:
+    """The helper process and pygls's client speaking to it, through pygls's public API
+    (``JsonRPCClient.protocol``, ``pygls.io_.run_async``). The process is started here, not
+    by ``start_io``, so that its stderr is drained (a full pipe would stall it) and the
+    requests still waiting when it exits fail at once."""
 
     def __init__(self) -> None:
-        super().__init__(protocol_cls=JsonRPCProtocol, converter_factory=_plain_converter)
+        self.client = JsonRPCClient(protocol_cls=JsonRPCProtocol,
+                                    converter_factory=_plain_converter)
+        self.protocol = self.client.protocol
         self.process: asyncio.subprocess.Process | None = None
-        self._stderr: list[str] = []
-        self._stderr_size = 0
-        self._stderr_lock = threading.Lock()
+        self.waiting: dict[int, concurrent.futures.Future[Any]] = {}
+        self.tasks: list[asyncio.Task[None]] = []
+        self.stopped = threading.Event()
+        self.stderr: list[str] = []
+        self.stderr_size = 0
+        self.stderr_lock = threading.Lock()
 
-    async def start_io(self, cmd: str, *args: Any, **kwargs: Any) -> None:
-        await super().start_io(cmd, *args, **kwargs)
-        self.process = self._server
-        assert self.process is not None and self.process.stderr is not None
-        self._async_tasks.append(asyncio.create_task(self._drain(self.process.stderr)))
+    async def start(self, argv: Sequence[str], env: dict[str, str] | None,
+                    cwd: str | os.PathLike[str] | None) -> None:
+        pipe = asyncio.subprocess.PIPE
+        self.process = process = await asyncio.create_subprocess_exec(
+            *argv, stdin=pipe, stdout=pipe, stderr=pipe, env=env, cwd=cwd)
+        assert process.stdin and process.stdout and process.stderr
+        self.protocol.set_writer(process.stdin)
+        self.tasks = [
+            asyncio.create_task(run_async(stop_event=self.stopped, reader=process.stdout,
+                                          protocol=self.protocol, logger=log)),
+            asyncio.create_task(self._drain(process.stderr)),
+            asyncio.create_task(self._fail_waiting_at_exit(process)),
+        ]
+
+    def send(self, method: str, params: Any, msg_id: int) -> concurrent.futures.Future[Any]:
+        future = self.protocol.send_request(method, params, msg_id=msg_id)
+        self.waiting[msg_id] = future
+        future.add_done_callback(lambda _: self.waiting.pop(msg_id, None))
+        return future
+
+    async def _fail_waiting_at_exit(self, process: asyncio.subprocess.Process) -> None:
+        code = await process.wait()
+        for future in list(self.waiting.values()):
+            if not future.done():
+                future.set_exception(RuntimeError(f"it exited with code {code}"))
 
     async def _drain(self, stream: asyncio.StreamReader) -> None:
         while chunk := await stream.read(65536):
             text = chunk.decode("utf-8", "replace")
-            with self._stderr_lock:
-                self._stderr.append(text)
-                self._stderr_size += len(text)
-                while self._stderr_size > STDERR_KEEP and len(self._stderr) > 1:
-                    self._stderr_size -= len(self._stderr.pop(0))
+            with self.stderr_lock:
+                self.stderr.append(text)
+                self.stderr_size += len(text)
+                while self.stderr_size > STDERR_KEEP and len(self.stderr) > 1:
+                    self.stderr_size -= len(self.stderr.pop(0))
 
     def stderr_text(self) -> str:
-        with self._stderr_lock:
-            return "".join(self._stderr)
+        with self.stderr_lock:
+            return "".join(self.stderr)
 
     async def finish(self, timeout: float) -> None:
         """Wait for the process to exit (kill it after ``timeout``), then stop reading."""
@@ -337,4 +365,5 @@ class _RpcClient(JsonRPCClient):
         except asyncio.TimeoutError:
             process.kill()
             await process.wait()
-        await self.stop()
+        self.stopped.set()
+        await asyncio.gather(*self.tasks, return_exceptions=True)

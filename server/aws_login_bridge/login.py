@@ -41,7 +41,7 @@ from aws_login_bridge.signin.verification import parse_verification_code
 from aws_login_bridge.store.cache import (
     FileSnapshot,
     cache_path,
-    format_time,
+    login_document,
     refresh_lock,
     write_cache,
 )
@@ -317,22 +317,10 @@ def _write_login_locked(pending: PendingLogin, *, replace_existing: bool) -> Log
     expires = dt.datetime.now(dt.timezone.utc) + dt.timedelta(
         seconds=max(0.0, grant.expires_in - elapsed)
     )
-    token = {
-        "accessToken": {
-            "accessKeyId": grant.access_key_id,
-            "secretAccessKey": grant.secret_access_key,
-            "sessionToken": grant.session_token,
-            "accountId": claims.account_id,
-            "expiresAt": format_time(expires),
-        },
-        "tokenType": grant.token_type or "aws_sigv4",
-        "clientId": pending.client_id,
-        "refreshToken": grant.refresh_token,
-        "idToken": grant.id_token,
-        "dpopKey": pending.key.to_pem(),  # type: ignore[union-attr] # made before the exchange
-        # botocore ≥ 1.42 refreshes in this region, whatever region the profile says later.
-        "signInRegion": pending.region,
-    }
+    assert pending.key is not None  # made before the exchange
+    token = login_document(grant, account_id=claims.account_id, expires_at=expires,
+                           client_id=pending.client_id, dpop_pem=pending.key.to_pem(),
+                           sign_in_region=pending.region)
     # Under the session's refresh lock: a refresh of the old tokens that finishes after this
     # write would otherwise put them back over the new login (and the fresh 12-hour session
     # would be lost); the refresh re-reads the file once it gets the lock.

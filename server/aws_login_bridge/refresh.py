@@ -21,6 +21,7 @@ from aws_login_bridge.store.cache import (
     format_time,
     read_cache,
     refresh_lock,
+    refreshed,
     write_cache,
 )
 
@@ -118,16 +119,7 @@ def _refresh(
         if owned:
             client.close()
     crashpoint("refresh.answered")
-    token = dict(cached.token)
-    token["accessToken"] = {
-        **cached.access,
-        "accessKeyId": grant.access_key_id,
-        "secretAccessKey": grant.secret_access_key,
-        "sessionToken": grant.session_token,
-        "accountId": cached.access["accountId"],  # as it was: read_cache checked it is text
-        "expiresAt": format_time(now() + dt.timedelta(seconds=grant.expires_in)),
-    }
-    token["refreshToken"] = grant.refresh_token
+    token = refreshed(cached, grant, now() + dt.timedelta(seconds=grant.expires_in))
     try:
         path = write_cache(profile.login_session, token)
     except ConfigError as error:

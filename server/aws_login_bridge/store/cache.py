@@ -17,13 +17,16 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from aws_login_bridge.errors import ConfigError, NotLoggedIn, login_command
 from aws_login_bridge.store.atomic import ensure_private_dir, write_atomic
 from aws_login_bridge.store.folder_trust import check_cache_folder
 from aws_login_bridge.store.locks import path_lock
 from aws_login_bridge.store.paths import login_cache_dir
+
+if TYPE_CHECKING:
+    from aws_login_bridge.signin.tokens import TokenGrant
 
 # What every SDK's reader insists on (Go, JS, Rust, Java, Ruby, ...): present and non-empty.
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
@@ -166,6 +169,43 @@ def read_cache(login_session: str, directory: Path | None = None, *,
     except ValueError:
         raise damaged(path, "accessToken.expiresAt is not a timestamp", profile) from None
     return cached
+
+
+def login_document(grant: TokenGrant, *, account_id: str, expires_at: dt.datetime,
+                   client_id: str, dpop_pem: str, sign_in_region: str) -> dict[str, Any]:
+    """A new login's cache file, as the SDKs read it (a refresh rewrites it: ``refreshed``)."""
+    return {
+        "accessToken": _access(grant, account_id, expires_at),
+        "tokenType": grant.token_type or "aws_sigv4",
+        "clientId": client_id,
+        "refreshToken": grant.refresh_token,
+        "idToken": grant.id_token,
+        "dpopKey": dpop_pem,
+        # botocore ≥ 1.42 refreshes in this region, whatever region the profile says later.
+        "signInRegion": sign_in_region,
+    }
+
+
+def refreshed(cached: CachedLogin, grant: TokenGrant, expires_at: dt.datetime
+              ) -> dict[str, Any]:
+    """The cache file after a refresh: new credentials and refresh token, everything else
+    (including fields another SDK added) as it was."""
+    token = dict(cached.token)
+    # accountId as it was: read_cache checked it is text.
+    token["accessToken"] = {**cached.access,
+                            **_access(grant, cached.access["accountId"], expires_at)}
+    token["refreshToken"] = grant.refresh_token
+    return token
+
+
+def _access(grant: TokenGrant, account_id: str, expires_at: dt.datetime) -> dict[str, str]:
+    return {
+        "accessKeyId": grant.access_key_id,
+        "secretAccessKey": grant.secret_access_key,
+        "sessionToken": grant.session_token,
+        "accountId": account_id,
+        "expiresAt": format_time(expires_at),
+    }
 
 
 def serialize(token: dict[str, Any]) -> bytes:

@@ -57,14 +57,10 @@ class Handlers:
         pending = await self._offload(self._start, p)
         from aws_login_bridge.store.cache import format_time
 
+        expires = format_time(pending.expires_at)
         return attrs.asdict(t.StartLoginResult(
-            loginId=pending.login_id,
-            authorizeUrl=pending.authorize_url,
-            profile=pending.profile,
-            region=pending.region,
-            flow=pending.flow,
-            expiresAt=format_time(pending.expires_at),
-        ))
+            loginId=pending.login_id, authorizeUrl=pending.authorize_url, profile=pending.profile,
+            region=pending.region, flow=pending.flow, expiresAt=expires))
 
     def _start(self, p: StartLoginParams) -> PendingLogin:
         from aws_login_bridge.login import start_login
@@ -79,14 +75,9 @@ class Handlers:
         result, issued_at = await self._offload(self._complete, p)
         await self._feed.check({result.profile: "active"})
         return attrs.asdict(t.CompleteLoginResult(
-            profile=result.profile,
-            loginSession=result.login_session,
-            accountId=result.account_id,
-            region=result.region,
-            expiresAt=result.expires_at,
-            sessionExpiresAt=_session_end(issued_at),
-            replaced=result.replaced,
-        ))
+            profile=result.profile, loginSession=result.login_session,
+            accountId=result.account_id, region=result.region, expiresAt=result.expires_at,
+            sessionExpiresAt=_session_end(issued_at), replaced=result.replaced))
 
     def _complete(self, p: CompleteLoginParams) -> tuple[LoginResult, int | None]:
         from aws_login_bridge.login import complete_login

@@ -1,0 +1,79 @@
+/**
+ * A small stand-in for the `vscode` module, for loading the extension's real modules outside
+ * VS Code: the API parts they use, recording status bar items and messages; anything else
+ * (the classes vscode-languageclient extends when it loads) is an empty class, so real use
+ * of it shows up as a failure.
+ */
+import { tempDir } from "./harness";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Module = require("node:module") as { _load: (request: string, ...rest: unknown[]) => unknown };
+
+export interface FakeItem {
+  text: string;
+  visible: boolean;
+  [k: string]: unknown;
+}
+
+export interface FakeVscode {
+  items: FakeItem[];
+  /** Texts of every notification shown (any severity). */
+  messages: string[];
+  /** `awsLogin.*` settings, by key without the prefix. */
+  settings: Record<string, unknown>;
+  /** Puts the stand-in back to the real module loader. */
+  restore(): void;
+}
+
+const disposable = () => ({ dispose: () => undefined });
+
+/** From now on `require("vscode")` gets the stand-in. */
+export function installFakeVscode(): FakeVscode {
+  const fake: FakeVscode = { items: [], messages: [], settings: {}, restore: () => undefined };
+  const message = async (text: string) => void fake.messages.push(text);
+  const used: Record<string, unknown> = {
+    StatusBarAlignment: { Left: 1, Right: 2 },
+    ProgressLocation: { Notification: 15, Window: 10 },
+    ThemeColor: class {
+      constructor(readonly id: string) {}
+    },
+    Uri: { file: (fsPath: string) => ({ fsPath }), parse: (s: string) => ({ fsPath: s }) },
+    window: {
+      createOutputChannel: () => ({ appendLine: () => undefined, show: () => undefined, dispose: () => undefined }),
+      createStatusBarItem: () => {
+        const item: FakeItem = { text: "", visible: false, show: () => (item.visible = true), hide: () => (item.visible = false), dispose: () => undefined };
+        fake.items.push(item);
+        return item;
+      },
+      showInformationMessage: message,
+      showWarningMessage: message,
+      showErrorMessage: message,
+      setStatusBarMessage: disposable,
+    },
+    commands: { registerCommand: disposable },
+    workspace: {
+      onDidChangeConfiguration: disposable,
+      getConfiguration: () => ({ get: (key: string) => fake.settings[key] }),
+      workspaceFolders: undefined,
+    },
+    extensions: { getExtension: () => undefined },
+    env: { clipboard: { writeText: async () => undefined } },
+  };
+  const vscode = new Proxy(used, { get: (target, key: string) => (key in target ? target[key] : class {}) });
+  const realLoad = Module._load;
+  Module._load = (request: string, ...rest: unknown[]) => (request === "vscode" ? vscode : realLoad(request, ...rest));
+  fake.restore = () => {
+    Module._load = realLoad;
+  };
+  return fake;
+}
+
+/** An ExtensionContext with its own global storage and in-memory global state. */
+export function fakeContext(extensionPath: string, state = new Map<string, unknown>()) {
+  return {
+    subscriptions: [] as Array<{ dispose(): unknown }>,
+    extensionPath,
+    globalStorageUri: { fsPath: tempDir("storage") },
+    globalState: { get: (k: string) => state.get(k), update: async (k: string, v: unknown) => void state.set(k, v) },
+  };
+}

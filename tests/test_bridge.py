@@ -64,14 +64,32 @@ def secrets_of(token: dict[str, object]) -> list[str]:
     return [v for v in values if isinstance(v, str) and v]
 
 
+def imported_full_names(stderr: str) -> set[str]:
+    """Every module name from ``python -X importtime`` output."""
+    return {line.rsplit("|", 1)[1].strip() for line in stderr.splitlines()
+            if line.startswith("import time:") and line.count("|") == 2}
+
+
 def imported_modules(stderr: str) -> set[str]:
     """Top-level package names from ``python -X importtime`` output."""
-    names = set()
-    for line in stderr.splitlines():
-        if line.startswith("import time:") and line.count("|") == 2:
-            name = line.rsplit("|", 1)[1].strip()
-            names.add(name.split(".")[0])
-    return names
+    return {name.split(".")[0] for name in imported_full_names(stderr)}
+
+
+# The fresh lane's import budget (benchmarks/bench_aws_cli.py: credential-process must stay
+# within 2.5x a bare `python -c pass`). Ours: exactly these modules. The standard library's
+# reading essentials (json, re, configparser, shlex, datetime) are needed to read the files
+# as botocore does; these others are not, and each costs as much as a module of ours.
+FRESH_LANE_OURS = {
+    "aws_login_bridge", "aws_login_bridge.entry", "aws_login_bridge.bridge",
+    "aws_login_bridge.hostos", "aws_login_bridge.errors", "aws_login_bridge.profiles",
+    "aws_login_bridge.refresh", "aws_login_bridge.store", "aws_login_bridge.store.paths",
+    "aws_login_bridge.store.configfile", "aws_login_bridge.store.cache",
+}
+FRESH_LANE_FORBIDDEN = {
+    "pathlib", "typing", "hashlib", "_hashlib", "dataclasses", "ipaddress", "urllib.parse",
+    "fnmatch", "glob", "tempfile", "subprocess", "threading", "argparse", "logging",
+    "webbrowser", "filelock", "attrs", "httpx", "ssl", "socket", "pwd",
+}
 
 
 # -- the fresh path ---------------------------------------------------------------------
@@ -125,8 +143,14 @@ def test_fresh_path_imports_no_sdk(aws_home: AwsHome, entry: str) -> None:
     assert "aws_login_bridge" in modules  # the probe sees our own imports...
     assert sorted(modules & set(HEAVY)) == []  # ...and none of the heavy ones
     # Both entry points take the fast lane: no CLI module (argparse, logging, webbrowser)
-    # and no lock.
-    assert {"argparse", "logging", "webbrowser", "filelock"} & modules == set()
+    # and no lock; and only the budgeted modules of ours and of the standard library.
+    before = imported_full_names(subprocess.run(
+        [PYTHON, "-X", "importtime", "-c", "pass"], env=aws_home.env, capture_output=True,
+        text=True, timeout=60, check=True).stderr)
+    added = imported_full_names(result.stderr) - before
+    ours = {name for name in added if name.split(".")[0] == "aws_login_bridge"}
+    assert sorted(ours) == sorted(FRESH_LANE_OURS)
+    assert sorted(added & FRESH_LANE_FORBIDDEN) == []
 
 
 @pytest.mark.parametrize("entry", ["module", "console-script"])

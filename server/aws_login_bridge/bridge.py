@@ -16,11 +16,9 @@ the JSON ever goes to stdout; failures print one line to stderr and exit 1.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
 
 from aws_login_bridge import hostos
 from aws_login_bridge.errors import (
@@ -32,6 +30,11 @@ from aws_login_bridge.errors import (
     ServiceError,
     login_command,
 )
+
+TYPE_CHECKING = False  # the fresh lane's import budget: tests/test_bridge.py
+if TYPE_CHECKING:
+    import datetime as dt
+    from collections.abc import Callable, Sequence
 
 COMMAND = "credential-process"
 PROG = "aws-login-bridge"

@@ -8,7 +8,10 @@ secrets: callers pass only profile names, ARNs, regions and URLs into them.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar
+
+TYPE_CHECKING = False  # typing itself is not imported: credential_process loads this
+if TYPE_CHECKING:
+    from typing import Any, ClassVar
 
 SHOWN_CHARS = 16
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9._@+=,:/-]{1,128}")

@@ -7,7 +7,10 @@ so that the tests can force Windows' code paths on Linux by setting it.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+
+TYPE_CHECKING = False  # credential_process imports this module: typing stays out of it
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 WINDOWS = sys.platform == "win32"
 

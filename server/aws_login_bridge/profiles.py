@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
-from typing import Literal, NamedTuple
+from collections import namedtuple
 
 from aws_login_bridge.errors import NotLoggedIn, login_command, shown_name
 from aws_login_bridge.store.configfile import ConfigDocument
-from aws_login_bridge.store.paths import config_file
+from aws_login_bridge.store.paths import config_file_name
+
+TYPE_CHECKING = False  # credential_process imports this module: typing stays out of it
+if TYPE_CHECKING:
+    from typing import Literal
+
+    ProfileOrigin = Literal["--profile", "AWS_DEFAULT_PROFILE", "AWS_PROFILE", "default"]
 
 FALLBACK_REGION = "us-east-1"
 
@@ -24,9 +30,6 @@ OTHER_STYLES: dict[str, str] = {
     "web_identity_token_file": "web identity",
     "credential_process": "credential_process",
 }
-
-ProfileOrigin = Literal["--profile", "AWS_DEFAULT_PROFILE", "AWS_PROFILE", "default"]
-
 
 def chosen_profile(explicit: str | None) -> tuple[str, ProfileOrigin]:
     """The profile a command works on and where that choice came from (botocore's order)."""
@@ -58,7 +61,9 @@ def login_advice(name: str, settings: dict[str, str] | None) -> str:
             f"sign-in, log in with a new profile: {login_command(suggestion)}")
 
 
-class LoginProfile(NamedTuple):  # not a dataclass: see store.cache.CachedLogin
+class LoginProfile(namedtuple("LoginProfile", ["name", "login_session", "region"])):
+    # Not a dataclass nor a typing.NamedTuple: see store.cache.CachedLogin.
+    __slots__ = ()
     name: str
     login_session: str
     region: str | None
@@ -75,7 +80,7 @@ class LoginProfile(NamedTuple):  # not a dataclass: see store.cache.CachedLogin
 
 def login_profile(name: str, document: ConfigDocument | None = None) -> LoginProfile:
     """The profile's login settings, or NotLoggedIn with the command that fixes it."""
-    document = document or ConfigDocument.load(config_file())
+    document = document or ConfigDocument.load(config_file_name())
     settings = document.profile(name)
     session = (settings or {}).get("login_session", "").strip()
     if not session:
@@ -85,7 +90,7 @@ def login_profile(name: str, document: ConfigDocument | None = None) -> LoginPro
 
 
 def login_profiles(document: ConfigDocument | None = None) -> list[LoginProfile]:
-    document = document or ConfigDocument.load(config_file())
+    document = document or ConfigDocument.load(config_file_name())
     found = []
     for name, settings in document.profiles().items():
         session = settings.get("login_session", "").strip()

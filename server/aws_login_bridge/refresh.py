@@ -10,10 +10,8 @@ refresh is really due, which keeps the fresh path (credential_process) fast.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import TYPE_CHECKING, NamedTuple
+from collections import namedtuple
 
-from aws_login_bridge.crashpoint import crashpoint
 from aws_login_bridge.errors import ConfigError, LoginBridgeError, NetworkError, ServiceError
 from aws_login_bridge.store.cache import (
     CachedLogin,
@@ -25,13 +23,16 @@ from aws_login_bridge.store.cache import (
     write_cache,
 )
 
+TYPE_CHECKING = False  # credential_process imports this module: typing stays out of it
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from aws_login_bridge.profiles import LoginProfile
     from aws_login_bridge.signin.tokens import SigninClient
 
-REFRESH_THRESHOLD = 300.0  # seconds; the same window botocore uses
+    Clock = Callable[[], dt.datetime]
 
-Clock = Callable[[], dt.datetime]
+REFRESH_THRESHOLD = 300.0  # seconds; the same window botocore uses
 
 
 def utc_now() -> dt.datetime:
@@ -42,13 +43,14 @@ def needs_refresh(cached: CachedLogin, now: dt.datetime, threshold: float) -> bo
     return (cached.expires_at - now).total_seconds() <= threshold
 
 
-class Fresh(NamedTuple):
+class Fresh(namedtuple("Fresh", ["cached", "refreshed", "warning"], defaults=[None])):
     """What ``fresh_credentials`` hands back: the login to use, whether this call refreshed
     it, and a one-line warning when it is usable but something went wrong on the way."""
 
+    __slots__ = ()
     cached: CachedLogin
     refreshed: bool
-    warning: str | None = None
+    warning: str | None
 
 
 def is_passing(error: LoginBridgeError) -> bool:
@@ -99,6 +101,7 @@ def fresh_credentials(
 def _refresh(
     profile: LoginProfile, cached: CachedLogin, now: Clock, client: SigninClient | None
 ) -> Fresh:
+    from aws_login_bridge.crashpoint import crashpoint
     from aws_login_bridge.signin.dpop import DpopKey
     from aws_login_bridge.signin.tokens import SigninClient
 

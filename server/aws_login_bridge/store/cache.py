@@ -8,24 +8,26 @@ token refresh it once.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import errno
-import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections import namedtuple
 
 from aws_login_bridge.errors import ConfigError, NotLoggedIn, login_command
-from aws_login_bridge.store.atomic import ensure_private_dir, write_atomic
-from aws_login_bridge.store.folder_trust import check_cache_folder
-from aws_login_bridge.store.locks import path_lock
-from aws_login_bridge.store.paths import login_cache_dir
+from aws_login_bridge.store.paths import login_cache_dir_name
 
+# credential_process reads this module on every call: what only a write, a lock or a
+# listing needs (pathlib, hashlib, typing, the folder checks, filelock) is imported where
+# it is used, and the tests hold the fresh lane to its import budget (tests/test_bridge.py).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import contextlib
+    from collections.abc import Iterator
+    from pathlib import Path
+    from typing import Any
+
     from aws_login_bridge.signin.tokens import TokenGrant
 
 # What every SDK's reader insists on (Go, JS, Rust, Java, Ruby, ...): present and non-empty.
@@ -36,12 +38,33 @@ REQUIRED_ACCESS_FIELDS = ("accessKeyId", "secretAccessKey", "sessionToken", "acc
 LOCK_TIMEOUT = 20.0  # longer than one refresh with its retries; a dead holder frees at once
 
 
+def _sha256() -> Any:
+    # The interpreter's built-in SHA-256 gives the same digest without loading OpenSSL
+    # (hashlib's first import costs as much as the rest of the fresh lane's reading).
+    try:
+        from _sha256 import sha256  # Python 3.11
+    except ImportError:
+        try:
+            from _sha2 import sha256  # Python 3.12+
+        except ImportError:  # a build without the built-in hashes
+            from hashlib import sha256
+    return sha256
+
+
 def cache_key(login_session: str) -> str:
-    return hashlib.sha256(login_session.encode("utf-8")).hexdigest()
+    return _sha256()(login_session.encode("utf-8")).hexdigest()
+
+
+def cache_file_name(login_session: str, directory: str | os.PathLike[str] | None = None) -> str:
+    """The cache file's path as text (``cache_path`` is the same as a Path)."""
+    folder = login_cache_dir_name() if directory is None else os.fspath(directory)
+    return os.path.join(folder, f"{cache_key(login_session)}.json")
 
 
 def cache_path(login_session: str, directory: Path | None = None) -> Path:
-    return (directory or login_cache_dir()) / f"{cache_key(login_session)}.json"
+    from pathlib import Path
+
+    return Path(cache_file_name(login_session, directory))
 
 
 def format_time(moment: dt.datetime) -> str:
@@ -71,14 +94,16 @@ def parse_time(value: str) -> dt.datetime:
     return dt.datetime(year, month, day, hour, minute, second, micro, tzinfo=zone)
 
 
-class CachedLogin(NamedTuple):
+class CachedLogin(namedtuple("CachedLogin", ["path", "token"])):
     """A parsed cache file. ``token`` is the whole JSON object, kept to rewrite it faithfully.
 
-    A NamedTuple rather than a dataclass: importing dataclasses costs ~8 ms, a third of what
-    credential_process spends on the fresh path (see benchmarks/bench_bridge.py).
+    ``path`` is text when read_cache made it (so credential_process needs no pathlib), a
+    Path after a write. A collections.namedtuple rather than a dataclass or
+    typing.NamedTuple: those imports cost more than reading the file.
     """
 
-    path: Path
+    __slots__ = ()
+    path: str | os.PathLike[str]
     token: dict[str, Any]
 
     def __repr__(self) -> str:
@@ -116,7 +141,7 @@ class CachedLogin(NamedTuple):
         return self.token["dpopKey"]
 
 
-def damaged(path: Path, detail: str, profile: str | None) -> NotLoggedIn:
+def damaged(path: str | os.PathLike[str], detail: str, profile: str | None) -> NotLoggedIn:
     """The one-sentence error for a cache file no SDK would use."""
     return NotLoggedIn(
         f"The login cache file {path} is damaged ({detail}); log in again: "
@@ -134,7 +159,7 @@ def _missing_fields(token: dict[str, Any]) -> list[str]:
                       if not isinstance(token.get(name), str) or not token[name].strip()]
 
 
-def read_cache(login_session: str, directory: Path | None = None, *,
+def read_cache(login_session: str, directory: str | os.PathLike[str] | None = None, *,
                profile: str | None = None) -> CachedLogin:
     """Load and check the session's cache file, or raise NotLoggedIn saying what to do.
 
@@ -143,9 +168,10 @@ def read_cache(login_session: str, directory: Path | None = None, *,
     reading the same file would disagree about whether it works. ``profile`` goes into the
     message's re-login command.
     """
-    path = cache_path(login_session, directory)
+    path = cache_file_name(login_session, directory)
     try:
-        token = json.loads(path.read_bytes())
+        with open(path, "rb") as file:
+            token = json.loads(file.read())
     except FileNotFoundError:
         raise NotLoggedIn(
             f"No cached credentials for login session {login_session}; log in again: "
@@ -214,6 +240,9 @@ def serialize(token: dict[str, Any]) -> bytes:
 
 
 def write_cache(login_session: str, token: dict[str, Any], directory: Path | None = None) -> Path:
+    from aws_login_bridge.store.atomic import ensure_private_dir, write_atomic
+    from aws_login_bridge.store.folder_trust import check_cache_folder
+
     path = cache_path(login_session, directory)
     check_cache_folder(path.parent)
     try:
@@ -240,13 +269,18 @@ def refresh_lock(login_session: str, directory: Path | None = None,
 
 def file_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> contextlib.AbstractContextManager[None]:
     """``refresh_lock`` by the cache file's path (logout --all knows only the paths)."""
+    from aws_login_bridge.store.folder_trust import check_cache_folder
+    from aws_login_bridge.store.locks import path_lock
+
     check_cache_folder(path.parent)
     return path_lock(path, timeout, "refreshing this login session")
 
 
 def iter_cache_files(directory: Path | None = None) -> Iterator[tuple[Path, dict[str, Any]]]:
     """Every login cache file (JSON with ``accessToken.accessKeyId``) in the directory."""
-    folder = directory or login_cache_dir()
+    from pathlib import Path
+
+    folder = directory or Path(login_cache_dir_name())
     try:
         entries = sorted(folder.glob("*.json"))
     except OSError:
@@ -274,6 +308,10 @@ class FileSnapshot:
                 self._saved[path] = (None, 0o600)
 
     def restore(self) -> None:
+        import contextlib
+
+        from aws_login_bridge.store.atomic import write_atomic
+
         for path, (data, mode) in self._saved.items():
             with contextlib.suppress(OSError):
                 if data is None:

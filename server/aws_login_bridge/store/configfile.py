@@ -8,31 +8,33 @@ survive, so the file still diffs cleanly and every other tool keeps working.
 from __future__ import annotations
 
 import configparser
-import contextlib
 import errno
 import io
 import os
 import re
 import shlex
-from pathlib import Path
-from typing import NamedTuple
+from collections import namedtuple
 
 from aws_login_bridge.errors import ConfigError, InvalidInput, bad_character
-from aws_login_bridge.store.atomic import make_private_dirs, write_atomic
-from aws_login_bridge.store.folder_trust import check_config_folder
-from aws_login_bridge.store.locks import path_lock
+
+# credential_process reads profiles through this module on every call: what only a write
+# needs (pathlib, typing, the folder checks, locks) is imported where it is used.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import contextlib
+    from pathlib import Path
 
 LOCK_TIMEOUT = 20.0  # seconds; a read-modify-write of the config takes milliseconds
 
 # configparser's own patterns (botocore reads the file with a default RawConfigParser).
 _SECTCRE = configparser.RawConfigParser.SECTCRE
 _OPTCRE = configparser.RawConfigParser.OPTCRE
-_NONSPACE = re.compile(r"\S")
+_NONSPACE = r"\S"  # compiled on first use (re caches it): the read path needs neither
 _BOM = "\ufeff"
 # A line as Python's universal newlines (so configparser and botocore) reads it: ended by
 # CRLF, CR or LF. str.splitlines() would also break at \x0b, \x0c, \x1c-\x1e, \x85,
 # \u2028 and \u2029, which may sit inside a comment or a value.
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+_LINE = r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$"
 
 
 def config_lock(
@@ -45,6 +47,9 @@ def config_lock(
     of the same old text, and the first one's lines would be lost. The lock file lives in
     the per-user lock folder (see ``store.locks``), so taking it creates nothing in ~/.aws.
     """
+    from aws_login_bridge.store.folder_trust import check_config_folder
+    from aws_login_bridge.store.locks import path_lock
+
     check_config_folder(path)
     return path_lock(path, timeout, f"changing {path}")
 
@@ -96,17 +101,23 @@ def _section_profile(section: str) -> str | None:
     return None
 
 
-class ConfigDocument(NamedTuple):  # not a dataclass: see store.cache.CachedLogin
-    """One config file's exact text, plus how botocore would read its profiles."""
+class ConfigDocument(namedtuple("ConfigDocument", ["path", "original", "text"])):
+    """One config file's exact text, plus how botocore would read its profiles.
 
-    path: Path
+    ``path`` is the file as the caller named it: text from credential_process (whose fresh
+    lane never imports pathlib), a Path elsewhere. Not a dataclass: see store.cache.CachedLogin.
+    """
+
+    __slots__ = ()
+    path: str | os.PathLike[str]
     original: bytes | None  # None: the file does not exist yet
     text: str
 
     @classmethod
-    def load(cls, path: Path) -> ConfigDocument:
+    def load(cls, path: str | os.PathLike[str]) -> ConfigDocument:
         try:
-            raw: bytes | None = path.read_bytes()
+            with open(path, "rb") as file:
+                raw: bytes | None = file.read()
         except (FileNotFoundError, NotADirectoryError):
             raw = None  # no such file (yet): reads as empty, and saving says why it can't
         except IsADirectoryError:
@@ -172,13 +183,20 @@ class ConfigDocument(NamedTuple):  # not a dataclass: see store.cache.CachedLogi
         """Atomically replace the file, keeping its permissions (0600 when it is new)."""
         if not self.changed:
             return
-        check_config_folder(self.path)
+        import contextlib
+        from pathlib import Path
+
+        from aws_login_bridge.store.atomic import make_private_dirs, write_atomic
+        from aws_login_bridge.store.folder_trust import check_config_folder
+
+        path = Path(self.path)
+        check_config_folder(path)
         mode = 0o600
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):
-            mode = self.path.stat().st_mode & 0o777
+            mode = path.stat().st_mode & 0o777
         try:
-            make_private_dirs(self.path.parent)
-            write_atomic(self.path, self.text.encode("utf-8"), mode=mode)
+            make_private_dirs(path.parent)
+            write_atomic(path, self.text.encode("utf-8"), mode=mode)
         except OSError as error:
             raise ConfigError(
                 f"Cannot write {self.path} ({os.strerror(error.errno or errno.EIO)}). "
@@ -186,7 +204,8 @@ class ConfigDocument(NamedTuple):  # not a dataclass: see store.cache.CachedLogi
             ) from None
 
 
-class _Role(NamedTuple):
+class _Role(namedtuple("_Role", ["kind", "name", "indent"])):
+    __slots__ = ()
     kind: str  # header | option | continuation | blank | comment
     name: str | None  # header: the section name; option: the key, lower-cased
     indent: str  # the line's leading whitespace
@@ -211,7 +230,7 @@ def _roles(lines: list[str]) -> list[_Role]:
         if not stripped:
             roles.append(_Role("blank", None, ""))
             continue
-        first = _NONSPACE.search(line)
+        first = re.search(_NONSPACE, line)
         indent = line[: first.start()] if first else ""
         if option_open and len(indent) > level:
             roles.append(_Role("continuation", None, indent))
@@ -237,7 +256,7 @@ def _set_value(text: str, profile: str, key: str, value: str, newline: str) -> s
     if any(ch in value for ch in "\r\n") or not value.strip():
         raise ValueError("config values must be one non-empty line")
     bom = _BOM if text.startswith(_BOM) else ""
-    lines = _LINE.findall(text.removeprefix(_BOM))
+    lines = re.findall(_LINE, text.removeprefix(_BOM))
     roles = _roles(lines)
     headers = [i for i, role in enumerate(roles)
                if role.kind == "header" and _section_profile(role.name or "") == profile]

@@ -9,7 +9,6 @@ refresh is really due, which keeps the fresh path (credential_process) fast.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import namedtuple
 
 from aws_login_bridge.errors import ConfigError, LoginBridgeError, NetworkError, ServiceError
@@ -20,11 +19,13 @@ from aws_login_bridge.store.cache import (
     read_cache,
     refresh_lock,
     refreshed,
+    utc_now,
     write_cache,
 )
 
 TYPE_CHECKING = False  # credential_process imports this module: typing stays out of it
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Callable
 
     from aws_login_bridge.profiles import LoginProfile
@@ -33,10 +34,6 @@ if TYPE_CHECKING:
     Clock = Callable[[], dt.datetime]
 
 REFRESH_THRESHOLD = 300.0  # seconds; the same window botocore uses
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 def needs_refresh(cached: CachedLogin, now: dt.datetime, threshold: float) -> bool:
@@ -101,6 +98,8 @@ def fresh_credentials(
 def _refresh(
     profile: LoginProfile, cached: CachedLogin, now: Clock, client: SigninClient | None
 ) -> Fresh:
+    import datetime as dt
+
     from aws_login_bridge.crashpoint import crashpoint
     from aws_login_bridge.signin.dpop import DpopKey
     from aws_login_bridge.signin.tokens import SigninClient

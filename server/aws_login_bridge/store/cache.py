@@ -8,7 +8,6 @@ token refresh it once.
 
 from __future__ import annotations
 
-import datetime as dt
 import errno
 import json
 import os
@@ -29,6 +28,17 @@ if TYPE_CHECKING:
     from typing import Any
 
     from aws_login_bridge.signin.tokens import TokenGrant
+
+if TYPE_CHECKING:
+    import datetime as dt
+else:
+    try:
+        # Up to Python 3.11, datetime.py defines the whole pure-Python datetime and then
+        # replaces it with this C module's classes (the very same ones): importing the C
+        # module directly spares credential_process a sixth of its import budget.
+        import _datetime as dt
+    except ImportError:  # an interpreter without it
+        import datetime as dt
 
 # What every SDK's reader insists on (Go, JS, Rust, Java, Ruby, ...): present and non-empty.
 _ACCOUNT_ID = re.compile(r"[0-9]{12}")
@@ -65,6 +75,10 @@ def cache_path(login_session: str, directory: Path | None = None) -> Path:
     from pathlib import Path
 
     return Path(cache_file_name(login_session, directory))
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
 
 
 def format_time(moment: dt.datetime) -> str:

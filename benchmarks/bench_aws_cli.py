@@ -44,7 +44,7 @@ import venv
 from collections.abc import Callable
 from pathlib import Path
 
-from report import print_table, timing_environment
+from report import print_table, sample, timing_environment
 
 from aws_login_bridge.demo import spawn_remote_login
 from aws_login_bridge.emulator import Emulator, isolated_environment, person
@@ -172,12 +172,7 @@ def main() -> int:
             "ours: login --remote until URL": lambda: until_url(ours_url, env),
             "aws: login --remote until URL": lambda: until_url(aws_url, env),
         }
-        for measure in commands.values():  # warm the page cache and .pyc files
-            measure()
-        samples: dict[str, list[float]] = {name: [] for name in commands}
-        for _ in range(args.rounds):
-            for name, measure in commands.items():
-                samples[name].append(measure())
+        samples = sample(commands, args.rounds)
         leftovers = sorted(p.name for p in (root / "aws").iterdir())
 
     medians = {name: statistics.median(values) for name, values in samples.items()}

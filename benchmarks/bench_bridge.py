@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from report import ms, print_table, timing_environment
+from report import ms, print_table, sample, timing_environment
 
 from aws_login_bridge.demo import spawn_remote_login
 from aws_login_bridge.emulator import Emulator, isolated_environment, person
@@ -131,12 +131,7 @@ def main() -> int:
                 lambda: (expire(root), run(bridge, env))[1],
             "cli: login --remote until URL": lambda: login_until_url(env, finish=False),
         }
-        for measure in commands.values():  # warm the page cache and .pyc files
-            measure()
-        samples: dict[str, list[float]] = {name: [] for name in commands}
-        for _ in range(args.rounds):
-            for name, measure in commands.items():
-                samples[name].append(measure())
+        samples = sample(commands, args.rounds)
         run(bridge, env)  # leave fresh credentials behind (the last refresh did)
 
         rounds = [concurrent_round(bridge, env, root, emulator)

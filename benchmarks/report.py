@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 import sys
+from collections.abc import Callable
 
 
 def timing_environment(env: dict[str, str]) -> dict[str, str]:
@@ -14,6 +15,18 @@ def timing_environment(env: dict[str, str]) -> dict[str, str]:
     the AWS CLI) ships compiled: the warm-up runs write the cache, the timed runs use it.
     """
     return {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def sample(commands: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
+    """Each command's timings over ``rounds`` rounds, after one untimed warm-up run each
+    (the page cache and .pyc files); commands interleave so drift hits them alike."""
+    for measure in commands.values():
+        measure()
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(rounds):
+        for name, measure in commands.items():
+            samples[name].append(measure())
+    return samples
 
 
 def ms(seconds: float) -> str:

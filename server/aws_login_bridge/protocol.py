@@ -197,15 +197,6 @@ class NoParams:
 
 # -- results and the notification ----------------------------------------------------------
 
-_SESSION = "the login session ARN (`arn:aws:sts::123456789012:assumed-role/…`)"
-_EXPIRES = "when the access credentials expire (≤ 15 minutes away; they refresh)"
-_SESSION_END = "when the 12-hour sign-in session ends"
-_LOGGED_IN = ("logged in: a login session, cached credentials, and the 12-hour session not "
-              "over")
-_SOURCE = ("botocore's method name of the credential source that wins for the profile "
-           "(`login`, `env`, `shared-credentials-file`, …)")
-
-
 @attrs.frozen
 class StartLoginResult:
     loginId: str = _doc("handle for `completeLogin` and `cancelLogin`")
@@ -214,6 +205,15 @@ class StartLoginResult:
     region: str = _doc("the region signed in to")
     flow: Flow = _doc("the flow in use")
     expiresAt: str = _doc("when this pending login lapses (10 minutes)")
+
+
+_SESSION = "the login session ARN (`arn:aws:sts::123456789012:assumed-role/…`)"
+_EXPIRES = "when the access credentials expire (≤ 15 minutes away; they refresh)"
+_SESSION_END = "when the 12-hour sign-in session ends"
+_LOGGED_IN = ("logged in: a login session, cached credentials, and the 12-hour session not "
+              "over")
+_SOURCE = ("botocore's method name of the credential source that wins for the profile "
+           "(`login`, `env`, `shared-credentials-file`, …)")
 
 
 @attrs.frozen
@@ -244,17 +244,25 @@ class Problem:
 
 
 @attrs.define
-class StatusResult:
-    """Also what ``aws-login-bridge status --json`` prints."""
+class SessionView:
+    """What a ``status`` answer and a ``sessionChanged`` notification both say of a
+    profile's session, with the same names and the same rule for "logged in"."""
 
     profile: str = _doc("the profile name")
     loginSession: str | None = _doc(_SESSION, None)
+    expiresAt: str | None = _doc(_EXPIRES + "; null when there are none (as after a logout)",
+                                 None)
+    sessionExpiresAt: str | None = _doc(_SESSION_END, None)
+    loggedIn: bool = _doc(_LOGGED_IN, False)
+
+
+@attrs.define
+class StatusResult(SessionView):
+    """Also what ``aws-login-bridge status --json`` prints."""
+
     accountId: str | None = _doc("the AWS account", None)
     region: str | None = _doc("the profile's region", None)
-    expiresAt: str | None = _doc(_EXPIRES, None)
-    sessionExpiresAt: str | None = _doc(_SESSION_END, None)
     credentialSource: str | None = _doc(_SOURCE, None)
-    loggedIn: bool = _doc(_LOGGED_IN, False)
     problems: list[Problem] = attrs.field(factory=list, metadata={"doc": "what stops it"})
 
 
@@ -272,13 +280,8 @@ class CallerIdentityResult:
 
 
 @attrs.frozen
-class SessionChangedParams:
-    profile: str = _doc("the profile name")
-    loginSession: str | None = _doc(_SESSION, None)
-    expiresAt: str | None = _doc(_EXPIRES + "; null after a logout", None)
+class SessionChangedParams(SessionView):
     state: SessionState = _doc("what happened", "active")
-    sessionExpiresAt: str | None = _doc(_SESSION_END, None)
-    loggedIn: bool = _doc(_LOGGED_IN, False)
 
 
 # -- the method table ------------------------------------------------------------------------

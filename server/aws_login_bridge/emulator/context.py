@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from .dpop import JtiCache
-from .faults import FaultBook
+from .faults import FaultBook, FaultFormat, early_answer
 from .identity import Identity
 from .mint import opaque_id
 from .store import Stats, Store
+from .wire import Response
 
 CROSS_DEVICE = "arn:aws:signin:::devtools/cross-device"
 SAME_DEVICE = "arn:aws:signin:::devtools/same-device"
@@ -59,6 +60,17 @@ class Context:
             if other != self.base_url:
                 bases.append(other)
         return bases
+
+    def early_fault(self, target: str, grant: str | None,
+                    fmt: FaultFormat) -> tuple[Response | None, float]:
+        """Take the fault that fires before ``target``'s request is looked at (counted as
+        served): its answer in ``fmt`` (None to answer normally), and the delay the normal
+        answer gets."""
+        fault = self.faults.take(target, grant, response_mode=False)
+        if fault is None:
+            return None, 0.0
+        self.stats.bump("faults_served")
+        return early_answer(fault, fmt), fault.delay
 
     def issuer(self) -> str:
         return self.base_url

@@ -159,23 +159,30 @@ class FaultBook:
         return None
 
 
-def early_answer(
-    fault: Fault, *, garbage: bytes, content_type: str,
-    error: Callable[[int, str | None, int | None], Response],
-) -> Response | None:
+@dataclass(frozen=True)
+class FaultFormat:
+    """How an endpoint words the faults that replace its answer: the body of "garbage"
+    (with its content type) and ``error(status, code or None, retry_after)`` for "status"."""
+
+    garbage: bytes
+    content_type: str
+    error: Callable[[int, str | None, int | None], Response]
+
+
+def early_answer(fault: Fault, fmt: FaultFormat) -> Response | None:
     """The answer of a fault that fires before the request is looked at, in the endpoint's
-    own format (``error(status, code or None, retry_after)``); None for "delay", where the
-    normal answer is sent late."""
+    own format; None for "delay", where the normal answer is sent late."""
     mode = fault.resolved_mode
     if mode == "reset":
         return Response(0, abort=True, delay=fault.delay)
     if mode == "garbage":
-        return Response(200, garbage, [("Content-Type", content_type)], delay=fault.delay)
+        return Response(200, fmt.garbage, [("Content-Type", fmt.content_type)],
+                        delay=fault.delay)
     if mode == "status":
         status = fault.resolved_status
         retry_after = fault.retry_after if fault.retry_after is not None else (
             1 if status == 429 else None)
-        response = error(status, fault.error, retry_after)
+        response = fmt.error(status, fault.error, retry_after)
         response.delay = fault.delay
         return response
     return None

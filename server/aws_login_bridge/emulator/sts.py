@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape
 from . import sigv4
 from .context import Context
 from .errors import STS_DEFAULT_CODE_FOR_STATUS, StsError
-from .faults import early_answer
+from .faults import FaultFormat
 from .store import IssuedCredentials
 from .wire import Request, Response
 
@@ -82,20 +82,19 @@ def _lookup(ctx: Context) -> Callable[[str], IssuedCredentials | None]:
     return lookup
 
 
+def _injected(status: int, code: str | None, retry_after: int | None) -> Response:
+    return error_response(StsError(status, code or STS_DEFAULT_CODE_FOR_STATUS[status],
+                                   "injected fault", retry_after))
+
+
+_FAULT_FORMAT = FaultFormat(b"<GetCallerIdentityResponse><oops", "text/xml", _injected)
+
+
 def handle(ctx: Context, req: Request) -> Response:
     ctx.stats.bump("sts")
-    fault = ctx.faults.take("sts", None, response_mode=False)
-    delay = 0.0
-    if fault is not None:
-        ctx.stats.bump("faults_served")
-        delay = fault.delay
-        early = early_answer(
-            fault, garbage=b"<GetCallerIdentityResponse><oops", content_type="text/xml",
-            error=lambda status, code, retry: error_response(StsError(
-                status, code or STS_DEFAULT_CODE_FOR_STATUS[status], "injected fault", retry)),
-        )
-        if early is not None:
-            return early
+    early, delay = ctx.early_fault("sts", None, _FAULT_FORMAT)
+    if early is not None:
+        return early
 
     try:
         params = _params(req)

@@ -23,7 +23,7 @@ from .errors import (
     invalid_request,
     token_expired,
 )
-from .faults import Fault, early_answer
+from .faults import Fault, FaultFormat
 from .jose import compact_es256
 from .pkce import verifier_is_well_formed, verifier_matches
 from .store import IssuedCredentials, RefreshToken, Session
@@ -212,25 +212,23 @@ def _deform(ctx: Context, fault: Fault, answer: dict[str, Any], client_id: str,
     return answer
 
 
+def _injected(status: int, code: str | None, retry_after: int | None) -> Response:
+    return error_response(SigninError(status, code or DEFAULT_SIGNIN_CODE_FOR_STATUS[status],
+                                      "injected fault", retry_after))
+
+
+_FAULT_FORMAT = FaultFormat(b'{"accessToken": {"accessKeyId": <html>oops',
+                            "application/json", _injected)
+
+
 def handle(ctx: Context, req: Request) -> Response:
     grant = sniff_grant(req.body)
     ctx.stats.bump(f"token.{grant or 'invalid'}")
 
-    fault = ctx.faults.take("token", grant, response_mode=False)
-    delay = 0.0
-    if fault is not None:
-        ctx.stats.bump("faults_served")
-        delay = fault.delay
-        early = early_answer(
-            fault, garbage=b'{"accessToken": {"accessKeyId": <html>oops',
-            content_type="application/json",
-            error=lambda status, code, retry: error_response(SigninError(
-                status, code or DEFAULT_SIGNIN_CODE_FOR_STATUS[status], "injected fault",
-                retry)),
-        )
-        if early is not None:
-            return early
-        # "delay": fall through to the normal answer, late.
+    early, delay = ctx.early_fault("token", grant, _FAULT_FORMAT)
+    if early is not None:
+        return early
+    # None with a "delay" fault: the normal answer, late.
 
     try:
         data = _parse_body(req)

@@ -168,18 +168,18 @@ export interface StatusResult {
   profile: string;
   /** the login session ARN (`arn:aws:sts::123456789012:assumed-role/…`) */
   loginSession: string | null;
+  /** when the access credentials expire (≤ 15 minutes away; they refresh); null when there are none (as after a logout) */
+  expiresAt: IsoTime | null;
+  /** when the 12-hour sign-in session ends */
+  sessionExpiresAt: IsoTime | null;
+  /** logged in: a login session, cached credentials, and the 12-hour session not over */
+  loggedIn: boolean;
   /** the AWS account */
   accountId: string | null;
   /** the profile's region */
   region: string | null;
-  /** when the access credentials expire (≤ 15 minutes away; they refresh) */
-  expiresAt: IsoTime | null;
-  /** when the 12-hour sign-in session ends */
-  sessionExpiresAt: IsoTime | null;
   /** botocore's method name of the credential source that wins for the profile (`login`, `env`, `shared-credentials-file`, …) */
   credentialSource: string | null;
-  /** logged in: a login session, cached credentials, and the 12-hour session not over */
-  loggedIn: boolean;
   /** what stops it */
   problems: Problem[];
 }
@@ -205,14 +205,14 @@ export interface SessionChangedParams {
   profile: string;
   /** the login session ARN (`arn:aws:sts::123456789012:assumed-role/…`) */
   loginSession: string | null;
-  /** when the access credentials expire (≤ 15 minutes away; they refresh); null after a logout */
+  /** when the access credentials expire (≤ 15 minutes away; they refresh); null when there are none (as after a logout) */
   expiresAt: IsoTime | null;
-  /** what happened */
-  state: SessionState;
   /** when the 12-hour sign-in session ends */
   sessionExpiresAt: IsoTime | null;
   /** logged in: a login session, cached credentials, and the 12-hour session not over */
   loggedIn: boolean;
+  /** what happened */
+  state: SessionState;
 }
 
 /** Method and notification names. */

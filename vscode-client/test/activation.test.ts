@@ -6,7 +6,7 @@
 import * as assert from "node:assert/strict";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { tempDir } from "./harness";
+import { REPO_ROOT, tempDir } from "./harness";
 import { FakeVscode, fakeContext, installFakeVscode } from "./fakeVscode";
 import { ProcessSpy, spyOnProcesses } from "./processSpy";
 import { until } from "./wait";
@@ -35,7 +35,7 @@ describe("cold activation", () => {
   it("with no AWS configuration starts no process and shows 'not logged in'", async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const extension = require("../src/extension") as typeof import("../src/extension");
-    const context = fakeContext(path.resolve(__dirname, "..", ".."));
+    const context = fakeContext(path.join(REPO_ROOT, "vscode-client"));
     await extension.activate(context as never);
     try {
       await until(() => vscode.items.some((i) => i.visible && i.text === "aws: not logged in"), 10_000);

@@ -56,6 +56,22 @@ def credential_process(home: AwsHome, profile: str = "p") -> subprocess.Complete
     return run_cli(home, "credential-process", "--profile", profile)
 
 
+def check_output(result: subprocess.CompletedProcess[str], cache: Path) -> dict[str, object]:
+    """A successful run printed exactly what the cache file now holds."""
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    access = json.loads(cache.read_bytes())["accessToken"]
+    assert printed == {
+        "Version": 1,
+        "AccessKeyId": access["accessKeyId"],
+        "SecretAccessKey": access["secretAccessKey"],
+        "SessionToken": access["sessionToken"],
+        "Expiration": access["expiresAt"],
+        "AccountId": access["accountId"],
+    }
+    return printed
+
+
 def secrets_of(token: dict[str, object]) -> list[str]:
     access = token.get("accessToken")
     values = [token.get("refreshToken"), token.get("dpopKey"), token.get("idToken")]
@@ -98,18 +114,10 @@ FRESH_LANE_FORBIDDEN = {
 def test_prints_credential_process_json_from_the_cache(aws_home: AwsHome, emulator) -> None:
     token = login()
     result = credential_process(aws_home)
-    assert result.returncode == 0, result.stderr
+    printed = check_output(result, cache_file(aws_home))
     assert result.stderr == ""
-    printed = json.loads(result.stdout)
-    access = token["accessToken"]
-    assert printed == {
-        "Version": 1,
-        "AccessKeyId": access["accessKeyId"],
-        "SecretAccessKey": access["secretAccessKey"],
-        "SessionToken": access["sessionToken"],
-        "Expiration": access["expiresAt"],
-        "AccountId": "123456789012",
-    }
+    assert json.loads(cache_file(aws_home).read_bytes()) == token  # what login wrote
+    assert printed["AccountId"] == "123456789012"
     assert emulator.stats()["token"]["refresh_token"] == 0  # fresh: no refresh
 
 

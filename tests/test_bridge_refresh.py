@@ -8,11 +8,10 @@ import json
 import subprocess
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from conftest import PYTHON, AwsHome, run_cli, wait_for
-from test_bridge import cache_file, login, secrets_of
+from test_bridge import cache_file, check_output, login, secrets_of
 
 from aws_login_bridge.emulator import Fault
 
@@ -34,24 +33,6 @@ def expire(home: AwsHome) -> dict[str, object]:
     token["accessToken"]["expiresAt"] = PAST
     path.write_text(json.dumps(token))
     return token
-
-
-
-
-def check_output(result: subprocess.CompletedProcess[str], cache: Path) -> dict[str, object]:
-    """A successful run printed exactly what the cache file now holds."""
-    assert result.returncode == 0, result.stderr
-    printed = json.loads(result.stdout)
-    access = json.loads(cache.read_bytes())["accessToken"]
-    assert printed == {
-        "Version": 1,
-        "AccessKeyId": access["accessKeyId"],
-        "SecretAccessKey": access["secretAccessKey"],
-        "SessionToken": access["sessionToken"],
-        "Expiration": access["expiresAt"],
-        "AccountId": access["accountId"],
-    }
-    return printed
 
 
 @pytest.fixture

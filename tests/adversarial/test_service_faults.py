@@ -13,6 +13,8 @@ timeout" costs a second, not fifteen.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,6 +112,24 @@ class Pauses(list[float]):
         self.append(seconds)
 
 
+@contextmanager
+def faulty_service(emulator: Any, case: Case, grant: str,
+                   op: str) -> Iterator[tuple[SigninClient, Pauses]]:
+    """A SigninClient (and the pauses it took) against the emulator with ``case``'s fault
+    armed for ``grant``; after the block, the service saw the attempts the case expects,
+    with its fixed pauses between them."""
+    pauses = Pauses()
+    client = SigninClient("us-east-1", endpoint_url=emulator.base_url, sleep=pauses)
+    case.arm(emulator, grant, op)
+    try:
+        yield client, pauses
+    finally:
+        client.close()
+    assert attempts(emulator, grant) == case.attempts
+    if case.waits is not None:
+        assert tuple(pauses) == case.waits
+
+
 def check_failure(error: LoginBridgeError, case: Case) -> None:
     assert error.kind == case.kind, (error.kind, error.message)
     if case.status is not None:
@@ -127,24 +147,18 @@ def test_login_faults(short_timeout: AwsHome, emulator: Any, case: Case) -> None
     pending = start_login("f")
     code = person.sign_in(pending.authorize_url)
     before = snapshot(home.root)
-    pauses = Pauses()
-    client = SigninClient("us-east-1", endpoint_url=emulator.base_url, sleep=pauses)
-    case.arm(emulator, "authorization_code", "login")
-    try:
-        if case.kind is None:
-            assert complete_login(pending, code, client=client).account_id == "123456789012"
-            check_files(home.config, home.cache_dir)
-        else:
-            with pytest.raises(LoginBridgeError) as caught:
-                complete_login(pending, code, client=client)
-            check_failure(caught.value, case)
-            assert snapshot(home.root) == before
-    finally:
-        client.close()
-        pending.close()
-    assert attempts(emulator, "authorization_code") == case.attempts
-    if case.waits is not None:
-        assert tuple(pauses) == case.waits
+    with faulty_service(emulator, case, "authorization_code", "login") as (client, pauses):
+        try:
+            if case.kind is None:
+                assert complete_login(pending, code, client=client).account_id == "123456789012"
+                check_files(home.config, home.cache_dir)
+            else:
+                with pytest.raises(LoginBridgeError) as caught:
+                    complete_login(pending, code, client=client)
+                check_failure(caught.value, case)
+                assert snapshot(home.root) == before
+        finally:
+            pending.close()
     assert len(pauses) == case.attempts - 1
 
 
@@ -161,10 +175,7 @@ def test_refresh_faults(logged_in: AwsHome, short_timeout: AwsHome, emulator: An
     home = logged_in
     emulator.reset()
     before = snapshot(home.root)
-    pauses = Pauses()
-    client = SigninClient("us-east-1", endpoint_url=emulator.base_url, sleep=pauses)
-    case.arm(emulator, "refresh_token", "refresh")
-    try:
+    with faulty_service(emulator, case, "refresh_token", "refresh") as (client, _):
         if case.kind is None:
             _, refreshed, _ = fresh_credentials(login_profile("p"), force=True, client=client)
             assert refreshed
@@ -174,11 +185,6 @@ def test_refresh_faults(logged_in: AwsHome, short_timeout: AwsHome, emulator: An
                 fresh_credentials(login_profile("p"), force=True, client=client)
             check_failure(caught.value, case)
             assert snapshot(home.root) == before
-    finally:
-        client.close()
-    assert attempts(emulator, "refresh_token") == case.attempts
-    if case.waits is not None:
-        assert tuple(pauses) == case.waits
     check_files(home.config, home.cache_dir)
 
 

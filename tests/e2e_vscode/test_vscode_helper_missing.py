@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from .vscode_harness import CodeServer, start_code_server, stop
-from .vscode_workbench import notification, open_workbench, run_command, shot
+from .vscode_workbench import clipboard_text, notification, open_workbench, run_command, shot
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +59,6 @@ def test_missing_helper_shows_install_command(browser, code_server_without_helpe
         ).count() == 1
         page.evaluate("navigator.clipboard.writeText('')")
         button.click()
-        # The extension host writes the clipboard through the workbench: poll for it.
-        copied = ""
-        for _ in range(50):
-            copied = page.evaluate("navigator.clipboard.readText()")
-            if copied:
-                break
-            page.wait_for_timeout(100)
-        assert copied == expected
+        assert clipboard_text(page) == expected
     finally:
         context.close()

@@ -22,6 +22,7 @@ import pytest
 
 from .vscode_harness import EXTENSION_ID, CodeServer, start_code_server, stop
 from .vscode_workbench import (
+    evidence_on_failure,
     input_box,
     notification,
     open_workbench,
@@ -84,11 +85,8 @@ def test_first_login_installs_the_helper(browser, fresh_code_server, signin_emul
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = open_workbench(context, server.workbench_url())
     try:
-        _run(page, context, server, signin_emulator, artifacts)
-    except Exception:
-        shot(page, artifacts, "failure-install")
-        print("--- AWS Login output channel ---\n" + server.extension_log())
-        raise
+        with evidence_on_failure(page, artifacts, "install", server.extension_log):
+            _run(page, context, server, signin_emulator, artifacts)
     finally:
         context.close()
 

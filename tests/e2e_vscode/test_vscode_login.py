@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from .vscode_workbench import (
+    clipboard_text,
     focused_label,
     input_box,
     notification,
@@ -89,7 +90,7 @@ def _run(page, context, code_server, signin_emulator, artifacts: Path) -> None:
     notice = notification(page, r"Sign in to AWS in the browser tab")
     page.evaluate("navigator.clipboard.writeText('')")
     notice.get_by_role("link", name="Copy URL").click()
-    assert _clipboard(page) == signin.url
+    assert clipboard_text(page) == signin.url
 
     continue_button.click()
     code_el = signin.locator("#verification-code")
@@ -146,16 +147,5 @@ def _run(page, context, code_server, signin_emulator, artifacts: Path) -> None:
     # Nothing secret went to the output channel.
     log = code_server.extension_log()
     assert code not in log
-
-
-def _clipboard(page) -> str:
-    """What VS Code put on the clipboard (the extension host writes it through the page)."""
-    text = ""
-    for _ in range(50):
-        text = page.evaluate("navigator.clipboard.readText()")
-        if text:
-            break
-        page.wait_for_timeout(100)
-    return text
 
 

@@ -25,7 +25,7 @@ from aws_login_bridge.demo import spawn_remote_login
 from aws_login_bridge.emulator import person
 
 from .vscode_harness import HELPER_PYTHON, CodeServer, start_code_server, stop
-from .vscode_workbench import TIMEOUT, shot, status_item
+from .vscode_workbench import TIMEOUT, evidence_on_failure, shot, status_item
 
 PROFILE = "cli-dev"
 
@@ -96,50 +96,47 @@ def test_status_bar_follows_logins_made_elsewhere(browser, idle_code_server, sig
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page, _ = open_window(context, server.workbench_url())
     try:
-        # 1. Activated at startup, nothing to show, nothing started.
-        status_item(page, r"^aws: not logged in$")
-        helpers = [c for c in descendants(server.proc.pid) if "aws_login_bridge" in c]
-        assert helpers == [], helpers
-        assert not server.aws.config.exists()
+        with evidence_on_failure(page, artifacts, "startup", server.extension_log):
+            # 1. Activated at startup, nothing to show, nothing started.
+            status_item(page, r"^aws: not logged in$")
+            helpers = [c for c in descendants(server.proc.pid) if "aws_login_bridge" in c]
+            assert helpers == [], helpers
+            assert not server.aws.config.exists()
 
-        # 2. A login in a terminal (the CLI, as a real subprocess).
-        login, url = spawn_remote_login(env, "--profile", PROFILE, "--region", "us-east-1")
-        code = person.sign_in(url)
-        _, err = login.communicate(f"{code}\n", timeout=60)
-        assert login.returncode == 0, err
-        status_item(page, rf"^aws: {PROFILE} · 1[12]h$")
-        shot(page, artifacts, "startup-01-login-from-terminal")
-        page.close()
+            # 2. A login in a terminal (the CLI, as a real subprocess).
+            login, url = spawn_remote_login(env, "--profile", PROFILE, "--region", "us-east-1")
+            code = person.sign_in(url)
+            _, err = login.communicate(f"{code}\n", timeout=60)
+            assert login.returncode == 0, err
+            status_item(page, rf"^aws: {PROFILE} · 1[12]h$")
+            shot(page, artifacts, "startup-01-login-from-terminal")
+            page.close()
 
-        # 3. A fresh window: the profile shows with no command run.
-        page, loaded = open_window(context, server.workbench_url())
-        status_item(page, r"\btrunk\b")
-        git_s = time.monotonic() - loaded
-        status_item(page, rf"^aws: {PROFILE} · 1[12]h$")
-        shown_s, shown_at = time.monotonic() - loaded, dt.datetime.now()
-        shot(page, artifacts, "startup-02-fresh-window")
-        activated = activation_time(server)
-        # The fresh window ran the helper with the interpreter remembered from the first one,
-        # without probing Pythons first.
-        assert "helper Python (as last time)" in server.extension_log()
-        print(f"startup: workbench loaded -> status bar shows the profile in {shown_s:.2f} s "
-              f"(of which extension activated -> shown "
-              f"{(shown_at - activated).total_seconds():.2f} s); the git extension's branch "
-              f"item: {git_s:.2f} s; ratio {shown_s / git_s:.2f}")
+            # 3. A fresh window: the profile shows with no command run.
+            page, loaded = open_window(context, server.workbench_url())
+            status_item(page, r"\btrunk\b")
+            git_s = time.monotonic() - loaded
+            status_item(page, rf"^aws: {PROFILE} · 1[12]h$")
+            shown_s, shown_at = time.monotonic() - loaded, dt.datetime.now()
+            shot(page, artifacts, "startup-02-fresh-window")
+            activated = activation_time(server)
+            # The fresh window ran the helper with the interpreter remembered from the first one,
+            # without probing Pythons first.
+            assert "helper Python (as last time)" in server.extension_log()
+            print(f"startup: workbench loaded -> status bar shows the profile in {shown_s:.2f} s "
+                  f"(of which extension activated -> shown "
+                  f"{(shown_at - activated).total_seconds():.2f} s); the git extension's branch "
+                  f"item: {git_s:.2f} s; ratio {shown_s / git_s:.2f}")
 
-        # 4. Logout in a terminal clears it within 5 seconds.
-        out = subprocess.run([sys.executable, "-m", "aws_login_bridge", "logout", "--profile",
-                              PROFILE], env=env, capture_output=True, text=True, timeout=60)
-        assert out.returncode == 0, out.stderr
-        logged_out = time.monotonic()
-        page.locator("#workbench\\.parts\\.statusbar .statusbar-item").filter(
-            has_text=re.compile(r"^aws: not logged in$")).first.wait_for(timeout=5000)
-        print(f"startup: logout in a terminal -> status bar cleared in "
-              f"{time.monotonic() - logged_out:.2f} s")
-        shot(page, artifacts, "startup-03-logout-from-terminal", settle_ms=0)
-    except Exception:
-        shot(page, artifacts, "failure-startup")
-        print("--- AWS Login output channel ---\n" + server.extension_log())
-        raise
+            # 4. Logout in a terminal clears it within 5 seconds.
+            out = subprocess.run([sys.executable, "-m", "aws_login_bridge", "logout", "--profile",
+                                  PROFILE], env=env, capture_output=True, text=True, timeout=60)
+            assert out.returncode == 0, out.stderr
+            logged_out = time.monotonic()
+            page.locator("#workbench\\.parts\\.statusbar .statusbar-item").filter(
+                has_text=re.compile(r"^aws: not logged in$")).first.wait_for(timeout=5000)
+            print(f"startup: logout in a terminal -> status bar cleared in "
+                  f"{time.monotonic() - logged_out:.2f} s")
+            shot(page, artifacts, "startup-03-logout-from-terminal", settle_ms=0)
     finally:
         context.close()

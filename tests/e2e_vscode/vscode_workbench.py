@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -174,3 +176,28 @@ def sign_in_on_new_tab(page: Page, context: Any, emulator_url: str) -> tuple[str
     code_el = signin.locator("#verification-code")
     code_el.wait_for()
     return (code_el.text_content() or "").strip(), identity_arn
+
+
+@contextmanager
+def evidence_on_failure(page: Page, artifacts: Path, name: str,
+                        extension_log: Callable[[], str]) -> Iterator[None]:
+    """A failure inside leaves a screenshot (``failure-NAME``) and prints the AWS Login
+    output channel, then propagates."""
+    try:
+        yield
+    except Exception:
+        shot(page, artifacts, f"failure-{name}")
+        print("--- AWS Login output channel ---\n" + extension_log())
+        raise
+
+
+def clipboard_text(page: Page) -> str:
+    """What VS Code put on the clipboard (the extension host writes it through the page,
+    a moment later: poll for it)."""
+    text = ""
+    for _ in range(50):
+        text = page.evaluate("navigator.clipboard.readText()")
+        if text:
+            break
+        page.wait_for_timeout(100)
+    return text

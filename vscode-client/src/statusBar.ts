@@ -4,6 +4,9 @@
  * No `vscode` import: extension.ts hands in the real item and theme colours.
  */
 import type { SessionState } from "./lsp_ext";
+import { WARNING_MS, formatTimeLeft, isLoggedIn, sessionEnd } from "../../jupyter_ext/labextension/src/sessionTime";
+
+export { WARNING_MS, formatTimeLeft, isLoggedIn, sessionEnd };
 
 /** The parts of `vscode.StatusBarItem` used here. */
 export interface StatusBarItemLike {
@@ -32,37 +35,7 @@ export interface SessionView {
   credentialSource?: string | null;
 }
 
-/** The helper decides (`loggedIn`, one definition in the protocol declaration). */
-export function isLoggedIn(view: Pick<SessionView, "loggedIn"> | undefined): boolean {
-  return view?.loggedIn === true;
-}
-
-export const WARNING_MS = 15 * 60 * 1000;
-const MINUTE = 60 * 1000;
-const HOUR = 60 * MINUTE;
-
 export type Level = "normal" | "warning" | "error";
-
-/** `11h`, `1h`, `42m`, `<1m`. */
-export function formatTimeLeft(ms: number): string {
-  if (ms >= HOUR) {
-    return `${Math.floor(ms / HOUR)}h`;
-  }
-  if (ms >= MINUTE) {
-    return `${Math.floor(ms / MINUTE)}m`;
-  }
-  return "<1m";
-}
-
-/** The end of the session as far as it is known. */
-export function sessionEnd(view: SessionView): Date | undefined {
-  const iso = view.sessionExpiresAt ?? view.expiresAt;
-  if (!iso) {
-    return undefined;
-  }
-  const t = new Date(iso);
-  return Number.isNaN(t.getTime()) ? undefined : t;
-}
 
 export function accountOf(view: SessionView): string | undefined {
   if (view.accountId) {

@@ -7,6 +7,9 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { api } from './api';
 import type { SessionChangedParams, SessionState, StatusResult } from './generated/protocol';
+import { formatTimeLeft, isLoggedIn, sessionEnd, WARNING_MS } from './sessionTime';
+
+export { formatTimeLeft, isLoggedIn, sessionEnd, WARNING_MS };
 
 export interface SessionView {
   profile: string;
@@ -16,32 +19,6 @@ export interface SessionView {
   state?: SessionState;
   /** The helper's verdict (a login session, cached credentials, the 12 hours not over). */
   loggedIn: boolean;
-}
-
-export const WARNING_MS = 15 * 60 * 1000;
-const MINUTE = 60 * 1000;
-const HOUR = 60 * MINUTE;
-
-export function isLoggedIn(view: SessionView | undefined): boolean {
-  return !!view?.loggedIn;
-}
-
-/** When the sign-in ends (the 12-hour session; else the credentials' expiry). */
-export function sessionEnd(view: SessionView): Date | undefined {
-  const iso = view.sessionExpiresAt ?? view.expiresAt;
-  const at = iso ? new Date(iso) : undefined;
-  return at && !Number.isNaN(at.getTime()) ? at : undefined;
-}
-
-/** `11h`, `42m`, `<1m`. */
-export function formatTimeLeft(ms: number): string {
-  if (ms >= HOUR) {
-    return `${Math.floor(ms / HOUR)}h`;
-  }
-  if (ms >= MINUTE) {
-    return `${Math.floor(ms / MINUTE)}m`;
-  }
-  return '<1m';
 }
 
 export interface Rendered {

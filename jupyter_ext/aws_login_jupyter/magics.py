@@ -8,6 +8,7 @@ failures print one line; nothing here raises into the notebook.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from IPython.core.magic import Magics, line_magic, magics_class
@@ -51,6 +52,28 @@ class AwsLoginMagics(Magics):
         helper.refresh_environment()
         return helper
 
+    def _ask(self, method: str, profile: str,
+             params: dict[str, Any] | None = None) -> dict[str, Any] | None:
+        """The helper's answer to ``method`` (about ``profile`` unless ``params`` say
+        otherwise), or None once the failure has been explained in one line."""
+        try:
+            answer: dict[str, Any] = self._helper().call(
+                method, {"profile": profile} if params is None else params,
+                timeout=QUERY_TIMEOUT)
+        except Failure as failure:
+            _warn(friendly(failure, profile))
+            return None
+        return answer
+
+    def _show(self, magic: Callable[[str], None], line: str, method: str,
+              report: Callable[[str, dict[str, Any]], list[str]]) -> None:
+        """Print ``report`` of the helper's answer to ``method`` about the line's profile."""
+        profile = parse_argstring(magic, line).profile or kernel_env.current_profile()
+        answer = self._ask(method, profile)
+        if answer is not None:
+            for text in report(profile, answer):
+                print(text)
+
     @magic_arguments()
     @argument("--profile", "-p", help="profile to log in (default: the kernel's AWS_PROFILE, "
               "else 'default')")
@@ -90,10 +113,8 @@ class AwsLoginMagics(Magics):
             return
         profile = args.profile or kernel_env.current_profile()
         params: dict[str, Any] = {"all": True} if args.all else {"profile": profile}
-        try:
-            answer = self._helper().call(protocol.LOGOUT, params, timeout=QUERY_TIMEOUT)
-        except Failure as failure:
-            _warn(friendly(failure, profile))
+        answer = self._ask(protocol.LOGOUT, profile, params)
+        if answer is None:
             return
         removed = int(answer.get("removed") or 0)
         if args.all:
@@ -113,15 +134,7 @@ class AwsLoginMagics(Magics):
     @line_magic
     def aws_whoami(self, line: str) -> None:
         """Show who a profile's credentials belong to (STS GetCallerIdentity)."""
-        args = parse_argstring(self.aws_whoami, line)
-        profile = args.profile or kernel_env.current_profile()
-        try:
-            identity = self._helper().call(protocol.CALLER_IDENTITY, {"profile": profile},
-                                           timeout=QUERY_TIMEOUT)
-        except Failure as failure:
-            _warn(friendly(failure, profile))
-            return
-        print(f"{identity.get('Arn')} (account {identity.get('Account')}, profile '{profile}')")
+        self._show(self.aws_whoami, line, protocol.CALLER_IDENTITY, _identity_lines)
 
     @magic_arguments()
     @argument("profile", help="the profile boto3.client(...) should use in this kernel")
@@ -149,16 +162,13 @@ class AwsLoginMagics(Magics):
     @line_magic
     def aws_status(self, line: str) -> None:
         """Show a profile's login session, expiry, winning credential source and problems."""
-        args = parse_argstring(self.aws_status, line)
-        profile = args.profile or kernel_env.current_profile()
-        try:
-            status = self._helper().call(protocol.STATUS, {"profile": profile},
-                                         timeout=QUERY_TIMEOUT)
-        except Failure as failure:
-            _warn(friendly(failure, profile))
-            return
-        for line_text in status_lines(status):
-            print(line_text)
+        self._show(self.aws_status, line, protocol.STATUS,
+                   lambda _profile, status: status_lines(status))
+
+
+def _identity_lines(profile: str, identity: dict[str, Any]) -> list[str]:
+    """The ``%aws_whoami`` report: whose credentials, in which account, through which profile."""
+    return [f"{identity.get('Arn')} (account {identity.get('Account')}, profile '{profile}')"]
 
 
 _LOGIN_CURES = {"NotLoggedIn": "NotLoggedIn", "SessionExpired": "RefreshRequired"}

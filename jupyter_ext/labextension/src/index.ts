@@ -34,6 +34,24 @@ function explain(error: unknown): string {
   return error instanceof ApiError ? error.message : String(error);
 }
 
+/**
+ * A command's `execute` that runs `action` for the profile the status bar shows: read once,
+ * so the action and its messages name the same profile; a failure is one error notification.
+ */
+function forShownProfile(
+  model: SessionModel,
+  action: (profile: string) => Promise<void>
+): () => Promise<void> {
+  return async () => {
+    const profile = model.profile;
+    try {
+      await action(profile);
+    } catch (error) {
+      Notification.error(explain(error), { autoClose: 8000 });
+    }
+  };
+}
+
 function loggedInMessage(done: LoginDone): string {
   const profile = done.login.profile;
   const who = done.identity.Arn ?? 'an identity that could not be checked';
@@ -97,47 +115,37 @@ const plugin: JupyterFrontEndPlugin<void> = {
     commands.addCommand(COMMANDS.logout, {
       label: LABELS[COMMANDS.logout],
       caption: 'Delete the cached AWS login credentials of the shown profile',
-      execute: async () => {
-        const profile = model.profile;
-        try {
-          const { removed } = await api.logout(profile);
-          const view = model.view;
-          if (view && view.profile === profile) {
-            model.set({
-              ...view,
-              expiresAt: null,
-              sessionExpiresAt: null,
-              state: 'loggedOut',
-              loggedIn: false
-            });
-          }
-          Notification.info(
-            removed
-              ? `Logged out of profile '${profile}'. Credentials already handed out stay valid until they expire (at most 15 minutes).`
-              : `Profile '${profile}' had no cached credentials; nothing to remove.`,
-            { autoClose: 6000 }
-          );
-        } catch (error) {
-          Notification.error(explain(error), { autoClose: 8000 });
+      execute: forShownProfile(model, async profile => {
+        const { removed } = await api.logout(profile);
+        const view = model.view;
+        if (view && view.profile === profile) {
+          model.set({
+            ...view,
+            expiresAt: null,
+            sessionExpiresAt: null,
+            state: 'loggedOut',
+            loggedIn: false
+          });
         }
-      }
+        Notification.info(
+          removed
+            ? `Logged out of profile '${profile}'. Credentials already handed out stay valid until they expire (at most 15 minutes).`
+            : `Profile '${profile}' had no cached credentials; nothing to remove.`,
+          { autoClose: 6000 }
+        );
+      })
     });
 
     commands.addCommand(COMMANDS.identity, {
       label: LABELS[COMMANDS.identity],
       caption: 'Who the shown profile signs AWS requests as (STS GetCallerIdentity)',
-      execute: async () => {
-        const profile = model.profile;
-        try {
-          const identity = await api.identity(profile);
-          Notification.info(
-            `${identity.Arn} (account ${identity.Account}, profile '${profile}')`,
-            { autoClose: 8000 }
-          );
-        } catch (error) {
-          Notification.error(explain(error), { autoClose: 8000 });
-        }
-      }
+      execute: forShownProfile(model, async profile => {
+        const identity = await api.identity(profile);
+        Notification.info(
+          `${identity.Arn} (account ${identity.Account}, profile '${profile}')`,
+          { autoClose: 8000 }
+        );
+      })
     });
 
     const ids = [COMMANDS.login, COMMANDS.logout, COMMANDS.identity];

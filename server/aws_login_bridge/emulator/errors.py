@@ -51,11 +51,18 @@ DEFAULT_SIGNIN_CODE_FOR_STATUS = {
 
 
 @dataclass
-class SigninError(Exception):
+class ServiceError(Exception):
+    """An error answer: HTTP status, the service's code, a client-safe message, and the
+    Retry-After seconds to send, if any. Each vocabulary below renders it its own way."""
+
     status: int
     code: str
     message: str
     retry_after: float | None = None
+
+
+class SigninError(ServiceError):
+    """Sign-In's error; ``shape`` is the modeled exception botocore raises for its status."""
 
     @property
     def shape(self) -> str:
@@ -86,12 +93,8 @@ STS_DEFAULT_CODE_FOR_STATUS = {
 }
 
 
-@dataclass
-class StsError(Exception):
-    status: int
-    code: str
-    message: str
-    retry_after: float | None = None
+class StsError(ServiceError):
+    """STS's error; ``fault_type`` is the ErrorResponse's <Type>."""
 
     @property
     def fault_type(self) -> str:

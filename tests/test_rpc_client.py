@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 import sys
 import threading
 from typing import Any
@@ -103,8 +105,7 @@ def test_timeout_cancels_and_a_dead_helper_is_reported(aws_home: AwsHome,
             client.request("awsLogin/completeLogin",
                            {"loginId": started["loginId"], "code": code}, timeout=0.3)
         assert client.request("awsLogin/status", {"profile": "nb"})["profile"] == "nb"
-        assert client._rpc.process is not None
-        client._rpc.process.kill()
+        os.kill(client.pid, signal.SIGTERM)
         with pytest.raises(HelperExited):
             for _ in range(50):  # until the client has noticed the exit
                 client.request("awsLogin/listProfiles", timeout=5)

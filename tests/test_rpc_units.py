@@ -6,7 +6,7 @@ impossible to reach through a subprocess (a sender that stalls, a 10-minute laps
 
 from __future__ import annotations
 
-import asyncio
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -18,37 +18,36 @@ from conftest import AwsHome
 from pygls.exceptions import JsonRpcInvalidParams
 
 from aws_login_bridge.errors import InvalidCode, ServiceError, SessionConflict, UnknownLogin
+from aws_login_bridge.pending_logins import PendingLogins
 from aws_login_bridge.protocol import CompleteLoginParams, StartLoginParams
-from aws_login_bridge.rpc.framing import Body, Closed, FrameReader, Rejected
-from aws_login_bridge.rpc.params import parse
-from aws_login_bridge.rpc.pending import PendingLogins
-from aws_login_bridge.rpc.watch import SessionWatcher
+from aws_login_bridge.rpc.errors import parse
+from aws_login_bridge.rpc.frames import Body, FrameParser, Rejected, encode
+from aws_login_bridge.watch import SessionWatcher
 
 # -- framing ----------------------------------------------------------------------------
 
 
-def read_all(chunks: list[bytes], stall: float = 0.05, max_body: int = 1 << 20,
+@dataclasses.dataclass(frozen=True)
+class Closed:
+    """The end of input, and whether it cut a message short."""
+
+    mid_message: bool
+
+
+def read_all(chunks: list[bytes], max_body: int = 1 << 20,
              silence_after: bool = False) -> list[object]:
-    """Feed ``chunks`` to a FrameReader; then end of input (or silence, then the end)."""
-
-    async def run() -> list[object]:
-        pending = list(chunks)
-
-        async def next_chunk(timeout: float | None) -> bytes | None:
-            if pending:
-                return pending.pop(0)
-            if silence_after and timeout is not None:
-                await asyncio.sleep(timeout)
-                return None
-            return b""
-
-        reader = FrameReader(next_chunk, max_body=max_body, stall_timeout=stall)
-        events: list[object] = []
-        while not events or not isinstance(events[-1], Closed):
-            events.append(await reader.read())
-        return events
-
-    return asyncio.run(run())
+    """Feed ``chunks`` to a FrameParser one by one; then end of input (or a stall, then the
+    end), as the helper's read loop does."""
+    parser = FrameParser(max_body=max_body)
+    events: list[object] = []
+    for chunk in chunks:
+        parser.feed(chunk)
+        while (event := parser.next()) is not None:
+            events.append(event)
+    if silence_after and parser.mid_body:
+        events.append(parser.stalled())
+    events.append(Closed(parser.mid_message))
+    return events
 
 
 def frame(body: bytes, length: int | None = None) -> bytes:
@@ -57,8 +56,10 @@ def frame(body: bytes, length: int | None = None) -> bytes:
 
 def test_frames_split_anywhere_and_headers_in_any_case() -> None:
     data = frame(b'{"a":1}') + b"content-type: x\r\nCONTENT-LENGTH:  7\r\n\r\n{\"b\":2}"
-    chunks = [data[i:i + 3] for i in range(0, len(data), 3)]
-    assert read_all(chunks) == [Body(b'{"a":1}', 7), Body(b'{"b":2}', 7), Closed(False)]
+    for size in (1, 3, len(data)):
+        chunks = [data[i:i + size] for i in range(0, len(data), size)]
+        assert read_all(chunks) == [Body(b'{"a":1}', 7), Body(b'{"b":2}', 7), Closed(False)]
+    assert encode(b'{"a":1}') == frame(b'{"a":1}')
 
 
 def test_a_sender_that_stalls_mid_body_gets_an_answer() -> None:
@@ -68,19 +69,35 @@ def test_a_sender_that_stalls_mid_body_gets_an_answer() -> None:
 
 def test_oversized_bodies_are_skipped_and_answered_under_their_id() -> None:
     body = b'{"jsonrpc":"2.0","id":"abc","method":"m","params":{"id":5,"x":"' + b"y" * 5000 + b'"}}'
-    events = read_all([frame(body), frame(b"{}")], max_body=1000)
+    data = frame(body) + frame(b"{}")
+    events = read_all([data[i:i + 700] for i in range(0, len(data), 700)], max_body=1000)
     assert isinstance(events[0], Rejected)
     assert (events[0].code, events[0].id_hint) == (-32600, "abc")
+    assert f"{len(body)} bytes" in events[0].message
     assert events[1:] == [Body(b"{}", 2), Closed(False)]
+    stalled = read_all([frame(body)[:3000]], max_body=1000, silence_after=True)
+    assert [type(e) for e in stalled] == [Rejected, Closed]
 
 
 def test_garbage_and_bad_headers_are_skipped_up_to_the_next_frame() -> None:
+    parser = FrameParser()
     events = read_all([b"junk\r\n" + b"x" * 20000 + b"Content-Length: 2\r\n\r\n{}",
                        b"Content-Length: -1\r\n\r\n", b"Content-Length: 2\r\n{}\r\n",
-                       frame(b"[]")])
+                       b'"}}' + frame(b"[]")])
     assert events[0] == Body(b"{}", 2)
     assert [type(e) for e in events[1:3]] == [Rejected, Rejected]
     assert events[3:] == [Body(b"[]", 2), Closed(False)]
+    parser.feed(b"no header here\n" + frame(b"{}"))
+    assert (parser.next(), parser.skipped) == (Body(b"{}", 2), 15)
+
+
+def test_bytes_put_back_are_read_first() -> None:
+    parser = FrameParser()
+    parser.feed(frame(b'{"a":1}' + frame(b"[]"), length=17))  # 10 bytes too long
+    body = parser.next()
+    assert body == Body(b'{"a":1}Content-Le', 17)
+    parser.unread(body.data[7:])
+    assert parser.next() == Body(b"[]", 2)
 
 
 def test_end_of_input_inside_a_frame_is_reported() -> None:
@@ -103,6 +120,16 @@ def test_params_defaults_types_and_messages() -> None:
     assert "12345" not in wrong.value.message
     assert "secret" not in repr(parse(CompleteLoginParams, {"loginId": "a", "code": "secret"},
                                       "m"))
+
+
+def test_every_declared_method_has_a_handler() -> None:
+    from aws_login_bridge.protocol import METHODS
+    from aws_login_bridge.rpc.handlers import Handlers
+
+    handlers = Handlers(None, None, None)  # type: ignore[arg-type]
+    names = [handlers.for_method(m).__name__ for m in METHODS]
+    assert names == ["start_login", "complete_login", "cancel_login", "logout", "status",
+                     "list_profiles", "caller_identity"]
 
 
 # -- pending logins ----------------------------------------------------------------------

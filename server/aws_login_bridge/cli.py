@@ -210,7 +210,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from aws_login_bridge.rpc.server import serve
+    from aws_login_bridge.rpc import serve
 
     return serve(log_level=args.log_level)
 

@@ -177,3 +177,10 @@ def profile_status(profile: str, now: dt.datetime | None = None, *,
     ):
         status.problems.append(Problem("CredentialsUnusable", f"botocore reports {failure}."))
     return status
+
+
+def all_statuses() -> list[Status]:
+    """Every profile, not only login ones (editors offer them all when picking where to log
+    in), without refreshing: one listing must not become a token call per profile."""
+    return [profile_status(name, refresh=False)
+            for name in ConfigDocument.load(config_file()).profiles()]

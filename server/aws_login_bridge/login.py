@@ -36,11 +36,12 @@ from aws_login_bridge.signin.endpoints import (
     validate_endpoint_url,
     validate_region,
 )
-from aws_login_bridge.signin.idtoken import IdentityClaims, read_id_token
+from aws_login_bridge.signin.idtoken import IdentityClaims, read_id_token, session_end
 from aws_login_bridge.signin.verification import parse_verification_code
 from aws_login_bridge.store.cache import (
     FileSnapshot,
     cache_path,
+    format_time,
     login_document,
     refresh_lock,
     write_cache,
@@ -128,6 +129,7 @@ class LoginResult:
     region: str
     expires_at: str
     replaced: str | None = None
+    session_ends_at: str | None = None  # the console session's end (idToken iat + 12 h)
 
 
 def start_login(
@@ -342,4 +344,5 @@ def _write_login_locked(pending: PendingLogin, *, replace_existing: bool) -> Log
         region=existing.get("region") or pending.region,
         expires_at=token["accessToken"]["expiresAt"],
         replaced=current if current and current != claims.login_session else None,
+        session_ends_at=format_time(ends) if (ends := session_end(claims.issued_at)) else None,
     )

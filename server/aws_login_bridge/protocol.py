@@ -12,10 +12,13 @@ Field names are the wire names (camelCase). A params field with a default may be
 ``null`` when unknown.
 """
 
+import functools
 import re
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, get_args, get_origin
 
 import attrs
+
+T = TypeVar("T")
 
 # -- the profile-name rule --------------------------------------------------------------
 
@@ -193,6 +196,73 @@ class ProfileParams:
 @attrs.frozen
 class NoParams:
     pass
+
+
+# -- reading params: JSON into the classes above -------------------------------------------
+
+MAX_TEXT = 65536  # no legitimate parameter comes close
+
+
+class ParamsError(ValueError):
+    """Params that do not fit: which ``field`` and ``what`` is wrong, never the value (a
+    misplaced verification code must not end up in a message)."""
+
+    def __init__(self, field: str, what: str) -> None:
+        super().__init__(f"params {what}" if field == "params" else f"'{field}' {what}")
+        self.field, self.what = field, what
+
+
+def structure_params(cls: type[T], params: object) -> T:
+    """``params`` as ``cls``. ``null`` or absent means the default; unknown fields are
+    ignored, so clients may send optional extras (e.g. LSP's ``workDoneToken``)."""
+    import cattrs
+
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):
+        raise ParamsError("params", "must be an object with named fields")
+    try:
+        parsed = _converter().structure({k: v for k, v in params.items() if v is not None}, cls)
+    except cattrs.ClassValidationError as error:
+        for problem in error.exceptions:
+            notes = getattr(problem, "__notes__", [])
+            field = next((n.name for n in notes if isinstance(n, cattrs.AttributeValidationNote)),
+                         "params")
+            if isinstance(problem, (KeyError, ParamsError)):
+                raise ParamsError(field, "is required" if isinstance(problem, KeyError)
+                                  else problem.what) from None
+        raise ParamsError("params", "do not fit the method") from None
+    if getattr(parsed, "loginId", None) == "":
+        raise ParamsError("loginId", "must not be empty")
+    return parsed
+
+
+@functools.cache
+def _converter() -> Any:
+    import cattrs
+
+    def text(value: object, _: type) -> str:
+        if not isinstance(value, str):
+            raise ParamsError("", "must be a string")
+        if len(value) > MAX_TEXT:
+            raise ParamsError("", "is too long")
+        return value
+
+    def flag(value: object, _: type) -> bool:
+        if not isinstance(value, bool):
+            raise ParamsError("", "must be true or false")
+        return value
+
+    def choice(value: object, kind: Any) -> object:
+        if not isinstance(value, str) or value not in get_args(kind):
+            raise ParamsError("", "must be " + " or ".join(repr(c) for c in get_args(kind)))
+        return value
+
+    converter = cattrs.Converter()
+    converter.register_structure_hook(str, text)
+    converter.register_structure_hook(bool, flag)
+    converter.register_structure_hook_func(lambda t: get_origin(t) is Literal, choice)
+    return converter
 
 
 # -- results and the notification ----------------------------------------------------------

@@ -1,19 +1,16 @@
-"""The helper itself: one pygls language server speaking the ``awsLogin/*`` protocol.
+"""The helper itself: a pygls ``LanguageServer`` with a feature per declared method.
 
-``run`` takes over stdin/stdout (see ``transport``), sets up logging on stderr, and runs
-the pygls ``LanguageServer`` with our framing and envelope checks in front of it (see
-``framing``, ``connection``). Handlers are registered as pygls features; each call is
-logged by method, outcome and duration, and an engine error becomes a JSON-RPC error with
-``data.kind`` (see ``errors``).
-
-Startup is kept light: only pygls is imported before the ``initialize`` answer (see
-``server.serve``). The engine (botocore, cryptography) is imported on a worker thread right
-after it, so the first real request does not pay for it either.
+``run`` takes over stdio (``transport``), logs to stderr and serves through ``connection``.
+Each call's params are parsed as declared, its outcome and duration logged, and an engine
+error becomes a JSON-RPC error with ``data.kind`` (``errors``). Only pygls is imported
+before the ``initialize`` answer (``rpc.serve``); the engine (botocore, cryptography)
+right after it, on a worker thread, so the first real request does not pay for it either.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import os
 import sys
@@ -21,6 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import attrs
 from lsprotocol import types as lsp
 from pygls.exceptions import FeatureRequestError, JsonRpcException
 from pygls.lsp.server import LanguageServer
@@ -28,16 +26,16 @@ from pygls.lsp.server import LanguageServer
 from aws_login_bridge import __version__
 from aws_login_bridge.errors import LoginBridgeError
 from aws_login_bridge.logs import quiet_sdk_loggers
+from aws_login_bridge.pending_logins import PendingLogins
+from aws_login_bridge.protocol import METHODS, Method
 from aws_login_bridge.rpc.connection import Connection
-from aws_login_bridge.rpc.errors import internal_error, rpc_error
+from aws_login_bridge.rpc.errors import internal_error, parse, rpc_error
 from aws_login_bridge.rpc.feed import SessionFeed
-from aws_login_bridge.rpc.framing import FrameReader
 from aws_login_bridge.rpc.handlers import Handlers
-from aws_login_bridge.rpc.pending import PendingLogins
 from aws_login_bridge.rpc.pygls_logs import PyglsRecordsWithoutPayloads
 from aws_login_bridge.rpc.transport import StdioTransport
-from aws_login_bridge.rpc.watch import SessionWatcher
 from aws_login_bridge.rpc.work import Offloader
+from aws_login_bridge.watch import SessionWatcher
 
 log = logging.getLogger("aws_login_bridge.rpc")
 
@@ -72,17 +70,15 @@ def run(log_level: str = "INFO") -> int:
 
 
 async def _run(transport: StdioTransport, offload: Offloader) -> tuple[int, bool]:
-    server = BridgeServer(
-        name="aws-login-bridge",
-        version=__version__,
-        text_document_sync_kind=lsp.TextDocumentSyncKind.None_,
-    )
+    server = BridgeServer(name="aws-login-bridge", version=__version__,
+                          text_document_sync_kind=lsp.TextDocumentSyncKind.None_)
     protocol = server.protocol
     protocol.set_writer(transport)
     pending = PendingLogins()
     feed = SessionFeed(SessionWatcher(), protocol.notify, offload)
-    for method, handler in Handlers(pending, feed, offload).methods().items():
-        server.feature(method)(_logged(method, handler))
+    handlers = Handlers(pending, feed, offload)
+    for method in METHODS:
+        server.feature(method.name)(_logged(method, handlers.for_method(method), offload))
 
     background = [asyncio.create_task(_sweep(pending))]
 
@@ -102,8 +98,7 @@ async def _run(transport: StdioTransport, offload: Offloader) -> tuple[int, bool
     transport.start_reading(asyncio.get_running_loop())
     log.info("aws-login-bridge %s serving on stdio (pid %d)", __version__, os.getpid())
     try:
-        reader = FrameReader(transport.next_chunk)
-        code = await Connection(reader, protocol, transport.write).serve()
+        code = await Connection(transport.next_chunk, protocol, transport.write).serve()
     finally:
         for _ in range(3):  # let answers to just-cancelled requests go out first
             await asyncio.sleep(0)
@@ -117,7 +112,12 @@ async def _run(transport: StdioTransport, offload: Offloader) -> tuple[int, bool
     return code, idle
 
 
-def _logged(method: str, handler: Handler) -> Handler:
+def _logged(declared: Method, handler: Callable[[Any], Any], offload: Offloader) -> Handler:
+    """Parse the params as declared, run the handler (a plain one on a worker thread), log the
+    outcome (never the params), answer with the result as JSON."""
+    method = declared.name
+    on_loop = inspect.iscoroutinefunction(handler)
+
     async def run(params: Any) -> Any:
         started = time.perf_counter()
 
@@ -125,7 +125,8 @@ def _logged(method: str, handler: Handler) -> Handler:
             return (time.perf_counter() - started) * 1000
 
         try:
-            result = await handler(params)
+            p = parse(declared.params, params, method)
+            result = await (handler(p) if on_loop else offload(handler, p))
         except LoginBridgeError as error:
             log.info("%s failed: %s (%.0f ms)", method, error.kind, ms())
             raise rpc_error(error) from None
@@ -136,7 +137,7 @@ def _logged(method: str, handler: Handler) -> Handler:
             log.exception("%s failed unexpectedly", method)
             raise internal_error() from None
         log.info("%s ok (%.0f ms)", method, ms())
-        return result
+        return attrs.asdict(result) if attrs.has(type(result)) else result
 
     return run
 
@@ -150,25 +151,17 @@ async def _sweep(pending: PendingLogins) -> None:
 
 def _warm_up() -> None:
     """Import the engine now, while the client is still busy with `initialized`."""
-    started = time.perf_counter()
     try:
         import aws_login_bridge.diagnose
         import aws_login_bridge.identity
         import aws_login_bridge.login  # noqa: F401
     except Exception:  # the request that needs it will report the problem properly
         log.debug("warm-up import failed", exc_info=True)
-        return
-    log.debug("engine imported in %.0f ms", (time.perf_counter() - started) * 1000)
 
 
 def configure_logging(level_name: str) -> None:
     level = getattr(logging, level_name.upper(), logging.INFO)
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(PyglsRecordsWithoutPayloads())
-    root.addHandler(handler)
-    root.setLevel(level)
+    logging.basicConfig(level=level, stream=sys.stderr, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger().handlers[0].addFilter(PyglsRecordsWithoutPayloads())
     quiet_sdk_loggers(level, *QUIET_ALSO)

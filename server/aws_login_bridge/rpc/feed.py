@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aws_login_bridge.protocol import SESSION_CHANGED, SessionState
-from aws_login_bridge.rpc.watch import SessionEvent, SessionWatcher
+from aws_login_bridge.watch import SessionEvent, SessionWatcher
 
 log = logging.getLogger(__name__)
 
@@ -25,13 +25,8 @@ Offload = Callable[..., Awaitable[Any]]
 
 
 class SessionFeed:
-    def __init__(
-        self,
-        watcher: SessionWatcher,
-        send: Callable[[str, dict[str, object]], None],
-        offload: Offload,
-        interval: float = POLL_INTERVAL,
-    ) -> None:
+    def __init__(self, watcher: SessionWatcher, send: Callable[[str, dict[str, object]], None],
+                 offload: Offload, interval: float = POLL_INTERVAL) -> None:
         self._watcher = watcher
         self._send = send
         self._offload = offload

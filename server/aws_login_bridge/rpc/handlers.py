@@ -1,127 +1,100 @@
-"""The ``awsLogin/*`` methods: check the params, call the engine off the loop, shape the result.
+"""The ``awsLogin/*`` methods, one per declared method: params (already parsed into the
+declaration's classes) → the engine, off the loop → the declared result.
 
-Nothing here touches a file or the network; engine errors travel up unchanged and the
-server turns them into JSON-RPC errors (see ``errors``). Engine modules are imported inside
-the worker functions: they pull in botocore and cryptography, which a cold start to the
+Nothing here touches a file or the network; engine errors travel up unchanged and the server
+turns them into JSON-RPC errors (see ``errors``). Engine modules are imported inside the
+worker functions: they pull in botocore and cryptography, which a cold start to the
 ``initialize`` answer should not pay for.
 """
 
 from __future__ import annotations
 
-import logging
+import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
-
-import attrs
 
 from aws_login_bridge import protocol as t
 from aws_login_bridge.errors import RefreshRequired
-from aws_login_bridge.protocol import (
-    CancelLoginParams,
-    CompleteLoginParams,
-    LogoutParams,
-    NoParams,
-    ProfileParams,
-    StartLoginParams,
-)
-from aws_login_bridge.rpc.params import parse
 
 if TYPE_CHECKING:
-    from aws_login_bridge.diagnose import Status
-    from aws_login_bridge.login import LoginResult, PendingLogin
+    from aws_login_bridge.login import PendingLogin
+    from aws_login_bridge.pending_logins import PendingLogins
     from aws_login_bridge.rpc.feed import SessionFeed
-    from aws_login_bridge.rpc.pending import PendingLogins
     from aws_login_bridge.rpc.work import Offloader
-
-log = logging.getLogger(__name__)
 
 
 class Handlers:
+    """A method per declared method. Plain ones run on a worker thread (``app`` sees to it);
+    ``async`` ones run on the loop and offload the engine themselves, to tell the feed after."""
+
     def __init__(self, pending: PendingLogins, feed: SessionFeed, offload: Offloader) -> None:
         self._pending = pending
         self._feed = feed
         self._offload = offload
 
-    def methods(self) -> dict[str, Any]:
-        return {
-            t.START_LOGIN: self.start_login,
-            t.COMPLETE_LOGIN: self.complete_login,
-            t.CANCEL_LOGIN: self.cancel_login,
-            t.LOGOUT: self.logout,
-            t.STATUS: self.status,
-            t.LIST_PROFILES: self.list_profiles,
-            t.CALLER_IDENTITY: self.caller_identity,
-        }
+    def for_method(self, method: t.Method) -> Callable[[Any], Any]:
+        """The handler of a declared method: ``startLogin`` is ``start_login``."""
+        return getattr(self, re.sub(r"(?<!^)(?=[A-Z])", "_", method.short).lower())
 
-    async def start_login(self, params: object) -> dict[str, Any]:
-        p = parse(StartLoginParams, params, t.START_LOGIN)
-        pending = await self._offload(self._start, p)
-        from aws_login_bridge.store.cache import format_time
-
-        expires = format_time(pending.expires_at)
-        return attrs.asdict(t.StartLoginResult(
-            loginId=pending.login_id, authorizeUrl=pending.authorize_url, profile=pending.profile,
-            region=pending.region, flow=pending.flow, expiresAt=expires))
-
-    def _start(self, p: StartLoginParams) -> PendingLogin:
+    def start_login(self, p: t.StartLoginParams) -> t.StartLoginResult:
         from aws_login_bridge.login import start_login
+        from aws_login_bridge.store.cache import format_time
 
         pending = start_login(p.profile, region=p.region, endpoint_url=p.endpointUrl,
                               flow=p.flow)
         self._pending.add(pending)  # here, so that a cancelled request cannot leak it
-        return pending
+        return t.StartLoginResult(
+            loginId=pending.login_id, authorizeUrl=pending.authorize_url, profile=pending.profile,
+            region=pending.region, flow=pending.flow, expiresAt=format_time(pending.expires_at))
 
-    async def complete_login(self, params: object) -> dict[str, Any]:
-        p = parse(CompleteLoginParams, params, t.COMPLETE_LOGIN)
-        result, issued_at = await self._offload(self._complete, p)
+    async def complete_login(self, p: t.CompleteLoginParams) -> t.CompleteLoginResult:
+        result = await self._offload(self._complete, p)
         await self._feed.check({result.profile: "active"})
-        return attrs.asdict(t.CompleteLoginResult(
-            profile=result.profile, loginSession=result.login_session,
-            accountId=result.account_id, region=result.region, expiresAt=result.expires_at,
-            sessionExpiresAt=_session_end(issued_at), replaced=result.replaced))
+        return result
 
-    def _complete(self, p: CompleteLoginParams) -> tuple[LoginResult, int | None]:
+    def _complete(self, p: t.CompleteLoginParams) -> t.CompleteLoginResult:
         from aws_login_bridge.login import complete_login
 
-        def finish(pending: PendingLogin) -> tuple[LoginResult, int | None]:
-            result = complete_login(pending, p.code, replace_existing=p.replaceExisting)
-            return result, pending.claims.issued_at if pending.claims else None
+        def finish(pending: PendingLogin) -> t.CompleteLoginResult:
+            done = complete_login(pending, p.code, replace_existing=p.replaceExisting)
+            return t.CompleteLoginResult(
+                profile=done.profile, loginSession=done.login_session, accountId=done.account_id,
+                region=done.region, expiresAt=done.expires_at,
+                sessionExpiresAt=done.session_ends_at, replaced=done.replaced)
 
         return self._pending.run(p.loginId, finish)
 
-    async def cancel_login(self, params: object) -> None:
-        p = parse(CancelLoginParams, params, t.CANCEL_LOGIN)
-        await self._offload(self._pending.cancel, p.loginId)  # may stop a loopback listener
+    def cancel_login(self, p: t.CancelLoginParams) -> None:
+        self._pending.cancel(p.loginId)  # may stop a loopback listener
 
-    async def logout(self, params: object) -> dict[str, Any]:
-        p = parse(LogoutParams, params, t.LOGOUT)
+    async def logout(self, p: t.LogoutParams) -> t.LogoutResult:
         result = await self._offload(_logout, p)
         await self._feed.check()
-        return attrs.asdict(result)
+        return result
 
-    async def status(self, params: object) -> dict[str, Any]:
-        p = parse(ProfileParams, params, t.STATUS)
-        return attrs.asdict(await self._offload(_profile_status, p.profile))
+    def status(self, p: t.ProfileParams) -> t.StatusResult:
+        from aws_login_bridge.diagnose import profile_status
 
-    async def list_profiles(self, params: object) -> dict[str, Any]:
-        parse(NoParams, params, t.LIST_PROFILES)
-        statuses = await self._offload(_all_statuses)
-        return attrs.asdict(t.ListProfilesResult(profiles=statuses))
+        return profile_status(p.profile)
 
-    async def caller_identity(self, params: object) -> dict[str, Any]:
-        p = parse(ProfileParams, params, t.CALLER_IDENTITY)
+    def list_profiles(self, _: t.NoParams) -> t.ListProfilesResult:
+        from aws_login_bridge.diagnose import all_statuses
+
+        return t.ListProfilesResult(profiles=all_statuses())
+
+    async def caller_identity(self, p: t.ProfileParams) -> dict[str, str]:
+        from aws_login_bridge.identity import caller_identity
+
         try:
-            identity = await self._offload(_caller_identity, p.profile)
+            identity = await self._offload(caller_identity, p.profile)
         except RefreshRequired:
             await self._feed.expired(p.profile)
             raise
         await self._feed.check()  # it may have refreshed the credentials first
-        return identity
+        return identity  # exactly the declared CallerIdentityResult fields
 
 
-# -- engine calls (run on worker threads) ---------------------------------------------
-
-
-def _logout(p: LogoutParams) -> t.LogoutResult:
+def _logout(p: t.LogoutParams) -> t.LogoutResult:
     from aws_login_bridge.logout import logout_profile
     from aws_login_bridge.store.logout import remove_all
 
@@ -129,36 +102,3 @@ def _logout(p: LogoutParams) -> t.LogoutResult:
         return t.LogoutResult(removed=remove_all(), alsoLoggedOut=[])
     outcome = logout_profile(p.profile)
     return t.LogoutResult(removed=outcome.removed, alsoLoggedOut=list(outcome.also_logged_out))
-
-
-def _profile_status(profile: str) -> Status:
-    from aws_login_bridge.diagnose import profile_status
-
-    return profile_status(profile)
-
-
-def _all_statuses() -> list[Status]:
-    from aws_login_bridge.diagnose import profile_status
-    from aws_login_bridge.store.configfile import ConfigDocument
-    from aws_login_bridge.store.paths import config_file
-
-    # Every profile, not only login ones: editors offer them all when picking where to log in.
-    # No refresh here: one listing must not become a token call per profile.
-    return [profile_status(name, refresh=False)
-            for name in ConfigDocument.load(config_file()).profiles()]
-
-
-def _caller_identity(profile: str) -> dict[str, Any]:
-    from aws_login_bridge.identity import caller_identity
-
-    answer = caller_identity(profile)
-    return attrs.asdict(t.CallerIdentityResult(
-        UserId=answer["UserId"], Account=answer["Account"], Arn=answer["Arn"]))
-
-
-def _session_end(issued_at: int | None) -> str | None:
-    from aws_login_bridge.signin.idtoken import session_end
-    from aws_login_bridge.store.cache import format_time
-
-    ends = session_end(issued_at)
-    return format_time(ends) if ends else None

@@ -1,14 +1,12 @@
 """The helper's stdin/stdout, taken over for the protocol alone.
 
-At start the real file descriptors 0 and 1 are duplicated for the protocol, then fd 0 is
-pointed at /dev/null and fd 1 at stderr. A stray ``print()``, a C library or a child process
-writing to "stdout" therefore lands in the log, never between two protocol frames, and
-nothing else can read the client's bytes.
+The real fds 0 and 1 are duplicated for the protocol, then fd 0 is pointed at /dev/null and
+fd 1 at stderr: a stray ``print()``, a C library or a child process writing to "stdout" lands
+in the log, never between two frames, and nothing else can read the client's bytes.
 
-Reading happens on a daemon thread (plain blocking ``os.read``, which works on pipes on
-every platform) that hands chunks to the event loop through a small bounded queue, so a
-flood of input is paced by how fast the loop takes it. Writing is one locked ``os.write``
-loop per message, so frames never interleave whatever thread sends them.
+A daemon thread reads (plain blocking ``os.read`` works on pipes on every platform) into a
+small bounded queue, so a flood of input is paced by how fast the loop takes it. Writes are
+one locked ``os.write`` loop per frame, so frames never interleave whatever thread sends.
 """
 
 from __future__ import annotations
@@ -33,7 +31,7 @@ class StdioTransport:
         self._out = out_fd
         self._lock = threading.Lock()
         self._closed = False
-        self._queue: asyncio.Queue[bytes] | None = None
+        self._queue: asyncio.Queue[bytes] = asyncio.Queue(QUEUE_CHUNKS)
 
     @classmethod
     def take_over(cls) -> StdioTransport:
@@ -48,15 +46,12 @@ class StdioTransport:
         sys.stdout = sys.stderr
         return cls(in_fd, out_fd)
 
-    # -- the pygls writer interface -----------------------------------------------------
-
     def write(self, data: bytes) -> None:
+        """pygls's writer interface, and ours for the answers pygls never sees."""
         with self._lock:
-            if self._closed:
-                return
             view = memoryview(data)
             try:
-                while view:
+                while view and not self._closed:
                     view = view[os.write(self._out, view):]
             except OSError as error:  # the client went away (EPIPE): stop writing
                 self._closed = True
@@ -69,30 +64,23 @@ class StdioTransport:
                 with contextlib.suppress(OSError):
                     os.close(self._out)
 
-    # -- reading -----------------------------------------------------------------------
-
     def start_reading(self, loop: asyncio.AbstractEventLoop) -> None:
-        queue: asyncio.Queue[bytes] = asyncio.Queue(QUEUE_CHUNKS)
-        self._queue = queue
-
         def pump() -> None:
-            while True:
+            chunk = b"-"
+            while chunk:
                 try:
                     chunk = os.read(self._in, CHUNK)
                 except OSError:
                     chunk = b""
                 try:
-                    asyncio.run_coroutine_threadsafe(queue.put(chunk), loop).result()
+                    asyncio.run_coroutine_threadsafe(self._queue.put(chunk), loop).result()
                 except (RuntimeError, concurrent.futures.CancelledError):
                     return  # the loop is gone: we are exiting
-                if not chunk:
-                    return
 
         threading.Thread(target=pump, name="aws-login-bridge-stdin", daemon=True).start()
 
     async def next_chunk(self, timeout: float | None) -> bytes | None:
         """The next bytes from the client, b"" at end of input, None after ``timeout``."""
-        assert self._queue is not None, "start_reading() first"
         try:
             return await asyncio.wait_for(self._queue.get(), timeout)
         except asyncio.TimeoutError:

@@ -1,4 +1,5 @@
-"""``awsLogin/sessionChanged``: what changed about each login profile, seen through the files.
+"""What changed about each login profile, seen through the files (the helper's
+``awsLogin/sessionChanged``, sent by rpc/feed.py).
 
 Every change, ours or another process's (the AWS CLI, botocore refreshing in a kernel, a
 second helper), ends up in the config file or the login cache, so one watcher serves all:

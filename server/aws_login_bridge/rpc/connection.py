@@ -137,7 +137,8 @@ class Connection:
             if self._shutting_down and method != lsp.EXIT:
                 raise Refused(msg_id, INVALID_REQUEST,
                               f"The helper is shutting down; {shown(method, 40)} was not run.")
-            if not self._known(method):
+            known = self._protocol.fm.features.keys() | self._protocol.fm.builtin_features.keys()
+            if method not in known and method != lsp.CANCEL_REQUEST:
                 raise Refused(msg_id, METHOD_NOT_FOUND, f"Method not found: {shown(method, 40)}")
             message = self._structure(raw, method, msg_id)
         except Refused as refused:
@@ -147,11 +148,6 @@ class Connection:
             return
         self._shutting_down |= method == lsp.SHUTDOWN and is_request
         self._protocol.handle_message(message)
-
-    def _known(self, method: str) -> bool:
-        features = self._protocol.fm
-        return (method in features.features or method in features.builtin_features
-                or method == lsp.CANCEL_REQUEST)
 
     def _structure(self, raw: dict[str, Any], method: str, msg_id: MsgId | None) -> Any:
         params = raw.get("params")

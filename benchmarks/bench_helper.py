@@ -9,7 +9,9 @@ One run, one table, against ``python -c "import botocore.session"`` as the basel
 - warm ``awsLogin/startLogin`` round trip through ``HelperClient`` (the Jupyter path), on a
   helper that has served one already; target: median under 20 ms;
 - warm ``awsLogin/status`` round trip for a logged-in profile (botocore resolves its
-  credential chain on every call).
+  credential chain on every call);
+- a process that imports the Python client (``aws_login_bridge.rpc.client``): what a
+  Jupyter kernel pays before its first ``%aws_login`` can start the helper.
 
 It brings its own emulator and a throwaway AWS home; nothing outside a temp folder is
 touched. Exit status 1 if a target is missed.
@@ -52,10 +54,14 @@ def read_frame(stream: object) -> dict[str, object]:
     return json.loads(stream.read(length))  # type: ignore[attr-defined]
 
 
-def baseline(env: dict[str, str]) -> float:
+def python_c(env: dict[str, str], code: str) -> float:
     start = time.perf_counter()
-    subprocess.run([PYTHON, "-c", "import botocore.session"], env=env, check=True)
+    subprocess.run([PYTHON, "-c", code], env=env, check=True)
     return time.perf_counter() - start
+
+
+def baseline(env: dict[str, str]) -> float:
+    return python_c(env, "import botocore.session")
 
 
 def cold_start(env: dict[str, str]) -> float:
@@ -102,10 +108,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-aws-") as tmp, Emulator() as emulator:
         env = timing_environment(isolated_environment(Path(tmp), emulator.base_url))
         baseline(env), cold_start(env)  # warm the page cache and .pyc files
-        samples: dict[str, list[float]] = {"baseline": [], "cold": []}
+        samples: dict[str, list[float]] = {"baseline": [], "cold": [], "client": []}
         for _ in range(args.rounds):
             samples["baseline"].append(baseline(env))
             samples["cold"].append(cold_start(env))
+            samples["client"].append(python_c(env, "import aws_login_bridge.rpc.client"))
 
         with HelperClient.spawn(argv=SERVE, env=env) as client:
             params = {"profile": PROFILE, "region": "us-east-1"}
@@ -132,6 +139,7 @@ def main() -> int:
         ("cold", "helper cold start to initialize answer", "<= 2x baseline"),
         ("startLogin", "warm awsLogin/startLogin round trip", "< 20 ms"),
         ("status", "warm awsLogin/status round trip", None),
+        ("client", "python -c 'import <the Python client>'", None),
     ]
     print(f"Python {sys.version.split()[0]} on {sys.platform}; {args.rounds} cold rounds, "
           f"{args.calls} warm calls; times in ms")

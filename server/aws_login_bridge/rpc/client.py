@@ -74,11 +74,10 @@ class HelperClient:
         self._process = process
         self._stdin = process.stdin
         self._ids = itertools.count(1)
-        self._lock = threading.Lock()  # guards _waiting, _callbacks, _gone
+        self._lock = threading.Lock()  # guards _waiting and _callbacks
         self._write_lock = threading.Lock()
         self._waiting: dict[int, concurrent.futures.Future[dict[str, Any]]] = {}
         self._callbacks: dict[str, list[NotificationCallback]] = {}
-        self._gone = False
         self._closed = False
         self._log = bytearray()
         self._deliver = concurrent.futures.ThreadPoolExecutor(
@@ -187,7 +186,7 @@ class HelperClient:
     def _check_running(self) -> None:  # with self._lock held
         if self._closed:
             raise HelperExited("This helper client is closed.")
-        if self._gone or self.returncode is not None:
+        if self.returncode is not None:
             raise HelperExited(f"The aws-login-bridge helper exited (code {self.returncode}).")
 
     def _send(self, message: dict[str, Any]) -> None:
@@ -199,16 +198,17 @@ class HelperClient:
             raise HelperExited("The aws-login-bridge helper stopped reading.") from None
 
     def _read(self) -> None:
-        parser = FrameParser()
+        parser = FrameParser(max_body=sys.maxsize)  # the helper is trusted: no size limit
         with self._process.stdout as stdout:  # type: ignore[union-attr]
             while chunk := stdout.read1(65536):
                 parser.feed(chunk)
                 while (event := parser.next()) is not None:
                     if isinstance(event, Body):
                         self._receive(event.data)
+                    else:
+                        log.warning("the helper wrote a malformed frame: %s", event.message)
         code = self._process.wait()
-        with self._lock:
-            self._gone = True
+        with self._lock:  # requests check returncode under this lock: none can slip in now
             waiting = list(self._waiting.values())
         for future in (f for f in waiting if not f.done()):
             future.set_exception(HelperExited(

@@ -15,7 +15,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NoReturn
 
 from cattrs import transform_error
 from lsprotocol import types as lsp
@@ -104,15 +104,12 @@ class Connection:
         cut = find_header(body.data) if message is _NOT_JSON else -1
         if cut > 0:  # Content-Length was too large: the body holds the next message's start
             self._parser.unread(body.data[cut:])
-            message = _decode(body.data[:cut])
-        if cut > 0 or (not body.complete and message is not _NOT_JSON):
-            msg_id = _id_of(message)
-            raise Refused(msg_id, PARSE_ERROR if msg_id is None else INVALID_REQUEST,
-                          f"Content-Length said {body.declared} bytes but the message has "
-                          f"{cut if cut > 0 else len(body.data)}; it was not run.")
+            _refuse_length(_decode(body.data[:cut]), body.declared, cut)
         if message is _NOT_JSON:
             detail = "" if body.complete else " (it ended before its Content-Length)"
             raise Refused(None, PARSE_ERROR, f"Parse error: the message is not valid JSON{detail}")
+        if not body.complete:
+            _refuse_length(message, body.declared, len(body.data))
         self._dispatch(message)
 
     def _dispatch(self, raw: Any) -> None:
@@ -137,8 +134,9 @@ class Connection:
             if self._shutting_down and method != lsp.EXIT:
                 raise Refused(msg_id, INVALID_REQUEST,
                               f"The helper is shutting down; {shown(method, 40)} was not run.")
-            known = self._protocol.fm.features.keys() | self._protocol.fm.builtin_features.keys()
-            if method not in known and method != lsp.CANCEL_REQUEST:
+            fm = self._protocol.fm
+            if not (method in fm.features or method in fm.builtin_features
+                    or method == lsp.CANCEL_REQUEST):
                 raise Refused(msg_id, METHOD_NOT_FOUND, f"Method not found: {shown(method, 40)}")
             message = self._structure(raw, method, msg_id)
         except Refused as refused:
@@ -166,6 +164,13 @@ class Connection:
 
 
 _NOT_JSON = object()
+
+
+def _refuse_length(message: Any, declared: int, actual: int) -> NoReturn:
+    msg_id = _id_of(message)
+    raise Refused(msg_id, PARSE_ERROR if msg_id is None else INVALID_REQUEST,
+                  f"Content-Length said {declared} bytes but the message has {actual}; "
+                  "it was not run.")
 
 
 def _id_of(message: Any) -> MsgId | None:

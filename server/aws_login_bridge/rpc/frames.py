@@ -87,8 +87,10 @@ class FrameParser:
 
     def stalled(self) -> Body | Rejected | None:
         """The sender went quiet in the middle of a body: answer with what there is."""
-        if self._length is None or self._head is None:
-            return None if self._length is None else self._body(complete=False)
+        if self._length is None:
+            return None
+        if self._head is None:
+            return self._body(complete=False)
         rejected = Rejected(INVALID_REQUEST, f"Message too large: {self._length} bytes (the "
                             f"limit is {self._max_body})", id_hint(self._head))
         self._length = self._head = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import configparser
 import errno
+import functools
 import io
 import os
 import re
@@ -138,25 +139,8 @@ class ConfigDocument(namedtuple("ConfigDocument", ["path", "original", "text"]))
         return document
 
     def profiles(self) -> dict[str, dict[str, str]]:
-        parser = configparser.RawConfigParser(strict=True, interpolation=None)
-        try:
-            # newline=None: split lines the way a file read (and so botocore) does.
-            parser.read_file(io.StringIO(self.text.removeprefix(_BOM), newline=None),
-                             source=str(self.path))
-        except configparser.Error as error:
-            line = getattr(error, "lineno", None)
-            where = f" near line {line}" if line else ""
-            raise ConfigError(
-                f"{self.path} cannot be parsed{where}: {type(error).__name__}. Fix that line "
-                "(every setting must sit under a [section] header, and no section may repeat)."
-            ) from None
-        result: dict[str, dict[str, str]] = {}
-        for section in parser.sections():
-            name = _section_profile(section)
-            if name is not None:
-                # A later section for the same profile replaces the earlier one (botocore).
-                result[name] = dict(parser.items(section))
-        return result
+        # Parsed once per text: a load and every lookup after it read the same file.
+        return {name: dict(values) for name, values in _parse(str(self.path), self.text).items()}
 
     def profile(self, name: str) -> dict[str, str] | None:
         return self.profiles().get(name)
@@ -311,3 +295,25 @@ def _set_value(text: str, profile: str, key: str, value: str, newline: str) -> s
         lines[last] += newline
     lines.insert(last + 1, f"{indent}{key} = {value}{newline}")
     return bom + "".join(lines)
+
+
+@functools.lru_cache(maxsize=8)
+def _parse(path: str, text: str) -> dict[str, dict[str, str]]:
+    parser = configparser.RawConfigParser(strict=True, interpolation=None)
+    try:
+        # newline=None: split lines the way a file read (and so botocore) does.
+        parser.read_file(io.StringIO(text.removeprefix(_BOM), newline=None), source=path)
+    except configparser.Error as error:
+        line = getattr(error, "lineno", None)
+        where = f" near line {line}" if line else ""
+        raise ConfigError(
+            f"{path} cannot be parsed{where}: {type(error).__name__}. Fix that line "
+            "(every setting must sit under a [section] header, and no section may repeat)."
+        ) from None
+    result: dict[str, dict[str, str]] = {}
+    for section in parser.sections():
+        name = _section_profile(section)
+        if name is not None:
+            # A later section for the same profile replaces the earlier one (botocore).
+            result[name] = dict(parser.items(section))
+    return result

@@ -17,8 +17,6 @@ import json
 import os
 import secrets
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -77,12 +75,16 @@ class ServerClient:
         self._reader: threading.Thread | None = None
 
     def _open(self, path: str, body: bytes | None, timeout: float) -> Any:
+        import urllib.request  # here: a kernel that never logs in does not pay for it
+
         request = urllib.request.Request(
             f"{self.url}/aws-login/kernel/{path}", data=body, method="POST" if body else "GET",
             headers={KEY_HEADER: self._key, "Content-Type": "application/json"})
         return urllib.request.urlopen(request, timeout=timeout)
 
     def request(self, method: str, params: Any = None, timeout: float = 60.0) -> Any:
+        import urllib.error
+
         from aws_login_bridge.rpc.client import HelperError, HelperExited
 
         if self._closed.is_set():

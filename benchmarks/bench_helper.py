@@ -30,10 +30,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from report import timing_environment
+from report import ms, sample, timing_environment
 
 from aws_login_bridge.emulator import Emulator, isolated_environment, person
 from aws_login_bridge.rpc.client import HelperClient
+from aws_login_bridge.rpc.frames import encode
 
 PYTHON = sys.executable
 SERVE = [PYTHON, "-m", "aws_login_bridge", "serve", "--log-level", "WARNING"]
@@ -41,8 +42,7 @@ PROFILE = "bench"
 
 
 def frame(message: dict[str, object]) -> bytes:
-    body = json.dumps(message).encode()
-    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+    return encode(json.dumps(message).encode())
 
 
 def read_frame(stream: object) -> dict[str, object]:
@@ -95,10 +95,6 @@ def timed(call: object, calls: int) -> list[float]:
     return samples
 
 
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:8.1f}"
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20, help="cold starts (and baselines)")
@@ -107,12 +103,11 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-aws-") as tmp, Emulator() as emulator:
         env = timing_environment(isolated_environment(Path(tmp), emulator.base_url))
-        baseline(env), cold_start(env)  # warm the page cache and .pyc files
-        samples: dict[str, list[float]] = {"baseline": [], "cold": [], "client": []}
-        for _ in range(args.rounds):
-            samples["baseline"].append(baseline(env))
-            samples["cold"].append(cold_start(env))
-            samples["client"].append(python_c(env, "import aws_login_bridge.rpc.client"))
+        samples = sample({
+            "baseline": lambda: baseline(env),
+            "cold": lambda: cold_start(env),
+            "client": lambda: python_c(env, "import aws_login_bridge.rpc.client"),
+        }, args.rounds)
 
         with HelperClient.spawn(argv=SERVE, env=env) as client:
             params = {"profile": PROFILE, "region": "us-east-1"}

@@ -17,7 +17,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from aws_login_bridge.crashpoint import crashpoint
 from aws_login_bridge.errors import (
@@ -56,11 +56,11 @@ from aws_login_bridge.store.locks import check_lock_folder
 from aws_login_bridge.store.paths import config_file, login_cache_dir
 
 if TYPE_CHECKING:  # imported where used: botocore, awscrt and cryptography are slow to load
+    from aws_login_bridge.protocol import Flow
     from aws_login_bridge.signin.dpop import DpopKey
     from aws_login_bridge.signin.loopback import LoopbackReceiver
     from aws_login_bridge.signin.tokens import SigninClient, TokenGrant
 
-Flow = Literal["remote", "sameDevice"]
 DEFAULT_REGION = "us-east-1"
 PENDING_LIFETIME = 600.0  # seconds a started login may wait for its code
 

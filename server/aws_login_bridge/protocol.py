@@ -119,7 +119,6 @@ PROBLEM_KINDS: dict[str, str] = {
 ProblemKind = Literal[tuple(PROBLEM_KINDS)]  # type: ignore[valid-type]
 
 Flow = Literal["remote", "sameDevice"]
-SessionState = Literal["active", "refreshed", "expired", "loggedOut"]
 SESSION_STATES: dict[str, str] = {
     "active": "a login: the cache file appeared, the profile points at another session, or "
               "the idToken changed (a new sign-in)",
@@ -129,6 +128,7 @@ SESSION_STATES: dict[str, str] = {
     "loggedOut": "the cache file is gone or unreadable, or the profile lost its "
                  "`login_session`",
 }
+SessionState = Literal[tuple(SESSION_STATES)]  # type: ignore[valid-type]
 
 # -- one definition of "logged in" --------------------------------------------------------
 
@@ -387,7 +387,8 @@ METHODS: tuple[Method, ...] = (
     Method(LOGOUT, LogoutParams, LogoutResult,
            "Deletes the profile's cache file (`all`: every login cache file)."),
     Method(STATUS, ProfileParams, StatusResult,
-           "What a profile would use and what stops it from working. Never refreshes."),
+           "What a profile would use and what stops it from working; credentials due for a "
+           "refresh are refreshed first."),
     Method(LIST_PROFILES, NoParams, ListProfilesResult,
            "Every profile of the config file, login profiles and the others."),
     Method(CALLER_IDENTITY, ProfileParams, CallerIdentityResult,

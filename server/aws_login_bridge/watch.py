@@ -21,7 +21,6 @@ The first look is silent: clients ask ``awsLogin/status`` when they connect.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,8 +28,9 @@ from dataclasses import dataclass
 import attrs
 
 from aws_login_bridge.protocol import SessionChangedParams, SessionState, is_logged_in
+from aws_login_bridge.store.paths import file_stamp
 
-Stamp = tuple[int, int, int]  # (mtime_ns, size, inode): a rename-into-place changes inode
+Stamp = tuple[int, int, int]  # store.paths.file_stamp
 
 
 @dataclass(frozen=True)
@@ -63,14 +63,6 @@ class _Seen:
 
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
-
-
-def _stamp(path: os.PathLike[str] | str) -> Stamp | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_mtime_ns, st.st_size, st.st_ino)
 
 
 class SessionWatcher:
@@ -124,7 +116,7 @@ class SessionWatcher:
         from aws_login_bridge.profiles import login_profiles
         from aws_login_bridge.store.paths import config_file
 
-        stamp = _stamp(config_file())
+        stamp = file_stamp(config_file())
         if stamp == self._config_stamp and self._started:
             return
         try:
@@ -138,7 +130,7 @@ class SessionWatcher:
         from aws_login_bridge.store.cache import cache_path
 
         seen = self._seen.get(profile)
-        stamp = _stamp(cache_path(session))
+        stamp = file_stamp(cache_path(session))
         if seen is not None and seen.session == session and seen.stamp == stamp:
             return self._expiry(profile, seen, now)
         new = self._read(session, stamp)

@@ -138,13 +138,9 @@ _CREDENTIAL_VARS = frozenset({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS
 
 def _resolution_key(region: str, endpoint_url: str | None, profile: str | None
                     ) -> tuple[object, ...]:
-    from aws_login_bridge.store.paths import config_file
+    from aws_login_bridge.store.paths import config_file, file_stamp
 
-    try:
-        st = os.stat(config_file())
-        stamp: tuple[int, ...] | None = (st.st_mtime_ns, st.st_size, st.st_ino)
-    except OSError:
-        stamp = None
+    stamp = file_stamp(config_file())
     env = tuple(sorted((k, v) for k, v in os.environ.items()
                        if k.startswith("AWS_") and k not in _CREDENTIAL_VARS))
     return (region, endpoint_url, profile, stamp, env)

@@ -46,3 +46,13 @@ def login_cache_dir() -> Path:
     from pathlib import Path
 
     return Path(login_cache_dir_name())
+
+
+def file_stamp(path: str | os.PathLike[str]) -> tuple[int, int, int] | None:
+    """(mtime_ns, size, inode) of a file, None if it cannot be stat'ed: an edit in place
+    moves the first two, an atomic rename-into-place the inode."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)

@@ -18,13 +18,12 @@ from .errors import OAUTH2_ERROR_CODES, SIGNIN_SHAPE_FOR_STATUS
 from .wire import Response
 
 TARGETS = ("token", "authorization_code", "refresh_token", "sts")
-# status: an error answer; reset: drop the connection without answering; garbage: 200
-# whose body does not parse; delay: only the delay, then the normal answer. The last three
-# act on a successful token answer, so they need a real exchange to happen underneath.
-MODES = ("status", "reset", "garbage", "delay", "missing-fields", "bad-idtoken",
-         "idtoken-no-sub", "idtoken-sub-newline")
+# The token-only modes bend a successful token answer, so a real exchange happens
+# underneath (they are applied to the response, not instead of it).
 TOKEN_ONLY_MODES = ("missing-fields", "bad-idtoken", "idtoken-no-sub", "idtoken-sub-newline")
-RESPONSE_MODES = TOKEN_ONLY_MODES
+# status: an error answer; reset: drop the connection without answering; garbage: 200
+# whose body does not parse; delay: only the delay, then the normal answer.
+MODES = ("status", "reset", "garbage", "delay", *TOKEN_ONLY_MODES)
 _STS_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9.]{0,63}$")
 _MAX_DELAY = 120.0
 
@@ -148,7 +147,7 @@ class FaultBook:
         with self._lock:
             for entry in self._pending:
                 fault: Fault = entry[0]
-                if (fault.resolved_mode in RESPONSE_MODES) != response_mode:
+                if (fault.resolved_mode in TOKEN_ONLY_MODES) != response_mode:
                     continue
                 if not _matches(fault, target, grant):
                     continue

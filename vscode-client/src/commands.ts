@@ -14,9 +14,7 @@ import { logout } from "./commands/logout";
 import { onSessionChanged, refreshStatus, showSessionAtStart, showStatus, statusMenu } from "./commands/status";
 import { switchProfile } from "./commands/switchProfile";
 
-export type { ActiveProfileStore, CommandDeps } from "./commands/context";
-export { COMMON_REGIONS } from "./commands/login";
-export { BUTTONS, viewFromStatus } from "./commands/messages";
+export { BUTTONS } from "./commands/messages";
 
 export const COMMAND_IDS = {
   login: "awsLogin.login",

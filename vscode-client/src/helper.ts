@@ -19,10 +19,8 @@ import { helperCommand } from "./config";
 import { PACKAGE_NAME } from "./helperLocator";
 import { pipInstallCommand } from "./shellCommand";
 import { HelperConnection, SessionChangedParams, sessionChanged } from "./lsp_ext";
-import { currentSettings } from "./vscodeUi";
+import { currentSettings, offerInstallCommand } from "./vscodeUi";
 
-const COPY_INSTALL = "Copy Install Command";
-const SHOW_OUTPUT = "Show Output";
 
 /** Where the interpreter comes from (`HelperSetup`). */
 export interface HelperPython {
@@ -119,19 +117,11 @@ export class HelperManager implements vscode.Disposable {
 
   private reportStartFailure(python: string): void {
     const reinstall = pipInstallCommand([python], PACKAGE_NAME, process.platform);
-    void vscode.window
-      .showErrorMessage(
-        `AWS Login's helper did not start with ${python}. If aws-login-bridge is missing or outdated, install it with: ${reinstall}`,
-        COPY_INSTALL,
-        SHOW_OUTPUT,
-      )
-      .then(async (choice) => {
-        if (choice === COPY_INSTALL) {
-          await vscode.env.clipboard.writeText(reinstall);
-        } else if (choice === SHOW_OUTPUT) {
-          this.output.show(true);
-        }
-      });
+    offerInstallCommand(
+      `AWS Login's helper did not start with ${python}. If aws-login-bridge is missing or outdated, install it with: ${reinstall}`,
+      reinstall,
+      this.output,
+    );
   }
 
   async stop(): Promise<void> {

@@ -9,7 +9,7 @@ import type { HelperPython } from "./helper";
 import { InstallError, findBasePython, installHelper } from "./helperInstall";
 import { BundledWheel, bundledWheel, locateHelper, privateVenvDir } from "./helperLocator";
 import { versionText } from "./pythonFinder";
-import { currentSettings, pythonExtensionInterpreter } from "./vscodeUi";
+import { SHOW_OUTPUT, currentSettings, offerInstallCommand, pythonExtensionInterpreter } from "./vscodeUi";
 
 export const INSTALL = "Install";
 /** The interpreter the helper last started with, and what it was chosen under. */
@@ -19,9 +19,6 @@ interface Remembered {
   setting: string;
   bundled: string | null;
 }
-
-const COPY_INSTALL = "Copy Install Command";
-const SHOW_OUTPUT = "Show Output";
 
 /**
  * A window that starts where the helper already ran starts it straight away with the
@@ -106,14 +103,14 @@ export class HelperSetup implements HelperPython {
         return located.python;
       case "settingUnusable":
         this.log(`awsLogin.pythonPath ${located.python} cannot run the helper: ${located.detail}`);
-        this.offerCommand(
+        offerInstallCommand(
           `AWS Login cannot run its helper with ${located.python} (awsLogin.pythonPath): ${located.detail}. ` +
             `Install it there with: ${located.installCommand} — or clear the setting to let AWS Login install its own.`,
           located.installCommand,
         );
         return undefined;
       case "missing":
-        this.offerCommand(`AWS Login needs the aws-login-bridge package. Install it with: ${located.installCommand}`, located.installCommand);
+        offerInstallCommand(`AWS Login needs the aws-login-bridge package. Install it with: ${located.installCommand}`, located.installCommand);
         return undefined;
       case "upgrade":
         this.log(`private environment has helper ${located.from ?? "(none)"}; upgrading to ${this.bundled?.version}`);
@@ -178,14 +175,6 @@ export class HelperSetup implements HelperPython {
     void vscode.window.showErrorMessage(message, SHOW_OUTPUT).then((choice) => {
       if (choice === SHOW_OUTPUT) {
         this.output.show(true);
-      }
-    });
-  }
-
-  private offerCommand(text: string, command: string): void {
-    void vscode.window.showErrorMessage(text, COPY_INSTALL).then(async (choice) => {
-      if (choice === COPY_INSTALL) {
-        await vscode.env.clipboard.writeText(command);
       }
     });
   }

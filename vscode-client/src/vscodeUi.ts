@@ -100,6 +100,22 @@ export class VscodeUi implements Ui {
   }
 }
 
+export const SHOW_OUTPUT = "Show Output";
+
+/** An error notification that offers to copy an install command (and, given the helper's
+ * output channel, to show it). */
+export function offerInstallCommand(text: string, command: string, output?: vscode.OutputChannel): void {
+  const copy = "Copy Install Command";
+  const show = SHOW_OUTPUT;
+  void vscode.window.showErrorMessage(text, ...(output ? [copy, show] : [copy])).then(async (choice) => {
+    if (choice === copy) {
+      await vscode.env.clipboard.writeText(command);
+    } else if (choice === show) {
+      output?.show(true);
+    }
+  });
+}
+
 export function currentSettings(): Settings {
   const cfg = vscode.workspace.getConfiguration("awsLogin");
   return readSettings((key) => cfg.get(key));

@@ -18,7 +18,7 @@ import { openLoginDialog } from './dialog';
 import { SessionModel } from './session';
 import { AwsStatusItem } from './statusbar';
 
-export const COMMANDS = {
+const COMMANDS = {
   login: 'aws-login:login',
   logout: 'aws-login:logout',
   identity: 'aws-login:show-caller-identity'

@@ -9,8 +9,6 @@ import { api } from './api';
 import type { SessionChangedParams, SessionState, StatusResult } from './generated/protocol';
 import { formatTimeLeft, isLoggedIn, sessionEnd, WARNING_MS } from './sessionTime';
 
-export { formatTimeLeft, isLoggedIn, sessionEnd, WARNING_MS };
-
 export interface SessionView {
   profile: string;
   loginSession: string | null;
@@ -87,10 +85,6 @@ export class SessionModel {
   /** The profile the commands act on: the one shown, else what kernels get. */
   get profile(): string {
     return this._view?.profile ?? this._serverProfile ?? 'default';
-  }
-
-  get serverProfile(): string | null {
-    return this._serverProfile;
   }
 
   /** Follow the server's events; read its state once they flow (and after each

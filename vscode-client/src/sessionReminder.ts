@@ -4,6 +4,7 @@
  * is redrawn or the helper reports the same state. It follows what the status bar shows, so
  * the warning colour and the offer always agree. No `vscode` import.
  */
+import { sessionKey } from "../../jupyter_ext/labextension/src/sessionTime";
 import { Level, SessionView, formatTimeLeft, sessionEnd } from "./statusBar";
 import { Ui } from "./ui";
 
@@ -39,7 +40,7 @@ export class SessionReminder {
 
   private offerFor(view: SessionView, level: Level, now: Date): { key: string; text: string } | undefined {
     const p = `profile "${view.profile}"`;
-    const id = `${view.loginSession}|${view.sessionExpiresAt ?? ""}`;
+    const id = sessionKey(view);
     if (level === "error") {
       return {
         key: `ended|${id}`,

@@ -23,6 +23,12 @@ export function sessionEnd(view: {
   return at && !Number.isNaN(at.getTime()) ? at : undefined;
 }
 
+/** One sign-in session, for reminding once per session: its ARN and its end (signing in
+ * again with the same console session keeps the ARN, not the end). */
+export function sessionKey(view: { loginSession?: string | null; sessionExpiresAt?: string | null }): string {
+  return `${view.loginSession ?? ''}|${view.sessionExpiresAt ?? ''}`;
+}
+
 /** `11h`, `42m`, `<1m`. */
 export function formatTimeLeft(ms: number): string {
   if (ms >= HOUR) {

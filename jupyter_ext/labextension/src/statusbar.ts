@@ -8,6 +8,7 @@ import { CommandRegistry } from '@lumino/commands';
 import { Menu, Widget } from '@lumino/widgets';
 
 import { SessionModel, render } from './session';
+import { sessionKey } from './sessionTime';
 
 export const LOG_IN_AGAIN = 'Log in again';
 
@@ -43,7 +44,7 @@ export class AwsStatusItem extends Widget {
     this.node.title = shown.title;
     this.toggleClass('aws-login-warning', shown.warning);
     if (shown.warning && view?.loginSession && shown.left !== undefined) {
-      this.warnOnce(view.profile, view.loginSession, shown.left);
+      this.warnOnce(view.profile, sessionKey(view), shown.left);
     }
   }
 

@@ -56,9 +56,10 @@ def open_lab(page: Any, lab: Lab) -> None:
     page.goto(f"{lab.url}/lab?token={lab.token}")
     # "not logged in" (not "aws: …") once the state is read and the event stream is open.
     status_item(page).filter(has_text="aws: not logged in").wait_for()
-    # And JupyterLab has restored its layout (it drops its splash screen then): until it
-    # has, the launcher it opens takes the focus and closes a command palette opened early.
-    page.locator("#jupyterlab-splash").wait_for(state="detached")
+    # And the launcher JupyterLab opens in a fresh workspace has taken the focus. It does
+    # that a moment after its splash screen goes, and a command palette opened before then
+    # closes as the focus leaves it.
+    page.wait_for_function("document.activeElement?.closest('.jp-Launcher') != null")
 
 
 def shot(page: Any, name: str, target: Any = None) -> None:

@@ -39,14 +39,12 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
-import time
 import venv
 from collections.abc import Callable
 from pathlib import Path
 
-from report import print_table, sample, timing_environment
+from report import print_table, run, sample, timing_environment, until_url
 
-from aws_login_bridge.demo import spawn_remote_login
 from aws_login_bridge.emulator import Emulator, isolated_environment, person
 
 PYTHON = sys.executable
@@ -102,29 +100,6 @@ def installed_layout(folder: Path) -> tuple[str, str]:
     return str(python), str(script)
 
 
-def until_url(argv: list[str], env: dict[str, str]) -> float:
-    """Seconds from spawn until the process prints its sign-in URL; then it is cancelled."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    url = next((line for line in proc.stdout if line.startswith("http")), "")
-    elapsed = time.perf_counter() - start
-    _, err = proc.communicate("", timeout=60)  # end of input at the code prompt: cancelled
-    if not url:
-        raise SystemExit(f"{argv[0]} printed no URL:\n{err[-2000:]}")
-    return elapsed
-
-
-def run(argv: list[str], env: dict[str, str]) -> tuple[float, str]:
-    start = time.perf_counter()
-    result = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(f"{argv} failed:\n{result.stderr[-2000:]}")
-    return elapsed, result.stdout
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20, help="timed runs per command")
@@ -142,10 +117,8 @@ def main() -> int:
         root = Path(tmp)
         env = timing_environment(isolated_environment(root / "aws", emulator.base_url))
         env.update(HOME=str(root), AWS_PAGER="")  # the AWS CLI keeps nothing of the user's
-        proc, url = spawn_remote_login(env, "--profile", PROFILE, "--region", "us-east-1")
-        _, err = proc.communicate(person.sign_in(url) + "\n", timeout=60)
-        if proc.returncode != 0:
-            raise SystemExit(f"login failed:\n{err}")
+        until_url([PYTHON, "-m", "aws_login_bridge", "login", "--remote", "--profile", PROFILE,
+                   "--region", "us-east-1"], env, person.sign_in)
 
         python, console_script = PYTHON, CONSOLE_SCRIPT
         if not args.editable:

@@ -31,45 +31,20 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from report import ms, print_table, sample, timing_environment
+from report import ms, print_table, run, sample, timing_environment, until_url
 
-from aws_login_bridge.demo import spawn_remote_login
 from aws_login_bridge.emulator import Emulator, isolated_environment, person
 
 PYTHON = sys.executable
 PROFILE = "bench"
 CONCURRENT = 32
+# The login measured: to its URL, then signed in (once) or cancelled at the code prompt.
+LOGIN = [PYTHON, "-m", "aws_login_bridge", "login", "--remote", "--profile", PROFILE,
+         "--region", "us-east-1", "--yes"]
 BOTO3_SNIPPET = (
     "import boto3; boto3.Session(profile_name={p!r}).get_credentials()"
     ".get_frozen_credentials()"
 )
-
-
-def run(argv: list[str], env: dict[str, str]) -> float:
-    start = time.perf_counter()
-    result = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        raise SystemExit(f"{shlex.join(argv)} failed:\n{result.stderr[-2000:]}")
-    return elapsed
-
-
-def login_until_url(env: dict[str, str], finish: bool) -> float:
-    """Start ``login --remote``; the time until the URL line; then sign in or cancel."""
-    start = time.perf_counter()
-    proc, url = spawn_remote_login(env, "--profile", PROFILE, "--region", "us-east-1", "--yes")
-    elapsed = time.perf_counter() - start
-    if not url:
-        proc.kill()
-        raise SystemExit("login --remote printed no URL")
-    if finish:
-        _, err = proc.communicate(person.sign_in(url) + "\n", timeout=60)
-        if proc.returncode != 0:
-            raise SystemExit(f"login failed:\n{err}")
-    else:
-        # End of input at the code prompt: the CLI cancels and writes nothing.
-        proc.communicate("", timeout=60)
-    return elapsed
 
 
 def cache_file(root: Path) -> Path:
@@ -112,10 +87,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-aws-") as tmp, Emulator() as emulator:
         root = Path(tmp)
         env = timing_environment(isolated_environment(root, emulator.base_url))
-        login_until_url(env, finish=True)  # the profile to measure with (also a warm-up)
-        subprocess.run(
-            [PYTHON, "-m", "aws_login_bridge", "setup-process-profile", "--profile", PROFILE],
-            env=env, capture_output=True, text=True, check=True)
+        until_url(LOGIN, env, person.sign_in)  # the profile to measure with (also a warm-up)
+        run([PYTHON, "-m", "aws_login_bridge", "setup-process-profile", "--profile", PROFILE], env)
 
         # Exactly the command line setup-process-profile wrote, as an SDK would run it.
         config = (root / "config").read_text()
@@ -123,13 +96,13 @@ def main() -> int:
         bridge = shlex.split(line.split("=", 1)[1].strip())
 
         commands: dict[str, Callable[[], float]] = {
-            "floor: python -c pass": lambda: run([PYTHON, "-c", "pass"], env),
-            "bridge: credential-process (fresh)": lambda: run(bridge, env),
+            "floor: python -c pass": lambda: run([PYTHON, "-c", "pass"], env)[0],
+            "bridge: credential-process (fresh)": lambda: run(bridge, env)[0],
             "boto3: Session(...).get_frozen_credentials()":
-                lambda: run([PYTHON, "-c", BOTO3_SNIPPET.format(p=PROFILE)], env),
+                lambda: run([PYTHON, "-c", BOTO3_SNIPPET.format(p=PROFILE)], env)[0],
             "bridge: credential-process (refresh due)":
-                lambda: (expire(root), run(bridge, env))[1],
-            "cli: login --remote until URL": lambda: login_until_url(env, finish=False),
+                lambda: (expire(root), run(bridge, env)[0])[1],
+            "cli: login --remote until URL": lambda: until_url(LOGIN, env),
         }
         samples = sample(commands, args.rounds)
         run(bridge, env)  # leave fresh credentials behind (the last refresh did)

@@ -10,8 +10,10 @@ One run, one table, against ``python -c "import botocore.session"`` as the basel
   helper that has served one already; target: median under 20 ms;
 - warm ``awsLogin/status`` round trip for a logged-in profile (botocore resolves its
   credential chain on every call);
-- a process that imports the Python client (``aws_login_bridge.rpc.client``): what a
-  Jupyter kernel pays before its first ``%aws_login`` can start the helper.
+- a process that imports the Python client (``aws_login_bridge.rpc.client``), and one that
+  imports the IPython extension (``aws_login_jupyter``, as ``%load_ext`` or a kernel's
+  configured extensions do): what a Jupyter kernel pays before its first ``%aws_login`` can
+  start the helper.
 
 It brings its own emulator and a throwaway AWS home; nothing outside a temp folder is
 touched. Exit status 1 if a target is missed.
@@ -30,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from report import ms, sample, timing_environment
+from report import ms, run, sample, timing_environment
 
 from aws_login_bridge.emulator import Emulator, isolated_environment, person
 from aws_login_bridge.rpc.client import HelperClient
@@ -55,9 +57,7 @@ def read_frame(stream: object) -> dict[str, object]:
 
 
 def python_c(env: dict[str, str], code: str) -> float:
-    start = time.perf_counter()
-    subprocess.run([PYTHON, "-c", code], env=env, check=True)
-    return time.perf_counter() - start
+    return run([PYTHON, "-c", code], env)[0]
 
 
 def baseline(env: dict[str, str]) -> float:
@@ -107,6 +107,7 @@ def main() -> int:
             "baseline": lambda: baseline(env),
             "cold": lambda: cold_start(env),
             "client": lambda: python_c(env, "import aws_login_bridge.rpc.client"),
+            "kernel": lambda: python_c(env, "import aws_login_jupyter"),
         }, args.rounds)
 
         with HelperClient.spawn(argv=SERVE, env=env) as client:
@@ -135,6 +136,7 @@ def main() -> int:
         ("startLogin", "warm awsLogin/startLogin round trip", "< 20 ms"),
         ("status", "warm awsLogin/status round trip", None),
         ("client", "python -c 'import <the Python client>'", None),
+        ("kernel", "python -c 'import aws_login_jupyter'", None),
     ]
     print(f"Python {sys.version.split()[0]} on {sys.platform}; {args.rounds} cold rounds, "
           f"{args.calls} warm calls; times in ms")

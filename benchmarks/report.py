@@ -1,9 +1,13 @@
-"""What the benchmark scripts print alike: one table of medians and deciles in ms."""
+"""What the benchmark scripts share: timing a command as a fresh process, and one table of
+medians and deciles in ms."""
 
 from __future__ import annotations
 
+import shlex
 import statistics
+import subprocess
 import sys
+import time
 from collections.abc import Callable
 
 
@@ -15,6 +19,36 @@ def timing_environment(env: dict[str, str]) -> dict[str, str]:
     the AWS CLI) ships compiled: the warm-up runs write the cache, the timed runs use it.
     """
     return {k: v for k, v in env.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def run(argv: list[str], env: dict[str, str]) -> tuple[float, str]:
+    """Seconds from spawn to exit, and what the command printed; a failure ends the run."""
+    start = time.perf_counter()
+    result = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"{shlex.join(argv)} failed:\n{result.stderr[-2000:]}")
+    return elapsed, result.stdout
+
+
+def until_url(argv: list[str], env: dict[str, str],
+              sign_in: Callable[[str], str] | None = None) -> float:
+    """Seconds from spawn until a ``login --remote`` prints its sign-in URL. Then the code
+    prompt gets ``sign_in(url)`` (the login must succeed), or else end of input: the login
+    is cancelled and writes nothing."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    url = next((line.strip() for line in proc.stdout if line.startswith("http")), "")
+    elapsed = time.perf_counter() - start
+    answer = sign_in(url) + "\n" if url and sign_in else ""
+    _, err = proc.communicate(answer, timeout=60)
+    if not url:
+        raise SystemExit(f"{shlex.join(argv)} printed no URL:\n{err[-2000:]}")
+    if sign_in and proc.returncode != 0:
+        raise SystemExit(f"{shlex.join(argv)} failed:\n{err[-2000:]}")
+    return elapsed
 
 
 def sample(commands: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:

@@ -14,16 +14,17 @@ import types
 from pathlib import Path
 
 import attrs
+import pytest
 
-from aws_login_bridge import errors, protocol
+from aws_login_bridge import errors, protocol, protocol_names
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "gen-protocol"
 DECLARATION = ROOT / "server" / "aws_login_bridge" / "protocol.py"
 
 
-def _ts_targets() -> tuple[str, ...]:
-    """The script's own list of TypeScript outputs (one per client), read from the script."""
+def _script() -> types.ModuleType:
+    """The generator itself, for its own lists of what it writes."""
     loader = importlib.machinery.SourceFileLoader("gen_protocol", str(SCRIPT))
     module = types.ModuleType(loader.name)
     module.__file__ = str(SCRIPT)
@@ -32,10 +33,14 @@ def _ts_targets() -> tuple[str, ...]:
         loader.exec_module(module)
     finally:
         del sys.modules[loader.name]
-    return tuple(target.path for target in module.TS_TARGETS)
+    return module
 
 
-GENERATED = (*_ts_targets(), "docs/protocol.md", "vscode-client/package.json")
+_GEN = _script()
+TS_DECLARATIONS = _GEN.DECLARATIONS
+PYTHON_NAMES = _GEN.PYTHON_NAMES
+GENERATED = (*(target.path for target in _GEN.TS_TARGETS), PYTHON_NAMES, "docs/protocol.md",
+             "vscode-client/package.json")
 
 
 def gen(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -54,16 +59,20 @@ def test_the_committed_tree_is_up_to_date() -> None:
     assert result.returncode == 0, result.stderr
 
 
-def test_a_hand_edit_of_a_generated_file_fails_the_check(tmp_path: Path) -> None:
+@pytest.mark.parametrize("generated", [TS_DECLARATIONS, PYTHON_NAMES])
+def test_a_hand_edit_of_a_generated_file_fails_the_check(tmp_path: Path, generated: str) -> None:
     copy_generated(tmp_path)
     assert gen("--check", "--root", tmp_path, "--declaration", DECLARATION).returncode == 0
-    ts = tmp_path / GENERATED[0]
-    ts.write_text(ts.read_text(encoding="utf-8").replace(
-        '"InvalidCode",', '"InvalidCode",\n  "MadeUpKind",'), encoding="utf-8")
+    edited = tmp_path / generated
+    text = edited.read_text(encoding="utf-8")
+    assert '"InvalidCode",' in text
+    edited.write_text(text.replace('"InvalidCode",', '"InvalidCode",\n    "MadeUpKind",'),
+                      encoding="utf-8")
     result = gen("--check", "--root", tmp_path, "--declaration", DECLARATION)
     assert result.returncode == 1
-    assert GENERATED[0] in result.stderr
-    assert ts.read_text(encoding="utf-8").count("MadeUpKind") == 1, "--check wrote nothing"
+    assert generated in result.stderr
+    assert [name for name in GENERATED if name in result.stderr] == [generated]
+    assert edited.read_text(encoding="utf-8").count("MadeUpKind") == 1, "--check wrote nothing"
 
 
 def test_a_declaration_change_without_regenerating_fails_the_check(tmp_path: Path) -> None:
@@ -75,18 +84,62 @@ def test_a_declaration_change_without_regenerating_fails_the_check(tmp_path: Pat
                        encoding="utf-8")
     result = gen("--check", "--declaration", changed)
     assert result.returncode == 1
-    assert GENERATED[0] in result.stderr and "docs/protocol.md" in result.stderr
+    assert TS_DECLARATIONS in result.stderr and "docs/protocol.md" in result.stderr
     # Regenerating (into a copy) brings the files in line with the changed declaration.
     copy_generated(tmp_path / "tree")
     assert gen("--root", tmp_path / "tree", "--declaration", changed).returncode == 0
     assert gen("--check", "--root", tmp_path / "tree", "--declaration", changed).returncode == 0
-    assert "  kept: number;" in (tmp_path / "tree" / GENERATED[0]).read_text(encoding="utf-8")
+    assert "  kept: number;" in (tmp_path / "tree" / TS_DECLARATIONS).read_text(encoding="utf-8")
 
 
-def test_generated_typescript_says_what_it_comes_from() -> None:
-    head = (ROOT / GENERATED[0]).read_text(encoding="utf-8").splitlines()[:2]
+def test_a_new_error_kind_without_regenerating_fails_the_check(tmp_path: Path) -> None:
+    changed = tmp_path / "protocol.py"
+    text = DECLARATION.read_text(encoding="utf-8")
+    marker = '    "InternalError": Kind(INTERNAL_ERROR,'
+    assert marker in text
+    changed.write_text(text.replace(marker, '    "MadeUpKind": Kind(REQUEST_FAILED, "new"),\n'
+                                    + marker), encoding="utf-8")
+    result = gen("--check", "--declaration", changed)
+    assert result.returncode == 1
+    assert PYTHON_NAMES in result.stderr and TS_DECLARATIONS in result.stderr
+    copy_generated(tmp_path / "tree")
+    assert gen("--root", tmp_path / "tree", "--declaration", changed).returncode == 0
+    names = _load(tmp_path / "tree" / PYTHON_NAMES)
+    assert names.ERROR_KINDS[-2:] == ("MadeUpKind", "InternalError")
+
+
+def _load(path: Path) -> types.ModuleType:
+    loader = importlib.machinery.SourceFileLoader("regenerated_names", str(path))
+    module = types.ModuleType(loader.name)
+    loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("generated", [TS_DECLARATIONS, PYTHON_NAMES])
+def test_a_generated_file_says_what_it_comes_from(generated: str) -> None:
+    head = (ROOT / generated).read_text(encoding="utf-8").splitlines()[:2]
     assert "GENERATED by scripts/gen-protocol" in head[0]
     assert "server/aws_login_bridge/protocol.py" in head[0]
+    assert "Do not edit" in head[1]
+
+
+def test_the_python_names_are_the_declarations() -> None:
+    assert tuple(protocol.ERROR_KINDS) == protocol_names.ERROR_KINDS
+    for method in protocol.METHODS:
+        assert getattr(protocol_names, _GEN._constant(method.short)) == method.name
+    assert protocol_names.SESSION_CHANGED == protocol.SESSION_CHANGED
+
+
+def test_light_clients_leave_the_declaration_and_attrs_unimported() -> None:
+    """A kernel imports the IPython extension (and through it the Python client) at start;
+    the declaration's attrs classes would add tens of milliseconds to every kernel."""
+    heavy = ("aws_login_bridge.protocol", "attr", "attrs", "cattrs")
+    code = ("import sys, aws_login_jupyter, aws_login_jupyter.magics, "
+            "aws_login_bridge.rpc.client; "
+            f"print(sorted(m for m in {heavy!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_every_engine_error_kind_is_declared() -> None:

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from aws_login_bridge import protocol
+from aws_login_bridge import protocol_names as names
 from aws_login_jupyter import kernel_env
 from aws_login_jupyter.messages import RETRYABLE_KINDS, Failure, friendly
 
@@ -100,7 +100,7 @@ class SignIn:
         params: dict[str, Any] = {"profile": profile}
         if region:
             params["region"] = region
-        answer = self.helper.call(protocol.START_LOGIN, params, timeout=START_TIMEOUT)
+        answer = self.helper.call(names.START_LOGIN, params, timeout=START_TIMEOUT)
         self.started = Started(
             login_id=str(answer["loginId"]),
             authorize_url=str(answer["authorizeUrl"]),
@@ -118,7 +118,7 @@ class SignIn:
         if replace_existing:
             params["replaceExisting"] = True
         try:
-            result = self.helper.call(protocol.COMPLETE_LOGIN, params,
+            result = self.helper.call(names.COMPLETE_LOGIN, params,
                                       timeout=COMPLETE_TIMEOUT)
         except Failure as failure:
             if failure.kind not in KEEPS_LOGIN:
@@ -132,7 +132,7 @@ class SignIn:
         started, self.started = self.started, None
         if started is not None:
             with contextlib.suppress(Failure):
-                self.helper.call(protocol.CANCEL_LOGIN, {"loginId": started.login_id},
+                self.helper.call(names.CANCEL_LOGIN, {"loginId": started.login_id},
                                  timeout=START_TIMEOUT)
 
 
@@ -146,14 +146,14 @@ def summarize(helper: Helper, result: dict[str, Any], *, set_profile: bool) -> O
         expires_at=result.get("expiresAt"),
     )
     try:
-        identity = helper.call(protocol.CALLER_IDENTITY, {"profile": profile},
+        identity = helper.call(names.CALLER_IDENTITY, {"profile": profile},
                                timeout=QUERY_TIMEOUT)
         outcome.arn = identity.get("Arn")
         outcome.account_id = identity.get("Account") or outcome.account_id
     except Failure as failure:
         outcome.identity_failure = friendly(failure, profile)
     try:
-        status = helper.call(protocol.STATUS, {"profile": profile}, timeout=QUERY_TIMEOUT)
+        status = helper.call(names.STATUS, {"profile": profile}, timeout=QUERY_TIMEOUT)
     except Failure:
         status = {}
     # An optional extra of the helper's results: when the 12-hour login session ends.

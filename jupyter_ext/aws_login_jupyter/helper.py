@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from aws_login_bridge.protocol import SESSION_CHANGED
+from aws_login_bridge.protocol_names import SESSION_CHANGED
 from aws_login_jupyter.lab import kernel_link
 from aws_login_jupyter.messages import Failure
 

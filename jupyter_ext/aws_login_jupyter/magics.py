@@ -14,7 +14,7 @@ from typing import Any
 from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
-from aws_login_bridge import protocol
+from aws_login_bridge import protocol_names as names
 from aws_login_jupyter import kernel_env, text_flow
 from aws_login_jupyter.flow import QUERY_TIMEOUT, show_time
 from aws_login_jupyter.helper import KernelHelper, kernel_helper
@@ -38,7 +38,7 @@ def widgets_available(shell: Any) -> bool:
 
 def _profile_names(helper: KernelHelper) -> list[str]:
     try:
-        answer = helper.call(protocol.LIST_PROFILES, {}, timeout=QUERY_TIMEOUT)
+        answer = helper.call(names.LIST_PROFILES, {}, timeout=QUERY_TIMEOUT)
     except Failure:
         return []  # only the combobox's suggestions are lost
     return [str(p["profile"]) for p in answer.get("profiles") or [] if p.get("profile")]
@@ -113,7 +113,7 @@ class AwsLoginMagics(Magics):
             return
         profile = args.profile or kernel_env.current_profile()
         params: dict[str, Any] = {"all": True} if args.all else {"profile": profile}
-        answer = self._ask(protocol.LOGOUT, profile, params)
+        answer = self._ask(names.LOGOUT, profile, params)
         if answer is None:
             return
         removed = int(answer.get("removed") or 0)
@@ -134,7 +134,7 @@ class AwsLoginMagics(Magics):
     @line_magic
     def aws_whoami(self, line: str) -> None:
         """Show who a profile's credentials belong to (STS GetCallerIdentity)."""
-        self._show(self.aws_whoami, line, protocol.CALLER_IDENTITY, _identity_lines)
+        self._show(self.aws_whoami, line, names.CALLER_IDENTITY, _identity_lines)
 
     @magic_arguments()
     @argument("profile", help="the profile boto3.client(...) should use in this kernel")
@@ -162,7 +162,7 @@ class AwsLoginMagics(Magics):
     @line_magic
     def aws_status(self, line: str) -> None:
         """Show a profile's login session, expiry, winning credential source and problems."""
-        self._show(self.aws_status, line, protocol.STATUS,
+        self._show(self.aws_status, line, names.STATUS,
                    lambda _profile, status: status_lines(status))
 
 

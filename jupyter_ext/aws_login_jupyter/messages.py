@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from aws_login_bridge.errors import display_name
-from aws_login_bridge.protocol import ErrorKind
+from aws_login_bridge.protocol_names import ErrorKind
 
 # The declared kinds, plus this package's own: the helper could not be started or reached.
 FailureKind = ErrorKind | Literal["HelperUnavailable"]

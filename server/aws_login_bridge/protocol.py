@@ -3,9 +3,11 @@
 Methods with their params and results, the ``awsLogin/sessionChanged`` notification, every
 error kind with its meaning and code, the problem kinds of a status, the profile-name rule
 and what "logged in" means. The helper parses params into these classes and answers with
-them; ``aws-login-bridge status --json`` prints the same ``StatusResult``; the Jupyter side
-imports the method names and kinds; ``scripts/gen-protocol`` writes the TypeScript
-declarations (vscode-client, the JupyterLab extension) and docs/protocol.md's tables.
+them; ``aws-login-bridge status --json`` prints the same ``StatusResult``;
+``scripts/gen-protocol`` writes the TypeScript declarations (vscode-client, the JupyterLab
+extension), docs/protocol.md's tables, and ``protocol_names``: the method names and error
+kinds as plain constants, which the Jupyter side and the Python client import instead of
+this module (its attrs classes would slow every kernel's start).
 
 Field names are the wire names (camelCase). A params field with a default may be left out
 (or sent as ``null``); a result field with a default of ``None`` is always sent, as

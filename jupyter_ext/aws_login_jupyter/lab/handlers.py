@@ -19,7 +19,7 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 from tornado.iostream import StreamClosedError
 
-from aws_login_bridge import protocol
+from aws_login_bridge import protocol_names as names
 from aws_login_jupyter.flow import COMPLETE_TIMEOUT, QUERY_TIMEOUT, START_TIMEOUT
 from aws_login_jupyter.lab.hub import CLOSED, Hub, server_profile
 from aws_login_jupyter.lab.kernel_link import KEY_HEADER, key_matches
@@ -88,21 +88,21 @@ class StateHandler(BaseHandler):
     async def get(self) -> None:
         wanted = self.get_query_argument("profile", None)
         profile = wanted or server_profile() or "default"
-        status = await self.call(protocol.STATUS, {"profile": profile}, QUERY_TIMEOUT)
+        status = await self.call(names.STATUS, {"profile": profile}, QUERY_TIMEOUT)
         self.finish(json.dumps({"serverProfile": server_profile(), "status": status}))
 
 
 class ProfilesHandler(BaseHandler):
     @web.authenticated
     async def get(self) -> None:
-        self.finish(json.dumps(await self.call(protocol.LIST_PROFILES, {}, QUERY_TIMEOUT)))
+        self.finish(json.dumps(await self.call(names.LIST_PROFILES, {}, QUERY_TIMEOUT)))
 
 
 class IdentityHandler(BaseHandler):
     @web.authenticated
     async def get(self) -> None:
         profile = self.get_query_argument("profile", None) or "default"
-        self.finish(json.dumps(await self.call(protocol.CALLER_IDENTITY, {"profile": profile},
+        self.finish(json.dumps(await self.call(names.CALLER_IDENTITY, {"profile": profile},
                                                QUERY_TIMEOUT)))
 
 
@@ -114,7 +114,7 @@ class StartHandler(BaseHandler):
         region = self.text(data, "region", required=False)
         if region:
             params["region"] = region
-        self.finish(json.dumps(await self.call(protocol.START_LOGIN, params, START_TIMEOUT)))
+        self.finish(json.dumps(await self.call(names.START_LOGIN, params, START_TIMEOUT)))
 
 
 class CompleteHandler(BaseHandler):
@@ -127,12 +127,12 @@ class CompleteHandler(BaseHandler):
         else:
             params["code"] = self.text(data, "code")
         profile = self.text(data, "profile", required=False)
-        result = await self.call(protocol.COMPLETE_LOGIN, params, COMPLETE_TIMEOUT, profile)
+        result = await self.call(names.COMPLETE_LOGIN, params, COMPLETE_TIMEOUT, profile)
         profile = str(result.get("profile") or profile or "default")
         if data.get("useForKernels", True) is not False:
             self.hub.use_for_kernels(profile)
         try:
-            identity = await self.hub.call(protocol.CALLER_IDENTITY, {"profile": profile},
+            identity = await self.hub.call(names.CALLER_IDENTITY, {"profile": profile},
                                            QUERY_TIMEOUT)
         except Failure as failure:
             identity = {"problem": friendly(failure, profile, how_to_login=LOGIN_HINT)}
@@ -144,7 +144,7 @@ class CancelHandler(BaseHandler):
     @web.authenticated
     async def post(self) -> None:
         params = {"loginId": self.text(self.body(), "loginId")}
-        await self.call(protocol.CANCEL_LOGIN, params, START_TIMEOUT)
+        await self.call(names.CANCEL_LOGIN, params, START_TIMEOUT)
         self.finish(json.dumps({}))
 
 
@@ -152,7 +152,7 @@ class LogoutHandler(BaseHandler):
     @web.authenticated
     async def post(self) -> None:
         params = {"profile": self.text(self.body(), "profile")}
-        self.finish(json.dumps(await self.call(protocol.LOGOUT, params, QUERY_TIMEOUT)))
+        self.finish(json.dumps(await self.call(names.LOGOUT, params, QUERY_TIMEOUT)))
 
 
 class EventsHandler(BaseHandler):

@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Literal
 
-from aws_login_bridge.protocol import ERROR_KINDS, ErrorKind
+from aws_login_bridge.protocol_names import ERROR_KINDS, ErrorKind
 from aws_login_bridge.rpc.frames import Body, FrameParser, encode
 
 log = logging.getLogger(__name__)

@@ -36,8 +36,8 @@ export interface InstallOptions {
   wheel: { path: string; version: string };
   platform: Platform;
   env: NodeJS.ProcessEnv;
-  /** The Python extension's interpreter, tried first for making the environment. */
-  pythonExtension?: string;
+  /** The Python to make the environment with; asked only when the environment has to be made. */
+  basePython: () => Promise<BasePython>;
   report: (message: string) => void;
   log: (line: string) => void;
   signal?: AbortSignal;
@@ -58,13 +58,18 @@ export function noPythonAdvice(platform: Platform): string {
   }
 }
 
+export interface BasePython {
+  candidate: PythonCandidate;
+  info: PythonInfo;
+}
+
 /** A Python >= 3.10 to make the environment with, or an error that says what to install. */
 export async function findBasePython(
   platform: Platform,
   env: NodeJS.ProcessEnv,
   pythonExtension?: string,
   probe: Probe = probePython,
-): Promise<{ candidate: PythonCandidate; info: PythonInfo }> {
+): Promise<BasePython> {
   const candidates = baseCandidates(platform, pythonExtension);
   const { found, tried } = await firstMatching(candidates, env, isSupported, probe);
   if (found) {
@@ -92,7 +97,7 @@ export async function installHelper(o: InstallOptions): Promise<string> {
       return before.info.executable; // another window finished it meanwhile
     }
     if (!before.ok) {
-      const base = await findBasePython(o.platform, o.env, o.pythonExtension, probe);
+      const base = await o.basePython();
       o.report(`Creating a private Python environment with Python ${versionText(base.info)} (${base.info.executable})…`);
       o.log(`[install] python ${versionText(base.info)} at ${base.info.executable} -m venv ${o.venvDir}`);
       await fs.promises.rm(o.venvDir, { recursive: true, force: true });

@@ -6,9 +6,10 @@
 import * as fs from "node:fs";
 import * as vscode from "vscode";
 import type { HelperPython } from "./helper";
-import { InstallError, findBasePython, installHelper } from "./helperInstall";
+import { InstallError, installHelper } from "./helperInstall";
 import { BundledWheel, bundledWheel, locateHelper, privateVenvDir } from "./helperLocator";
 import { versionText } from "./pythonFinder";
+import { SearchRun } from "./searchRun";
 import { SHOW_OUTPUT, currentSettings, offerInstallCommand, pythonExtensionInterpreter } from "./vscodeUi";
 
 export const INSTALL = "Install";
@@ -85,12 +86,13 @@ export class HelperSetup implements HelperPython {
   }
 
   private async resolve(): Promise<string | undefined> {
-    const settings = currentSettings();
+    const run = new SearchRun(process.platform, process.env, pythonExtensionInterpreter);
     const located = await locateHelper({
-      platform: process.platform,
-      env: process.env,
-      setting: settings.pythonPath,
-      pythonExtension: pythonExtensionInterpreter,
+      platform: run.platform,
+      env: run.env,
+      setting: currentSettings().pythonPath,
+      pythonExtension: run.pythonExtension,
+      probe: run.probe,
       venvDir: this.venvDir,
       bundled: this.bundled,
     });
@@ -114,16 +116,16 @@ export class HelperSetup implements HelperPython {
         return undefined;
       case "upgrade":
         this.log(`private environment has helper ${located.from ?? "(none)"}; upgrading to ${this.bundled?.version}`);
-        return this.install(`AWS Login: updating its helper to ${this.bundled?.version}`);
+        return this.install(`AWS Login: updating its helper to ${this.bundled?.version}`, run);
       case "install":
-        return this.offerInstall();
+        return this.offerInstall(run);
     }
   }
 
-  private async offerInstall(): Promise<string | undefined> {
+  private async offerInstall(run: SearchRun): Promise<string | undefined> {
     let base;
     try {
-      base = await findBasePython(process.platform, process.env, await pythonExtensionInterpreter());
+      base = await run.basePython();
     } catch (e) {
       this.fail(e);
       return undefined;
@@ -135,10 +137,10 @@ export class HelperSetup implements HelperPython {
         `Install it into a private environment with ${which}?`,
       INSTALL,
     );
-    return choice === INSTALL ? this.install("AWS Login: installing its helper") : undefined;
+    return choice === INSTALL ? this.install("AWS Login: installing its helper", run) : undefined;
   }
 
-  private async install(title: string): Promise<string | undefined> {
+  private async install(title: string, run: SearchRun): Promise<string | undefined> {
     const wheel = this.bundled;
     if (!wheel) {
       return undefined;
@@ -152,9 +154,9 @@ export class HelperSetup implements HelperPython {
           return installHelper({
             venvDir: this.venvDir,
             wheel,
-            platform: process.platform,
-            env: process.env,
-            pythonExtension: await pythonExtensionInterpreter(),
+            platform: run.platform,
+            env: run.env,
+            basePython: run.basePython,
             report: (message) => progress.report({ message }),
             log: (line) => this.output.appendLine(line),
             signal: abort.signal,

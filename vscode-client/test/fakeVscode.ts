@@ -21,6 +21,10 @@ export interface FakeVscode {
   messages: string[];
   /** `awsLogin.*` settings, by key without the prefix. */
   settings: Record<string, unknown>;
+  /** The button a notification's person clicks (undefined: dismissed). */
+  answer: (text: string, actions: string[]) => string | undefined;
+  /** The Python extension (ms-python.python), when "installed": its selected interpreter. */
+  pythonExtension?: { interpreter: string; reads: number };
   /** Puts the stand-in back to the real module loader. */
   restore(): void;
 }
@@ -29,8 +33,26 @@ const disposable = () => ({ dispose: () => undefined });
 
 /** From now on `require("vscode")` gets the stand-in. */
 export function installFakeVscode(): FakeVscode {
-  const fake: FakeVscode = { items: [], messages: [], settings: {}, restore: () => undefined };
-  const message = async (text: string) => void fake.messages.push(text);
+  const fake: FakeVscode = { items: [], messages: [], settings: {}, answer: () => undefined, restore: () => undefined };
+  const message = async (text: string, ...rest: unknown[]) => {
+    fake.messages.push(text);
+    return fake.answer(text, rest.filter((r): r is string => typeof r === "string"));
+  };
+  /** The parts of the Python extension's API the extension asks (each ask counted). */
+  const pythonExtension = () => {
+    const python = fake.pythonExtension;
+    if (!python) {
+      return undefined;
+    }
+    const environments = {
+      getActiveEnvironmentPath: () => {
+        python.reads += 1;
+        return { id: python.interpreter, path: python.interpreter };
+      },
+      resolveEnvironment: async () => ({ executable: { uri: { fsPath: python.interpreter } } }),
+    };
+    return { isActive: true, exports: { environments } };
+  };
   const used: Record<string, unknown> = {
     StatusBarAlignment: { Left: 1, Right: 2 },
     ProgressLocation: { Notification: 15, Window: 10 },
@@ -49,6 +71,8 @@ export function installFakeVscode(): FakeVscode {
       showWarningMessage: message,
       showErrorMessage: message,
       setStatusBarMessage: disposable,
+      withProgress: async (_o: unknown, task: (p: unknown, t: unknown) => unknown) =>
+        task({ report: () => undefined }, { onCancellationRequested: disposable }),
     },
     commands: { registerCommand: disposable },
     workspace: {
@@ -56,7 +80,7 @@ export function installFakeVscode(): FakeVscode {
       getConfiguration: () => ({ get: (key: string) => fake.settings[key] }),
       workspaceFolders: undefined,
     },
-    extensions: { getExtension: () => undefined },
+    extensions: { getExtension: (id: string) => (id === "ms-python.python" ? pythonExtension() : undefined) },
     env: { clipboard: { writeText: async () => undefined } },
   };
   const vscode = new Proxy(used, { get: (target, key: string) => (key in target ? target[key] : class {}) });

@@ -10,8 +10,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { HelperSetup as HelperSetupType } from "../src/helperSetup";
+import { privateVenvDir } from "../src/helperLocator";
+import { venvPython } from "../src/pythonFinder";
 import { FakeVscode, fakeContext, installFakeVscode } from "./fakeVscode";
 import { tempDir, testPython } from "./harness";
+import { barePython, makeWheel } from "./installFixtures";
 import { spyOnProcesses } from "./processSpy";
 
 /** An extension folder whose bundled wheel has `version` (only its name is read here). */
@@ -22,35 +25,37 @@ function extensionWith(version: string): string {
   return dir;
 }
 
-describe("the interpreter remembered between windows", () => {
-  let vscode: FakeVscode;
-  let HelperSetup: typeof HelperSetupType;
-  const output = { lines: [] as string[], appendLine(l: string) { this.lines.push(l); }, show: () => undefined };
+let vscode: FakeVscode;
+let HelperSetup: typeof HelperSetupType;
+const output = { lines: [] as string[], appendLine(l: string) { this.lines.push(l); }, show: () => undefined };
 
-  before(() => {
-    vscode = installFakeVscode();
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    HelperSetup = (require("../src/helperSetup") as typeof import("../src/helperSetup")).HelperSetup;
-  });
-  after(() => vscode.restore());
+before(() => {
+  vscode = installFakeVscode();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  HelperSetup = (require("../src/helperSetup") as typeof import("../src/helperSetup")).HelperSetup;
+});
+after(() => vscode.restore());
 
-  /** python() with every process start counted. */
-  async function ask(setup: HelperSetupType): Promise<{ python: string | undefined; processes: number }> {
-    const spy = spyOnProcesses();
-    try {
-      const python = await setup.python();
-      return { python, processes: spy.started.length };
-    } finally {
-      spy.restore();
-    }
+/** python() with every process start counted. */
+async function ask(setup: HelperSetupType): Promise<{ python: string | undefined; processes: number; started: string[] }> {
+  const spy = spyOnProcesses();
+  try {
+    const python = await setup.python();
+    return { python, processes: spy.started.length, started: spy.started };
+  } finally {
+    spy.restore();
   }
+}
+
+describe("the interpreter remembered between windows", () => {
 
   it("is used at once, until it fails; then the search runs and offers Install", async () => {
     const state = new Map<string, unknown>();
     const setup = new HelperSetup(fakeContext(extensionWith("9.9.1"), state) as never, output as never);
     setup.started(testPython());
     const next = new HelperSetup(fakeContext(extensionWith("9.9.1"), state) as never, output as never);
-    assert.deepEqual(await ask(next), { python: testPython(), processes: 0 });
+    const recalled = await ask(next);
+    assert.deepEqual({ python: recalled.python, processes: recalled.processes }, { python: testPython(), processes: 0 });
     assert.ok(output.lines.some((l) => l.includes("as last time")));
 
     assert.equal(next.failed(testPython()), true, "it was only remembered: look again");
@@ -77,6 +82,48 @@ describe("the interpreter remembered between windows", () => {
       assert.ok(chosen.python && fs.realpathSync(chosen.python) === fs.realpathSync(testPython()), chosen.python);
     } finally {
       delete vscode.settings.pythonPath;
+    }
+  });
+});
+
+describe("one Install run", () => {
+  it("asks the Python extension once, and each Python once", async () => {
+    const ext = tempDir("ext");
+    fs.mkdirSync(path.join(ext, "helper"));
+    makeWheel(path.join(ext, "helper"), "0.0.7");
+    const interpreter = barePython();
+    const python = { interpreter, reads: 0 };
+    vscode.pythonExtension = python;
+    vscode.answer = (_text, actions) => (actions.includes("Install") ? "Install" : undefined);
+    const noIndex = process.env.PIP_NO_INDEX;
+    process.env.PIP_NO_INDEX = "1"; // the wheel has no dependencies: pip stays offline
+    try {
+      const context = fakeContext(ext);
+      const run = await ask(new HelperSetup(context as never, output as never));
+      const own = venvPython(privateVenvDir(context.globalStorageUri.fsPath), process.platform);
+      assert.equal(run.python, own, JSON.stringify(vscode.messages));
+      assert.ok(vscode.messages.some((m) => m.includes(`with Python 3.`)), "the offer named the base Python");
+      assert.equal(python.reads, 1, "the Python extension's interpreter was read once");
+      // The helper search probes the selected interpreter; the base Python search (before the
+      // offer) and the install reuse that answer. Only the private environment's interpreter is
+      // asked again, as the install changes it: before the offer, under the install lock, to
+      // run pip, and once installed.
+      const starts = new Map<string, number>();
+      for (const s of run.started) {
+        starts.set(s, (starts.get(s) ?? 0) + 1);
+      }
+      assert.equal(starts.get(`spawn ${interpreter}`), 1, run.started.join("\n"));
+      assert.equal(starts.get(`spawn ${own}`), 4, run.started.join("\n"));
+      for (const [start, n] of starts) {
+        assert.ok(start === `spawn ${own}` || n === 1, `${start} ${n} times:\n${run.started.join("\n")}`);
+      }
+    } finally {
+      process.env.PIP_NO_INDEX = noIndex;
+      if (noIndex === undefined) {
+        delete process.env.PIP_NO_INDEX;
+      }
+      delete vscode.pythonExtension;
+      vscode.answer = () => undefined;
     }
   });
 });

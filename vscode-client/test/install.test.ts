@@ -4,15 +4,16 @@
  * order with scripted probes, and real venv + pip runs with small wheels made here.
  */
 import * as assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { findBasePython, installHelper, pipStep } from "../src/helperInstall";
 import { LocateOptions, bundledWheel, locateHelper, privateVenvDir } from "../src/helperLocator";
 import { ProbeResult, baseCandidates, helperCandidates, probePython, venvPython } from "../src/pythonFinder";
+import { SearchRun } from "../src/searchRun";
 import { commandLine, pipInstallCommand, quoteArg } from "../src/shellCommand";
 import { tempDir, testPython } from "./harness";
+import { barePython, makeWheel } from "./installFixtures";
 
 describe("command lines for the person's terminal", () => {
   it("POSIX: quotes only what needs it, single quotes survive", () => {
@@ -158,6 +159,43 @@ describe("which Python runs the helper", () => {
   });
 });
 
+describe("one search asks each question once", () => {
+  it("Windows paths: the Python extension once, each Python once, the base Python from those answers", async () => {
+    const selected = "C:\\envs\\my env\\python.exe";
+    const venvDir = "C:\\Users\\John Doe\\AppData\\Roaming\\Code\\User\\globalStorage\\x\\helper-venv";
+    const t = table({ [selected]: ["3.12.1", null], "py -3": ["3.11.4", "0.1.0"] });
+    let reads = 0;
+    const readSelected = async () => {
+      reads += 1;
+      return selected;
+    };
+    const run = new SearchRun("win32", {}, readSelected, (argv) => t.probe(argv));
+    const located = await locateHelper({
+      platform: run.platform,
+      env: run.env,
+      setting: "",
+      pythonExtension: run.pythonExtension,
+      probe: run.probe,
+      venvDir,
+      bundled: { path: "C:\\ext\\helper\\aws_login_bridge-0.2.0-py3-none-any.whl", version: "0.2.0" },
+    });
+    assert.deepEqual(located, { kind: "install" });
+    const [offered, installed] = [await run.basePython(), await run.basePython()];
+    assert.equal(offered, installed);
+    assert.deepEqual(offered.candidate, { argv: [selected], source: "pythonExtension" });
+    assert.equal(reads, 1);
+    assert.deepEqual(t.asked, [selected, "py -3", `${venvDir}\\Scripts\\python.exe`]);
+  });
+
+  it("no base Python: the same refusal each time it is asked, found once", async () => {
+    const t = table({ python3: ["3.9.7", null] });
+    const run = new SearchRun("linux", {}, async () => undefined, (argv) => t.probe(argv));
+    await assert.rejects(run.basePython(), /no Python 3\.10 or newer/);
+    await assert.rejects(run.basePython(), /no Python 3\.10 or newer/);
+    assert.deepEqual(t.asked, ["python3", "python3.13", "python3.12", "python3.11", "python3.10", "python"]);
+  });
+});
+
 describe("no usable Python: what to install, per platform", () => {
   for (const [platform, advice] of [["linux", /python3-venv/], ["darwin", /brew install python/], ["win32", /winget install Python/]] as const) {
     it(platform, async () => {
@@ -184,34 +222,12 @@ describe("pip's output as progress", () => {
 
 // ------------------------------------------------------------------ real processes
 
-/** A real, dependency-free wheel named like ours, so pip runs offline and fast. */
-function makeWheel(dir: string, version: string): { path: string; version: string } {
-  const file = path.join(dir, `aws_login_bridge-${version}-py3-none-any.whl`);
-  const script = [
-    "import sys, zipfile",
-    "path, v = sys.argv[1], sys.argv[2]",
-    "info = f'aws_login_bridge-{v}.dist-info'",
-    "files = {",
-    "  'aws_login_bridge/__init__.py': f'__version__ = {v!r}\\n',",
-    "  f'{info}/METADATA': f'Metadata-Version: 2.1\\nName: aws-login-bridge\\nVersion: {v}\\n',",
-    "  f'{info}/WHEEL': 'Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n',",
-    "}",
-    "with zipfile.ZipFile(path, 'w') as z:",
-    "    for name, text in files.items(): z.writestr(name, text)",
-    "    z.writestr(f'{info}/RECORD', ''.join(f'{n},,\\n' for n in [*files, f'{info}/RECORD']))",
-  ].join("\n");
-  execFileSync(testPython(), ["-c", script, file, version]);
-  return { path: file, version };
-}
-
 describe("the private environment (real venv and pip)", () => {
   it("probes a real interpreter: path, version, helper version", async () => {
     const r = await probePython([testPython()], process.env);
     assert.ok(r.ok, JSON.stringify(r));
     assert.ok(r.ok && path.isAbsolute(r.info.executable) && r.info.helperVersion !== null && r.info.version[0] === 3);
-    const bare = path.join(tempDir("bare"), "python");
-    fs.writeFileSync(bare, `#!/bin/sh\nexec "${testPython()}" -S -I "$@"\n`, { mode: 0o755 });
-    const without = await probePython([bare], process.env);
+    const without = await probePython([barePython()], process.env);
     assert.ok(without.ok && without.info.helperVersion === null, JSON.stringify(without));
     const missing = await probePython(["/nonexistent/python3"], process.env);
     assert.ok(!missing.ok && missing.reason === "notFound");
@@ -222,7 +238,8 @@ describe("the private environment (real venv and pip)", () => {
     const venvDir = path.join(dir, "storage with space", "helper-venv");
     const steps: string[] = [];
     const env = { ...process.env, PIP_NO_INDEX: "1" };
-    const base = { venvDir, platform: process.platform, env, pythonExtension: testPython(), log: () => undefined };
+    const basePython = () => findBasePython(process.platform, env, testPython());
+    const base = { venvDir, platform: process.platform, env, basePython, log: () => undefined };
     const v1 = makeWheel(dir, "0.0.1");
     const [a, b] = await Promise.all([
       installHelper({ ...base, wheel: v1, report: (m) => steps.push(m) }),

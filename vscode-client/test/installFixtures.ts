@@ -1,0 +1,32 @@
+/** What the install tests install and install with: a small real wheel, a Python without the helper. */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { tempDir, testPython } from "./harness";
+
+/** A real, dependency-free wheel named like ours, so pip runs offline and fast. */
+export function makeWheel(dir: string, version: string): { path: string; version: string } {
+  const file = path.join(dir, `aws_login_bridge-${version}-py3-none-any.whl`);
+  const script = [
+    "import sys, zipfile",
+    "path, v = sys.argv[1], sys.argv[2]",
+    "info = f'aws_login_bridge-{v}.dist-info'",
+    "files = {",
+    "  'aws_login_bridge/__init__.py': f'__version__ = {v!r}\\n',",
+    "  f'{info}/METADATA': f'Metadata-Version: 2.1\\nName: aws-login-bridge\\nVersion: {v}\\n',",
+    "  f'{info}/WHEEL': 'Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n',",
+    "}",
+    "with zipfile.ZipFile(path, 'w') as z:",
+    "    for name, text in files.items(): z.writestr(name, text)",
+    "    z.writestr(f'{info}/RECORD', ''.join(f'{n},,\\n' for n in [*files, f'{info}/RECORD']))",
+  ].join("\n");
+  execFileSync(testPython(), ["-c", script, file, version]);
+  return { path: file, version };
+}
+
+/** A real Python that does not import aws_login_bridge: the test Python with site-packages off. */
+export function barePython(): string {
+  const bare = path.join(tempDir("bare"), "python");
+  fs.writeFileSync(bare, `#!/bin/sh\nexec "${testPython()}" -S -I "$@"\n`, { mode: 0o755 });
+  return bare;
+}

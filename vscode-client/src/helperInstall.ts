@@ -18,6 +18,7 @@ import {
   baseCandidates,
   firstMatching,
   isSupported,
+  lastLine,
   probePython,
   venvPython,
   versionText,
@@ -202,11 +203,6 @@ function run(argv: string[], o: InstallOptions, onLine: (line: string) => void):
       resolve({ code, output });
     });
   });
-}
-
-function lastLine(s: string): string {
-  const lines = s.trim().split(/\r?\n/).filter((l) => l.trim() !== "");
-  return (lines[lines.length - 1] ?? "").trim();
 }
 
 /** A folder as a lock (mkdir is atomic everywhere); a lock older than the wait is stale. */

@@ -151,9 +151,10 @@ function parseProbe(out: string): PythonInfo | undefined {
   }
 }
 
-function lastLine(s: string): string {
-  const lines = s.trim().split(/\r?\n/);
-  return lines[lines.length - 1] ?? "";
+/** A Python's output, for a message: its last non-blank line, without surrounding spaces. */
+export function lastLine(s: string): string {
+  const lines = s.split(/\r?\n/).filter((l) => l.trim() !== "");
+  return (lines[lines.length - 1] ?? "").trim();
 }
 
 /** The first candidate whose probe satisfies `accept`, with every probe's outcome. */

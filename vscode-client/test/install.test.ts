@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { findBasePython, installHelper, pipStep } from "../src/helperInstall";
 import { LocateOptions, bundledWheel, locateHelper, privateVenvDir } from "../src/helperLocator";
-import { ProbeResult, baseCandidates, helperCandidates, probePython, venvPython } from "../src/pythonFinder";
+import { ProbeResult, baseCandidates, helperCandidates, lastLine, probePython, venvPython } from "../src/pythonFinder";
 import { SearchRun } from "../src/searchRun";
 import { commandLine, pipInstallCommand, quoteArg } from "../src/shellCommand";
 import { tempDir, testPython } from "./harness";
@@ -231,6 +231,16 @@ describe("the private environment (real venv and pip)", () => {
     assert.ok(without.ok && without.info.helperVersion === null, JSON.stringify(without));
     const missing = await probePython(["/nonexistent/python3"], process.env);
     assert.ok(!missing.ok && missing.reason === "notFound");
+  });
+
+  it("a Python that fails: its last output line, trimmed, says why (as the install's errors do)", async () => {
+    const fails = "import sys; sys.stderr.write('error: cannot start\\r\\n    see the log\\r\\n  \\r\\n'); sys.exit(2)";
+    const r = await probePython([testPython(), "-c", fails], process.env);
+    assert.deepEqual(r.ok ? r.info : { reason: r.reason, detail: r.detail }, { reason: "failed", detail: "see the log" });
+    const silent = await probePython([testPython(), "-c", "raise SystemExit(3)"], process.env);
+    assert.ok(!silent.ok && silent.detail === "exit code 3", JSON.stringify(silent));
+    assert.equal(lastLine("Collecting x\n  ERROR: No matching distribution found for x  \n\n"), "ERROR: No matching distribution found for x");
+    assert.equal(lastLine(" \r\n"), "");
   });
 
   it("installs, then upgrades after an update, and two windows at once install once", async () => {

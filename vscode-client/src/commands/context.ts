@@ -53,7 +53,12 @@ export class CommandContext {
 
   /** The profile the status bar shows and the other commands act on. */
   activeProfile(): string {
-    return this.deps.store.get() || this.deps.settings().defaultProfile || "default";
+    return this.chosenProfile() ?? "default";
+  }
+
+  /** The profile the person chose (stored, or `awsLogin.defaultProfile`), if any. */
+  chosenProfile(): string | undefined {
+    return this.deps.store.get() || this.deps.settings().defaultProfile || undefined;
   }
 
   async setActive(profile: string): Promise<void> {

@@ -119,7 +119,7 @@ async function afterStartFailed(
 
 /** Every profile with its region and whether it is logged in, the active one first. */
 async function pickProfileForLogin(ctx: CommandContext, profiles: StatusResult[]): Promise<string | undefined> {
-  const preferred = ctx.deps.store.get() || ctx.deps.settings().defaultProfile;
+  const preferred = ctx.chosenProfile();
   const sorted = [...profiles].sort((a, b) => {
     if (a.profile === preferred) return -1;
     if (b.profile === preferred) return 1;

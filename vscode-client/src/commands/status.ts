@@ -105,7 +105,7 @@ export async function showSessionAtStart(ctx: CommandContext): Promise<void> {
     return;
   }
   await refreshStatus(ctx, h);
-  if (ctx.statusBar?.isLoggedIn() || ctx.deps.store.get() || ctx.deps.settings().defaultProfile) {
+  if (ctx.statusBar?.isLoggedIn() || ctx.chosenProfile()) {
     return;
   }
   let profiles: StatusResult[];

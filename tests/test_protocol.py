@@ -15,8 +15,11 @@ from pathlib import Path
 
 import attrs
 import pytest
+from conftest import AwsHome
 
 from aws_login_bridge import errors, protocol, protocol_names
+from aws_login_bridge.emulator import person
+from aws_login_bridge.rpc.client import HelperClient, HelperError
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "gen-protocol"
@@ -59,18 +62,24 @@ def test_the_committed_tree_is_up_to_date() -> None:
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("generated", [TS_DECLARATIONS, PYTHON_NAMES])
-def test_a_hand_edit_of_a_generated_file_fails_the_check(tmp_path: Path, generated: str) -> None:
+KIND = '"InvalidCode",'
+
+
+@pytest.mark.parametrize(("generated", "old", "new"), [
+    (TS_DECLARATIONS, KIND, KIND + '\n  "MadeUpKind",'),
+    (PYTHON_NAMES, KIND, KIND + '\n    "MadeUpKind",'),
+    ("docs/protocol.md", "Errors: `UnknownLogin`.", "Errors: `UnknownLogin`, `MadeUpKind`."),
+])
+def test_a_hand_edit_of_a_generated_file_fails_the_check(tmp_path: Path, generated: str,
+                                                         old: str, new: str) -> None:
     copy_generated(tmp_path)
     assert gen("--check", "--root", tmp_path, "--declaration", DECLARATION).returncode == 0
     edited = tmp_path / generated
     text = edited.read_text(encoding="utf-8")
-    assert '"InvalidCode",' in text
-    edited.write_text(text.replace('"InvalidCode",', '"InvalidCode",\n    "MadeUpKind",'),
-                      encoding="utf-8")
+    assert text.count(old) == 1
+    edited.write_text(text.replace(old, new), encoding="utf-8")
     result = gen("--check", "--root", tmp_path, "--declaration", DECLARATION)
     assert result.returncode == 1
-    assert generated in result.stderr
     assert [name for name in GENERATED if name in result.stderr] == [generated]
     assert edited.read_text(encoding="utf-8").count("MadeUpKind") == 1, "--check wrote nothing"
 
@@ -106,6 +115,29 @@ def test_a_new_error_kind_without_regenerating_fails_the_check(tmp_path: Path) -
     assert gen("--root", tmp_path / "tree", "--declaration", changed).returncode == 0
     names = _load(tmp_path / "tree" / PYTHON_NAMES)
     assert names.ERROR_KINDS[-2:] == ("MadeUpKind", "InternalError")
+
+
+def test_a_method_summary_or_errors_change_without_regenerating_fails_the_check(
+        tmp_path: Path) -> None:
+    changed = tmp_path / "protocol.py"
+    text = DECLARATION.read_text(encoding="utf-8")
+    marker = '           ("UnknownLogin",)),'
+    summary = "Drops a pending login"
+    assert text.count(marker) == 1 and text.count(summary) == 1
+    changed.write_text(text.replace(marker, '           ("UnknownLogin", "NetworkError")),')
+                       .replace(summary, "Forgets a pending login"), encoding="utf-8")
+    result = gen("--check", "--declaration", changed)
+    assert result.returncode == 1
+    assert {name for name in GENERATED if name in result.stderr} == {
+        *(target.path for target in _GEN.TS_TARGETS), "docs/protocol.md"}
+    copy_generated(tmp_path / "tree")
+    assert gen("--root", tmp_path / "tree", "--declaration", changed).returncode == 0
+    doc = (tmp_path / "tree" / "docs/protocol.md").read_text(encoding="utf-8")
+    assert "Errors: `UnknownLogin`, `NetworkError`." in doc
+    assert "| Forgets a pending login (its secrets" in doc
+    for target in _GEN.TS_TARGETS:
+        ts = (tmp_path / "tree" / target.path).read_text(encoding="utf-8")
+        assert "/** Forgets a pending login" in ts and "`UnknownLogin`, `NetworkError`;" in ts
 
 
 def _load(path: Path) -> types.ModuleType:
@@ -147,6 +179,50 @@ def test_every_engine_error_kind_is_declared() -> None:
         return {cls.kind}.union(*(kinds(sub) for sub in cls.__subclasses__()))
 
     assert kinds(errors.LoginBridgeError) <= set(protocol.ERROR_KINDS)
+
+
+# Params with which each method reaches the config file.
+READS_CONFIG: dict[str, dict[str, object]] = {
+    protocol.START_LOGIN: {"profile": "p", "region": "us-east-1"},
+    protocol.LOGOUT: {"profile": "p"},
+    protocol.STATUS: {"profile": "p"},
+    protocol.LIST_PROFILES: {},
+    protocol.CALLER_IDENTITY: {"profile": "p"},
+}
+
+
+def test_the_methods_declared_to_answer_config_error_do(aws_home: AwsHome) -> None:
+    """The declared errors are what docs/protocol.md and the TypeScript say; hold them to the
+    helper's answers for a config file that cannot be read (a folder in its place)."""
+    declared = {m.name for m in protocol.METHODS if "ConfigError" in m.errors}
+    assert declared == {*READS_CONFIG, protocol.COMPLETE_LOGIN}, "give a new one params here"
+    aws_home.config.write_text("[profile p]\nregion = us-east-1\n", encoding="utf-8")
+    kinds = {}
+    with HelperClient.spawn(env=aws_home.env) as client:
+        started = client.request(protocol.START_LOGIN, {"profile": "p"})
+        code = person.sign_in(started["authorizeUrl"])
+        aws_home.config.unlink()
+        aws_home.config.mkdir()
+        calls = {**READS_CONFIG,
+                 protocol.COMPLETE_LOGIN: {"loginId": started["loginId"], "code": code}}
+        for method, params in calls.items():
+            with pytest.raises(HelperError) as failure:
+                client.request(method, params)
+            kinds[method] = failure.value.kind
+    assert kinds == dict.fromkeys(declared, "ConfigError")
+
+
+def test_a_method_naming_an_undeclared_error_kind_stops_the_generator(tmp_path: Path) -> None:
+    changed = tmp_path / "protocol.py"
+    text = DECLARATION.read_text(encoding="utf-8")
+    marker = '           ("UnknownLogin",)),'
+    assert text.count(marker) == 1
+    changed.write_text(text.replace(marker, '           ("UnknownLogin", "MadeUpKind")),'),
+                       encoding="utf-8")
+    result = gen("--check", "--declaration", changed)
+    assert result.returncode == 2
+    assert "awsLogin/cancelLogin names undeclared error kinds MadeUpKind" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_logged_in_has_one_meaning() -> None:

@@ -365,7 +365,7 @@ class Method:
     params: type
     result: type | None  # None: the result is null
     summary: str
-    errors: tuple[str, ...] = ()
+    errors: tuple[str, ...] = ()  # the kinds it answers besides EVERY_METHOD_ERRORS
 
     @property
     def short(self) -> str:
@@ -373,29 +373,38 @@ class Method:
         return self.name.split("/", 1)[1]
 
 
+# Any method answers these: params that do not fit (a bad profile name included), and a bug.
+EVERY_METHOD_ERRORS: tuple[str, ...] = ("InvalidInput", "InternalError")
+
 METHODS: tuple[Method, ...] = (
     Method(START_LOGIN, StartLoginParams, StartLoginResult,
            "Starts a login and returns the URL to open. Nothing is written yet.",
-           ("ProfileHasOtherCredentials", "RegionRequired", "InvalidInput")),
+           ("ProfileHasOtherCredentials", "RegionRequired", "ConfigError")),
     Method(COMPLETE_LOGIN, CompleteLoginParams, CompleteLoginResult,
-           "Exchanges the verification code for credentials and writes the cache file and "
-           "the profile's `login_session` (and `region` if it had none).",
+           "Exchanges the verification code (pasted, or brought back by a same-device "
+           "login's browser) for credentials and writes the cache file and the profile's "
+           "`login_session` (and `region` if it had none).",
            ("InvalidCode", "StateMismatch", "SessionConflict", "AuthCodeExpired",
             "InsufficientPermissions", "UnknownLogin", "ServiceError", "NetworkError",
-            "ConfigError")),
+            "ConfigError", "ProfileHasOtherCredentials")),
     Method(CANCEL_LOGIN, CancelLoginParams, None,
            "Drops a pending login (its secrets, and a same-device login's listener).",
            ("UnknownLogin",)),
     Method(LOGOUT, LogoutParams, LogoutResult,
-           "Deletes the profile's cache file (`all`: every login cache file)."),
+           "Deletes the profile's cache file (`all`: every login cache file).",
+           ("ConfigError",)),
     Method(STATUS, ProfileParams, StatusResult,
            "What a profile would use and what stops it from working; credentials due for a "
-           "refresh are refreshed first."),
+           "refresh are refreshed first.",
+           ("ConfigError",)),
     Method(LIST_PROFILES, NoParams, ListProfilesResult,
-           "Every profile of the config file, login profiles and the others."),
+           "Every profile of the config file, login profiles and the others, each as "
+           "`status` answers for it but never refreshed.",
+           ("ConfigError",)),
     Method(CALLER_IDENTITY, ProfileParams, CallerIdentityResult,
-           "STS GetCallerIdentity with the profile's credentials (refreshed first if due).",
+           "STS `GetCallerIdentity` with the profile's credentials (refreshed first if "
+           "due).",
            ("NotLoggedIn", "RefreshRequired", "ServiceError", "NetworkError",
-            "InsufficientPermissions")),
+            "InsufficientPermissions", "ConfigError")),
 )
 NOTIFICATIONS: dict[str, type] = {SESSION_CHANGED: SessionChangedParams}

@@ -8,11 +8,18 @@ import type { CallerIdentityResult, CancelLoginParams, CompleteLoginParams, Comp
 
 export * from "../../../jupyter_ext/labextension/src/generated/protocol";
 
+/** Starts a login and returns the URL to open. Nothing is written yet. Errors: `ProfileHasOtherCredentials`, `RegionRequired`, `ConfigError`; as any method, `InvalidInput`, `InternalError`. */
 export const startLogin = new RequestType<StartLoginParams, StartLoginResult, ErrorData>(METHODS.startLogin);
+/** Exchanges the verification code (pasted, or brought back by a same-device login's browser) for credentials and writes the cache file and the profile's `login_session` (and `region` if it had none). Errors: `InvalidCode`, `StateMismatch`, `SessionConflict`, `AuthCodeExpired`, `InsufficientPermissions`, `UnknownLogin`, `ServiceError`, `NetworkError`, `ConfigError`, `ProfileHasOtherCredentials`; as any method, `InvalidInput`, `InternalError`. */
 export const completeLogin = new RequestType<CompleteLoginParams, CompleteLoginResult, ErrorData>(METHODS.completeLogin);
+/** Drops a pending login (its secrets, and a same-device login's listener). Errors: `UnknownLogin`; as any method, `InvalidInput`, `InternalError`. */
 export const cancelLogin = new RequestType<CancelLoginParams, null, ErrorData>(METHODS.cancelLogin);
+/** Deletes the profile's cache file (`all`: every login cache file). Errors: `ConfigError`; as any method, `InvalidInput`, `InternalError`. */
 export const logout = new RequestType<LogoutParams, LogoutResult, ErrorData>(METHODS.logout);
+/** What a profile would use and what stops it from working; credentials due for a refresh are refreshed first. Errors: `ConfigError`; as any method, `InvalidInput`, `InternalError`. */
 export const status = new RequestType<ProfileParams, StatusResult, ErrorData>(METHODS.status);
+/** Every profile of the config file, login profiles and the others, each as `status` answers for it but never refreshed. Errors: `ConfigError`; as any method, `InvalidInput`, `InternalError`. */
 export const listProfiles = new RequestType<NoParams, ListProfilesResult, ErrorData>(METHODS.listProfiles);
+/** STS `GetCallerIdentity` with the profile's credentials (refreshed first if due). Errors: `NotLoggedIn`, `RefreshRequired`, `ServiceError`, `NetworkError`, `InsufficientPermissions`, `ConfigError`; as any method, `InvalidInput`, `InternalError`. */
 export const callerIdentity = new RequestType<ProfileParams, CallerIdentityResult, ErrorData>(METHODS.callerIdentity);
 export const sessionChanged = new NotificationType<SessionChangedParams>(METHODS.sessionChanged);

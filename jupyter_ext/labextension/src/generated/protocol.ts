@@ -228,11 +228,18 @@ export const METHODS = {
 
 /** Each request's params and result, by method name. */
 export interface Requests {
+  /** Starts a login and returns the URL to open. Nothing is written yet. Errors: `ProfileHasOtherCredentials`, `RegionRequired`, `ConfigError`; as any method, `InvalidInput`, `InternalError`. */
   "awsLogin/startLogin": { params: StartLoginParams; result: StartLoginResult };
+  /** Exchanges the verification code (pasted, or brought back by a same-device login's browser) for credentials and writes the cache file and the profile's `login_session` (and `region` if it had none). Errors: `InvalidCode`, `StateMismatch`, `SessionConflict`, `AuthCodeExpired`, `InsufficientPermissions`, `UnknownLogin`, `ServiceError`, `NetworkError`, `ConfigError`, `ProfileHasOtherCredentials`; as any method, `InvalidInput`, `InternalError`. */
   "awsLogin/completeLogin": { params: CompleteLoginParams; result: CompleteLoginResult };
+  /** Drops a pending login (its secrets, and a same-device login's listener). Errors: `UnknownLogin`; as any method, `InvalidInput`, `InternalError`. */
   "awsLogin/cancelLogin": { params: CancelLoginParams; result: null };
+  /** Deletes the profile's cache file (`all`: every login cache file). Errors: `ConfigError`; as any method, `InvalidInput`, `InternalError`. */
   "awsLogin/logout": { params: LogoutParams; result: LogoutResult };
+  /** What a profile would use and what stops it from working; credentials due for a refresh are refreshed first. Errors: `ConfigError`; as any method, `InvalidInput`, `InternalError`. */
   "awsLogin/status": { params: ProfileParams; result: StatusResult };
+  /** Every profile of the config file, login profiles and the others, each as `status` answers for it but never refreshed. Errors: `ConfigError`; as any method, `InvalidInput`, `InternalError`. */
   "awsLogin/listProfiles": { params: NoParams; result: ListProfilesResult };
+  /** STS `GetCallerIdentity` with the profile's credentials (refreshed first if due). Errors: `NotLoggedIn`, `RefreshRequired`, `ServiceError`, `NetworkError`, `InsufficientPermissions`, `ConfigError`; as any method, `InvalidInput`, `InternalError`. */
   "awsLogin/callerIdentity": { params: ProfileParams; result: CallerIdentityResult };
 }

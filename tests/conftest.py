@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -177,6 +178,24 @@ def change_fields(token: dict[str, Any], changes: dict[str, Any]) -> dict[str, A
         else:
             target[last] = value
     return token
+
+
+def backdate_sign_in(home: AwsHome, issued: int) -> None:
+    """Make the one cached login look signed in at ``issued`` (seconds since the epoch): its
+    ID token's ``iat``, from which the 12-hour session's end is reckoned. The signature stays
+    as it was (nobody verifies a cached token again). Written atomically, as a running
+    helper may be reading the file."""
+    (path,) = home.cache_dir.glob("*.json")
+    token = json.loads(path.read_text())
+    header, body, signature = token["idToken"].split(".")
+    claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    claims["iat"] = issued
+    body = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    token["idToken"] = f"{header}.{body}.{signature}"
+    fresh = path.with_suffix(".tmp")
+    fresh.write_text(json.dumps(token))
+    fresh.chmod(0o600)
+    os.replace(fresh, path)
 
 
 def fault(emulator: object, **spec: object) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
-from conftest import AwsHome, CliLogin, run_cli
+from conftest import AwsHome, CliLogin, backdate_sign_in, run_cli
 from test_rpc_login import ARN, cache_secrets, code_secrets, is_state
 from test_rpc_wire import Wire, wire  # noqa: F401 - `wire` is a fixture
 
@@ -94,14 +93,7 @@ def test_expired_when_the_12_hour_session_ends(aws_home: AwsHome) -> None:
     # Make the session look signed in 12 hours ago, less a moment: it ends shortly after
     # the helper's first (silent) look.
     issued = int(dt.datetime.now(dt.timezone.utc).timestamp()) - 12 * 3600 + 3
-
-    def age(token: dict[str, Any]) -> None:
-        header, _, signature = token["idToken"].split(".")
-        claims = {"sub": ARN, "iat": issued}
-        body = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
-        token["idToken"] = f"{header}.{body}.{signature}"
-
-    rewrite(cache_file(aws_home), age)
+    backdate_sign_in(aws_home, issued)
     secrets |= code_secrets(code) | cache_secrets(aws_home)
     helper = Wire(aws_home.env)
     helper.secrets = secrets

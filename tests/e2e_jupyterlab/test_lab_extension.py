@@ -5,7 +5,8 @@ Palette → ``AWS: Login`` → the "AWS sign-in" dialog → Profile ``lab``, Reg
 ``Verification code`` → ``Complete sign-in`` → the status bar reads ``aws: lab · …``. Then
 a notebook opened after the login runs boto3 with no magic and gets the emulator's ARN
 (the server gave its new kernels AWS_PROFILE). A login and a logout made with the CLI while
-the page is open show in the status bar within 5 s. Screenshots of each step go to
+the page is open show in the status bar within 5 s; a session's end shows as ``expired``,
+whether the page's clock passes it or a reload reads it. Screenshots of each step go to
 test-artifacts/jupyterlab-extension/.
 """
 
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import AwsHome, CliLogin, run_cli
+from conftest import AwsHome, CliLogin, backdate_sign_in, run_cli
 
 from aws_login_bridge.emulator import person
 from aws_login_bridge.emulator.identity import DEFAULT_ARN
@@ -129,6 +130,15 @@ def test_login_from_the_palette(page: Any, lab: Lab, aws_home: AwsHome) -> None:
     log = lab.log.read_text(errors="replace")
     assert code not in log
 
+    # The 12-hour session ends (signed in 12 h 1 min ago): the item says so, and still does
+    # after a reload of the page, which reads the helper's status afresh.
+    backdate_sign_in(aws_home, int(time.time()) - 12 * 3600 - 60)
+    item.filter(has_text="aws: lab · expired").wait_for(timeout=LIVE_MS)
+    page.reload()
+    status_item(page).filter(has_text=re.compile(r"^aws: (?!…)")).wait_for()
+    assert status_item(page).inner_text() == "aws: lab · expired"
+    assert "aws-login-error" in (status_item(page).get_attribute("class") or "")
+
 
 def test_cli_login_and_logout_show_up_live(page: Any, lab: Lab, aws_home: AwsHome) -> None:
     page.clock.install()  # the page's clock runs as usual until the test moves it on
@@ -157,6 +167,12 @@ def test_cli_login_and_logout_show_up_live(page: Any, lab: Lab, aws_home: AwsHom
     assert dialog.get_by_label("Profile").input_value() == "cli"
     dialog.get_by_role("button", name="Close").click()
     dialog.wait_for(state="detached")
+
+    # The end passes while the page is open, before the helper says so: expired, not <1m.
+    page.clock.fast_forward("00:15:00")
+    item.filter(has_text="aws: cli · expired").wait_for(timeout=LIVE_MS)
+    assert "aws-login-error" in (item.get_attribute("class") or "")
+    shot(page, "10-ended.png")
 
     assert run_cli(aws_home, "logout", "--profile", "cli").returncode == 0
     done = time.monotonic()

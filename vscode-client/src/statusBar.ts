@@ -3,10 +3,11 @@
  * It is driven by `awsLogin/status` results and `awsLogin/sessionChanged` notifications.
  * No `vscode` import: extension.ts hands in the real item and theme colours.
  */
-import type { SessionState } from "./lsp_ext";
 import { WARNING_MS, formatTimeLeft, isLoggedIn, sessionEnd } from "../../jupyter_ext/labextension/src/sessionTime";
+import { Level, SessionView, Wording, accountOf, lookOf, viewFromStatus } from "../../jupyter_ext/labextension/src/sessionView";
 
-export { WARNING_MS, formatTimeLeft, isLoggedIn, sessionEnd };
+export { WARNING_MS, accountOf, formatTimeLeft, isLoggedIn, sessionEnd, viewFromStatus };
+export type { Level, SessionView };
 
 /** The parts of `vscode.StatusBarItem` used here. */
 export interface StatusBarItemLike {
@@ -18,38 +19,16 @@ export interface StatusBarItemLike {
   hide(): void;
 }
 
-/** What is known about the active profile's session. */
-export interface SessionView {
-  profile: string;
-  loginSession: string | null;
-  /** Access credentials' expiry. */
-  expiresAt?: string | null;
-  /** The whole session's end, when the helper reports it. */
-  sessionExpiresAt?: string | null;
-  accountId?: string | null;
-  region?: string | null;
-  state?: SessionState;
-  /** As the helper said: a session, cached credentials, and the 12-hour session not over. */
-  loggedIn: boolean;
-  /** A credential source other than `login` wins for this profile (e.g. `env`). */
-  credentialSource?: string | null;
-}
-
-export type Level = "normal" | "warning" | "error";
-
-export function accountOf(view: SessionView): string | undefined {
-  if (view.accountId) {
-    return view.accountId;
-  }
-  const m = /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(view.loginSession ?? "");
-  return m ? m[1] : undefined;
-}
-
 export interface Rendered {
   text: string;
   tooltip: string;
   level: Level;
 }
+
+const WORDING: Wording = {
+  checking: "AWS Login: checking…",
+  notLoggedIn: (p) => `AWS Login: profile ${p} is not logged in. Click to log in.`,
+};
 
 export function render(view: SessionView | undefined, now: Date, unavailable = false): Rendered {
   if (unavailable) {
@@ -59,46 +38,8 @@ export function render(view: SessionView | undefined, now: Date, unavailable = f
       level: "error",
     };
   }
-  if (!view) {
-    return { text: "aws: …", tooltip: "AWS Login: checking…", level: "normal" };
-  }
-  const p = view.profile;
-  if (!isLoggedIn(view) && !(view.loginSession && view.state === "expired")) {
-    return {
-      text: "aws: not logged in",
-      tooltip: `AWS Login: profile ${p} is not logged in. Click to log in.`,
-      level: "normal",
-    };
-  }
-  const end = sessionEnd(view);
-  const left = end ? end.getTime() - now.getTime() : undefined;
-  const lines = [`AWS Login: profile ${p}`, `Session: ${view.loginSession}`];
-  const account = accountOf(view);
-  if (account) {
-    lines.push(`Account: ${account}`);
-  }
-  if (view.region) {
-    lines.push(`Region: ${view.region}`);
-  }
-  if (view.state === "expired" || (left !== undefined && left <= 0)) {
-    lines.push("The session is over: click to log in again.");
-    return { text: `aws: ${p} · expired`, tooltip: lines.join("\n"), level: "error" };
-  }
-  if (end) {
-    lines.push(`${view.sessionExpiresAt ? "Session ends" : "Credentials expire"}: ${end.toISOString()}`);
-  }
-  if (view.credentialSource && view.credentialSource !== "login") {
-    lines.push(`Note: credentials from '${view.credentialSource}' win over this login.`);
-  }
-  lines.push("Click for the AWS Login menu.");
-  if (left === undefined) {
-    return { text: `aws: ${p}`, tooltip: lines.join("\n"), level: "normal" };
-  }
-  return {
-    text: `aws: ${p} · ${formatTimeLeft(left)}`,
-    tooltip: lines.join("\n"),
-    level: left <= WARNING_MS ? "warning" : "normal",
-  };
+  const look = lookOf(view, now, WORDING);
+  return { text: look.text, tooltip: look.lines.join("\n"), level: look.level };
 }
 
 export interface StatusColors {

@@ -6,67 +6,9 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { api } from './api';
-import type { SessionChangedParams, SessionState, StatusResult } from './generated/protocol';
-import { formatTimeLeft, isLoggedIn, sessionEnd, WARNING_MS } from './sessionTime';
-
-export interface SessionView {
-  profile: string;
-  loginSession: string | null;
-  expiresAt?: string | null;
-  sessionExpiresAt?: string | null;
-  state?: SessionState;
-  /** The helper's verdict (a login session, cached credentials, the 12 hours not over). */
-  loggedIn: boolean;
-}
-
-export interface Rendered {
-  text: string;
-  title: string;
-  warning: boolean;
-  /** Milliseconds left, when logged in. */
-  left?: number;
-}
-
-export function render(view: SessionView | undefined, now: Date): Rendered {
-  if (!view) {
-    return { text: 'aws: …', title: 'Reading the AWS sign-in state…', warning: false };
-  }
-  if (!isLoggedIn(view)) {
-    const expired = view?.state === 'expired';
-    return {
-      text: expired ? `aws: ${view!.profile} · expired` : 'aws: not logged in',
-      title: expired
-        ? `The AWS sign-in of profile ${view!.profile} has ended. Click to log in again.`
-        : 'No AWS sign-in for this Jupyter server. Click for AWS: Login.',
-      warning: expired
-    };
-  }
-  const end = sessionEnd(view);
-  const left = end ? end.getTime() - now.getTime() : undefined;
-  const title = [`AWS profile ${view.profile}`, `Session: ${view.loginSession}`];
-  if (end) {
-    title.push(`Sign-in ends: ${end.toISOString()}`);
-  }
-  if (left === undefined) {
-    return { text: `aws: ${view.profile}`, title: title.join('\n'), warning: false };
-  }
-  return {
-    text: `aws: ${view.profile} · ${formatTimeLeft(Math.max(left, 0))}`,
-    title: title.join('\n'),
-    warning: left <= WARNING_MS,
-    left
-  };
-}
-
-function fromStatus(status: StatusResult): SessionView {
-  return {
-    profile: status.profile,
-    loginSession: status.loginSession,
-    expiresAt: status.expiresAt,
-    sessionExpiresAt: status.sessionExpiresAt,
-    loggedIn: status.loggedIn
-  };
-}
+import type { SessionChangedParams } from './generated/protocol';
+import { isLoggedIn } from './sessionTime';
+import { SessionView, viewFromStatus } from './sessionView';
 
 export class SessionModel {
   private _view: SessionView | undefined;
@@ -100,7 +42,7 @@ export class SessionModel {
   async reload(profile?: string): Promise<void> {
     const state = await api.state(profile);
     this._serverProfile = state.serverProfile;
-    this.set(fromStatus(state.status));
+    this.set(viewFromStatus(state.status));
   }
 
   set(view: SessionView): void {

@@ -1,20 +1,28 @@
 /**
- * The status bar item: `aws: lab · 11h` or `aws: not logged in`; the warning colour in
- * the last 15 minutes of the sign-in, with one notification offering `Log in again`.
- * A click opens a menu with the three commands.
+ * The status bar item: `aws: lab · 11h`, `aws: lab · expired` or `aws: not logged in`; the
+ * warning colour in the last 15 minutes of the sign-in and the error colour once it is over,
+ * each with one notification offering `Log in again`. What it shows and when it reminds are
+ * decided with VS Code's status bar (sessionView, endReminder). A click opens a menu with the
+ * three commands.
  */
 import { Notification } from '@jupyterlab/apputils';
 import { CommandRegistry } from '@lumino/commands';
 import { Menu, Widget } from '@lumino/widgets';
 
-import { SessionModel, render } from './session';
-import { sessionKey } from './sessionTime';
+import { EndReminders, Reminder } from './endReminder';
+import { SessionModel } from './session';
+import { lookOf, Wording } from './sessionView';
 
 export const LOG_IN_AGAIN = 'Log in again';
 
+const WORDING: Wording = {
+  checking: 'Reading the AWS sign-in state…',
+  notLoggedIn: () => 'No AWS sign-in for this Jupyter server. Click for AWS: Login.'
+};
+
 export class AwsStatusItem extends Widget {
   private readonly timer: ReturnType<typeof setInterval>;
-  private warned = new Set<string>();
+  private readonly reminders = new EndReminders();
 
   constructor(
     private readonly model: SessionModel,
@@ -39,35 +47,29 @@ export class AwsStatusItem extends Widget {
 
   protected onUpdateRequest(): void {
     const view = this.model.view;
-    const shown = render(view, new Date());
-    this.node.textContent = shown.text;
-    this.node.title = shown.title;
-    this.toggleClass('aws-login-warning', shown.warning);
-    if (shown.warning && view?.loginSession && shown.left !== undefined) {
-      this.warnOnce(view.profile, sessionKey(view), shown.left);
+    const now = new Date();
+    const look = lookOf(view, now, WORDING);
+    this.node.textContent = look.text;
+    this.node.title = look.lines.join('\n');
+    this.toggleClass('aws-login-warning', look.level === 'warning');
+    this.toggleClass('aws-login-error', look.level === 'error');
+    const due = this.reminders.due(view, look.level, now);
+    if (due) {
+      this.remind(due);
     }
   }
 
-  /** One notification per sign-in session, not one per refresh of the item. */
-  private warnOnce(profile: string, session: string, left: number): void {
-    const key = `${profile} ${session}`;
-    if (this.warned.has(key)) {
-      return;
-    }
-    this.warned.add(key);
-    const minutes = Math.max(1, Math.round(left / 60000));
-    Notification.warning(
-      `The AWS sign-in of profile ${profile} ends in about ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-      {
-        autoClose: false,
-        actions: [
-          {
-            label: LOG_IN_AGAIN,
-            callback: () => void this.commands.execute(this.loginCommand, { profile })
-          }
-        ]
-      }
-    );
+  private remind(reminder: Reminder): void {
+    const profile = reminder.profile;
+    Notification.warning(reminder.text, {
+      autoClose: false,
+      actions: [
+        {
+          label: LOG_IN_AGAIN,
+          callback: () => void this.commands.execute(this.loginCommand, { profile })
+        }
+      ]
+    });
   }
 
   dispose(): void {

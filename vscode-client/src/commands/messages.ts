@@ -1,6 +1,6 @@
 /** The wording shared by the flows: buttons, how a profile is described, one message per error kind. */
 import { HelperError, StatusResult } from "../lsp_ext";
-import { SessionView, formatTimeLeft, isLoggedIn, sessionEnd } from "../statusBar";
+import { formatTimeLeft, isLoggedIn, sessionEnd } from "../statusBar";
 import type { CommandContext } from "./context";
 
 /** Button labels (the tests click them by name). */
@@ -45,21 +45,6 @@ export function describeProfile(p: StatusResult, now: Date): string {
     return `uses ${p.credentialSource} credentials${region}`;
   }
   return `not logged in${region}`;
-}
-
-export function viewFromStatus(s: StatusResult): SessionView {
-  const ended = s.problems.some((p) => p.kind === "SessionExpired");
-  return {
-    profile: s.profile,
-    loginSession: s.loginSession,
-    expiresAt: s.expiresAt,
-    sessionExpiresAt: s.sessionExpiresAt,
-    accountId: s.accountId,
-    region: s.region,
-    credentialSource: s.credentialSource,
-    loggedIn: s.loggedIn,
-    state: s.loggedIn ? "active" : ended ? "expired" : "loggedOut",
-  };
 }
 
 /** An information message whose "Copy ARN" button copies `arn`. */

@@ -13,8 +13,9 @@ import {
   completeLogin,
   toHelperError,
 } from "../lsp_ext";
+import { viewFromStatus } from "../statusBar";
 import { CommandContext } from "./context";
-import { BUTTONS, offerCopyArn, showError, viewFromStatus } from "./messages";
+import { BUTTONS, offerCopyArn, showError } from "./messages";
 
 /** "done": finished or given up (already said); "restart": start a new sign-in. */
 export type LoginOutcome = "done" | "restart";

@@ -3,10 +3,10 @@
  * (`awsLogin/status` on demand, `awsLogin/sessionChanged` as it happens).
  */
 import { HelperConnection, SessionChangedParams, StatusResult, listProfiles } from "../lsp_ext";
-import { SessionView, formatTimeLeft, isLoggedIn, sessionEnd } from "../statusBar";
+import { SessionView, formatTimeLeft, isLoggedIn, sessionEnd, viewFromStatus } from "../statusBar";
 import { PickItem } from "../ui";
 import { CommandContext } from "./context";
-import { BUTTONS, viewFromStatus } from "./messages";
+import { BUTTONS } from "./messages";
 
 export async function showStatus(ctx: CommandContext): Promise<StatusResult | undefined> {
   const helper = await ctx.helper();

@@ -159,7 +159,7 @@ def test_the_python_names_are_the_declarations() -> None:
     assert tuple(protocol.ERROR_KINDS) == protocol_names.ERROR_KINDS
     for method in protocol.METHODS:
         assert getattr(protocol_names, _GEN._constant(method.short)) == method.name
-    assert protocol_names.SESSION_CHANGED == protocol.SESSION_CHANGED
+    assert {protocol_names.SESSION_CHANGED} == set(protocol.NOTIFICATIONS)
 
 
 def test_light_clients_leave_the_declaration_and_attrs_unimported() -> None:
@@ -183,11 +183,11 @@ def test_every_engine_error_kind_is_declared() -> None:
 
 # Params with which each method reaches the config file.
 READS_CONFIG: dict[str, dict[str, object]] = {
-    protocol.START_LOGIN: {"profile": "p", "region": "us-east-1"},
-    protocol.LOGOUT: {"profile": "p"},
-    protocol.STATUS: {"profile": "p"},
-    protocol.LIST_PROFILES: {},
-    protocol.CALLER_IDENTITY: {"profile": "p"},
+    protocol_names.START_LOGIN: {"profile": "p", "region": "us-east-1"},
+    protocol_names.LOGOUT: {"profile": "p"},
+    protocol_names.STATUS: {"profile": "p"},
+    protocol_names.LIST_PROFILES: {},
+    protocol_names.CALLER_IDENTITY: {"profile": "p"},
 }
 
 
@@ -195,16 +195,16 @@ def test_the_methods_declared_to_answer_config_error_do(aws_home: AwsHome) -> No
     """The declared errors are what docs/protocol.md and the TypeScript say; hold them to the
     helper's answers for a config file that cannot be read (a folder in its place)."""
     declared = {m.name for m in protocol.METHODS if "ConfigError" in m.errors}
-    assert declared == {*READS_CONFIG, protocol.COMPLETE_LOGIN}, "give a new one params here"
+    assert declared == {*READS_CONFIG, protocol_names.COMPLETE_LOGIN}, "give a new one params here"
     aws_home.config.write_text("[profile p]\nregion = us-east-1\n", encoding="utf-8")
     kinds = {}
     with HelperClient.spawn(env=aws_home.env) as client:
-        started = client.request(protocol.START_LOGIN, {"profile": "p"})
+        started = client.request(protocol_names.START_LOGIN, {"profile": "p"})
         code = person.sign_in(started["authorizeUrl"])
         aws_home.config.unlink()
         aws_home.config.mkdir()
         calls = {**READS_CONFIG,
-                 protocol.COMPLETE_LOGIN: {"loginId": started["loginId"], "code": code}}
+                 protocol_names.COMPLETE_LOGIN: {"loginId": started["loginId"], "code": code}}
         for method, params in calls.items():
             with pytest.raises(HelperError) as failure:
                 client.request(method, params)

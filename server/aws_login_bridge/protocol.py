@@ -32,17 +32,6 @@ PROFILE_NAME_RULE = (
 )
 PROFILE_NAME_RE = re.compile(PROFILE_NAME_PATTERN)
 
-# -- methods and the notification --------------------------------------------------------
-
-START_LOGIN = "awsLogin/startLogin"
-COMPLETE_LOGIN = "awsLogin/completeLogin"
-CANCEL_LOGIN = "awsLogin/cancelLogin"
-LOGOUT = "awsLogin/logout"
-STATUS = "awsLogin/status"
-LIST_PROFILES = "awsLogin/listProfiles"
-CALLER_IDENTITY = "awsLogin/callerIdentity"
-SESSION_CHANGED = "awsLogin/sessionChanged"
-
 # -- error kinds (``error.data.kind``) -----------------------------------------------------
 
 REQUEST_FAILED = -32803  # LSP RequestFailed: the engine refused a well-formed request
@@ -377,34 +366,34 @@ class Method:
 EVERY_METHOD_ERRORS: tuple[str, ...] = ("InvalidInput", "InternalError")
 
 METHODS: tuple[Method, ...] = (
-    Method(START_LOGIN, StartLoginParams, StartLoginResult,
+    Method("awsLogin/startLogin", StartLoginParams, StartLoginResult,
            "Starts a login and returns the URL to open. Nothing is written yet.",
            ("ProfileHasOtherCredentials", "RegionRequired", "ConfigError")),
-    Method(COMPLETE_LOGIN, CompleteLoginParams, CompleteLoginResult,
+    Method("awsLogin/completeLogin", CompleteLoginParams, CompleteLoginResult,
            "Exchanges the verification code (pasted, or brought back by a same-device "
            "login's browser) for credentials and writes the cache file and the profile's "
            "`login_session` (and `region` if it had none).",
            ("InvalidCode", "StateMismatch", "SessionConflict", "AuthCodeExpired",
             "InsufficientPermissions", "UnknownLogin", "ServiceError", "NetworkError",
             "ConfigError", "ProfileHasOtherCredentials")),
-    Method(CANCEL_LOGIN, CancelLoginParams, None,
+    Method("awsLogin/cancelLogin", CancelLoginParams, None,
            "Drops a pending login (its secrets, and a same-device login's listener).",
            ("UnknownLogin",)),
-    Method(LOGOUT, LogoutParams, LogoutResult,
+    Method("awsLogin/logout", LogoutParams, LogoutResult,
            "Deletes the profile's cache file (`all`: every login cache file).",
            ("ConfigError",)),
-    Method(STATUS, ProfileParams, StatusResult,
+    Method("awsLogin/status", ProfileParams, StatusResult,
            "What a profile would use and what stops it from working; credentials due for a "
            "refresh are refreshed first.",
            ("ConfigError",)),
-    Method(LIST_PROFILES, NoParams, ListProfilesResult,
+    Method("awsLogin/listProfiles", NoParams, ListProfilesResult,
            "Every profile of the config file, login profiles and the others, each as "
            "`status` answers for it but never refreshed.",
            ("ConfigError",)),
-    Method(CALLER_IDENTITY, ProfileParams, CallerIdentityResult,
+    Method("awsLogin/callerIdentity", ProfileParams, CallerIdentityResult,
            "STS `GetCallerIdentity` with the profile's credentials (refreshed first if "
            "due).",
            ("NotLoggedIn", "RefreshRequired", "ServiceError", "NetworkError",
             "InsufficientPermissions", "ConfigError")),
 )
-NOTIFICATIONS: dict[str, type] = {SESSION_CHANGED: SessionChangedParams}
+NOTIFICATIONS: dict[str, type] = {"awsLogin/sessionChanged": SessionChangedParams}

@@ -14,7 +14,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aws_login_bridge.protocol import SESSION_CHANGED, SessionState
+from aws_login_bridge.protocol import SessionState
+from aws_login_bridge.protocol_names import SESSION_CHANGED
 from aws_login_bridge.watch import SessionEvent, SessionWatcher
 
 log = logging.getLogger(__name__)

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import logging
 import threading
+import types
 from collections.abc import Callable
 
 import pytest
@@ -146,11 +147,6 @@ class FakePending:
         self.closed += 1
 
 
-def registry() -> tuple[PendingLogins, list[float]]:
-    now = [1000.0]
-    return PendingLogins(lifetime=600.0, clock=lambda: now[0]), now
-
-
 def fail_with(error: Exception) -> Callable[[object], None]:
     def action(_: object) -> None:
         raise error
@@ -158,7 +154,7 @@ def fail_with(error: Exception) -> Callable[[object], None]:
 
 
 def test_wrong_code_and_conflict_keep_a_login_other_failures_spend_it() -> None:
-    logins, _ = registry()
+    logins = PendingLogins()
     pending = FakePending("a")
     logins.add(pending)
     for keep in (InvalidCode("x"), SessionConflict("x")):
@@ -173,7 +169,7 @@ def test_wrong_code_and_conflict_keep_a_login_other_failures_spend_it() -> None:
 
 
 def test_success_spends_a_login_and_cancel_forgets_it() -> None:
-    logins, _ = registry()
+    logins = PendingLogins()
     logins.add(FakePending("a"))
     assert logins.run("a", lambda p: "done") == "done"
     with pytest.raises(UnknownLogin):
@@ -186,25 +182,41 @@ def test_success_spends_a_login_and_cancel_forgets_it() -> None:
         logins.run("b", lambda p: "never")
 
 
-def test_logins_lapse_after_ten_minutes() -> None:
-    logins, now = registry()
-    old, young = FakePending("old"), FakePending("young")
+def test_logins_lapse_at_the_deadline_the_sign_in_module_set(
+        aws_home: AwsHome, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aws_login_bridge import login
+
+    now = [1000.0]
+    monkeypatch.setattr(login, "time", types.SimpleNamespace(monotonic=lambda: now[0]))
+    logins = PendingLogins()
+    old = login.start_login("old", region="us-east-1", quick=True)
     logins.add(old)
     now[0] += 300
+    young = login.start_login("young", region="us-east-1", quick=True)
     logins.add(young)
     now[0] += 301  # old: 601 s, young: 301 s
     with pytest.raises(UnknownLogin):
-        logins.run("old", lambda p: "never")
-    assert old.closed == 1
-    assert logins.run("young", lambda p: "ok") == "ok"
-    logins.add(FakePending("c"))
+        logins.run(old.login_id, lambda p: "never")
+    assert logins.run(young.login_id, lambda p: "ok") == "ok"
+    logins.add(login.start_login("c", region="us-east-1", quick=True))
     now[0] += 601
-    assert logins.sweep() == 1
-    assert len(logins) == 0
+    assert (logins.sweep(), len(logins)) == (1, 0)
+
+
+def test_a_lapsed_login_is_closed_when_found_or_swept() -> None:
+    logins = PendingLogins()
+    found, swept = FakePending("found"), FakePending("swept")
+    logins.add(found)
+    logins.add(swept)
+    found.lapsed = swept.lapsed = True
+    with pytest.raises(UnknownLogin):
+        logins.run("found", lambda p: "never")
+    assert (logins.sweep(), len(logins)) == (1, 0)
+    assert (found.closed, swept.closed) == (1, 1)
 
 
 def test_a_second_completion_waits_for_the_first_and_then_finds_it_finished() -> None:
-    logins, _ = registry()
+    logins = PendingLogins()
     logins.add(FakePending("a"))
     inside, release = threading.Event(), threading.Event()
     outcomes: list[object] = []

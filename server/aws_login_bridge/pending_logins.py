@@ -2,7 +2,9 @@
 
 A pending login holds the PKCE verifier, the state and the DPoP key (and, after a
 SessionConflict, the exchanged tokens): it never leaves this process and is dropped, and
-closed, as soon as it is finished, cancelled or 10 minutes old.
+closed, as soon as it is finished, cancelled or lapsed. When it lapses is the sign-in
+module's decision (``PendingLogin.deadline``, which also bounds a same-device wait): the
+registry only asks, so the two can never disagree.
 
 The policy for a finishing attempt lives here, in ``run``: a wrong code (InvalidCode), a
 code from another attempt (StateMismatch) or a SessionConflict keep the login open for
@@ -12,14 +14,11 @@ another try; anything else, success or failure, spends it.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from aws_login_bridge.errors import InvalidCode, SessionConflict, StateMismatch, UnknownLogin
 
-PENDING_LIFETIME = 600.0  # seconds; the engine's own limit for a started login
 KEEP_OPEN: tuple[type[Exception], ...] = (InvalidCode, StateMismatch, SessionConflict)
 
 T = TypeVar("T")
@@ -40,12 +39,6 @@ class Pending(Protocol):
 P = TypeVar("P", bound=Pending)
 
 
-@dataclass
-class _Entry:
-    pending: Pending
-    deadline: float
-
-
 def _unknown() -> UnknownLogin:
     return UnknownLogin(
         "This sign-in attempt is no longer open: it finished, was cancelled, or lapsed "
@@ -56,13 +49,9 @@ def _unknown() -> UnknownLogin:
 class PendingLogins:
     """Thread-safe: handlers run the engine on worker threads."""
 
-    def __init__(
-        self, lifetime: float = PENDING_LIFETIME, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self._lifetime = lifetime
-        self._clock = clock
+    def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[str, _Entry] = {}
+        self._entries: dict[str, Pending] = {}
 
     def __len__(self) -> int:
         with self._lock:
@@ -70,67 +59,64 @@ class PendingLogins:
 
     def add(self, pending: Pending) -> None:
         with self._lock:
-            self._entries[pending.login_id] = _Entry(pending, self._clock() + self._lifetime)
+            self._entries[pending.login_id] = pending
 
     def run(self, login_id: str, action: Callable[[P], T]) -> T:
         """Apply ``action`` to the open login, one attempt at a time, and settle it."""
-        entry = self._open(login_id)
-        with entry.pending.lock:  # a second completeLogin for the same login waits here
-            if self._open(login_id) is not entry:
+        pending = self._open(login_id)
+        with pending.lock:  # a second completeLogin for the same login waits here
+            if self._open(login_id) is not pending:
                 raise _unknown()  # finished while we waited
             try:
-                result = action(entry.pending)  # type: ignore[arg-type]
+                result = action(pending)  # type: ignore[arg-type]
             except KEEP_OPEN:
                 raise
             except BaseException:
-                self._drop(login_id, entry)
+                self._drop(pending)
                 raise
-            self._drop(login_id, entry)
+            self._drop(pending)
             return result
 
     def cancel(self, login_id: str) -> None:
         """Forget the login. A same-device login waiting for its browser stops waiting."""
         with self._lock:
-            entry = self._entries.pop(login_id, None)
-        if entry is None or self._lapsed(entry):
-            if entry is not None:
-                entry.pending.close()
+            pending = self._entries.pop(login_id, None)
+        if pending is None:
             raise _unknown()
-        entry.pending.close()  # no pending.lock: a waiting completeLogin holds it
+        pending.close()  # no pending.lock: a waiting completeLogin holds it
+        if pending.lapsed:
+            raise _unknown()
 
     def sweep(self) -> int:
         """Drop lapsed logins (their secrets and loopback listeners with them)."""
         with self._lock:
-            lapsed = [(k, e) for k, e in self._entries.items() if self._lapsed(e)]
-            for login_id, _ in lapsed:
-                del self._entries[login_id]
-        for _, entry in lapsed:
-            entry.pending.close()
+            lapsed = [p for p in self._entries.values() if p.lapsed]
+            for pending in lapsed:
+                del self._entries[pending.login_id]
+        for pending in lapsed:
+            pending.close()
         return len(lapsed)
 
     def close_all(self) -> None:
         with self._lock:
             entries = list(self._entries.values())
             self._entries.clear()
-        for entry in entries:
-            entry.pending.close()
+        for pending in entries:
+            pending.close()
 
-    def _open(self, login_id: str) -> _Entry:
+    def _open(self, login_id: str) -> Pending:
         with self._lock:
-            entry = self._entries.get(login_id)
-            if entry is not None and self._lapsed(entry):
+            pending = self._entries.get(login_id)
+            if pending is not None and pending.lapsed:
                 del self._entries[login_id]
-            elif entry is not None:
-                return entry
-        if entry is not None:
-            entry.pending.close()
+            elif pending is not None:
+                return pending
+        if pending is not None:
+            pending.close()
         raise _unknown()
 
-    def _drop(self, login_id: str, entry: _Entry) -> None:
+    def _drop(self, pending: Pending) -> None:
         with self._lock:
-            if self._entries.get(login_id) is entry:
-                del self._entries[login_id]
-        entry.pending.close()
-
-    def _lapsed(self, entry: _Entry) -> bool:
-        return self._clock() > entry.deadline or entry.pending.lapsed
+            if self._entries.get(pending.login_id) is pending:
+                del self._entries[pending.login_id]
+        pending.close()

@@ -273,7 +273,7 @@ def test_watcher_states(aws_home: AwsHome) -> None:
     issued = int(now.timestamp()) - 3600
 
     def states() -> list[tuple[str, str | None]]:
-        return [(e.state, e.expires_at) for e in watcher.poll()]
+        return [(e.state, e.expiresAt) for e in watcher.poll()]
 
     assert states() == []  # first look: silent
     write_login(aws_home, "2026-11-26T08:15:00Z", issued)

@@ -15,7 +15,8 @@ For each profile with a ``login_session``:
 * the cache file is gone (or unreadable), or ``login_session`` was removed → ``loggedOut``
 * the 12-hour session ends (idToken ``iat`` + 12 h, as ``diagnose`` computes it) → ``expired``
 
-The first look is silent: clients ask ``awsLogin/status`` when they connect.
+The first look is silent: clients ask ``awsLogin/status`` when they connect. Events are
+the protocol's ``SessionChangedParams`` themselves, so a field declared there needs no copy.
 """
 
 from __future__ import annotations
@@ -31,25 +32,6 @@ from aws_login_bridge.protocol import SessionChangedParams, SessionState, is_log
 from aws_login_bridge.store.paths import file_stamp
 
 Stamp = tuple[int, int, int]  # store.paths.file_stamp
-
-
-@dataclass(frozen=True)
-class SessionEvent:
-    profile: str
-    login_session: str | None
-    expires_at: str | None
-    state: SessionState
-    session_ends_at: str | None = None
-
-    def to_params(self) -> dict[str, object]:
-        return attrs.asdict(SessionChangedParams(
-            profile=self.profile,
-            loginSession=self.login_session,
-            expiresAt=self.expires_at,
-            state=self.state,
-            sessionExpiresAt=self.session_ends_at,
-            loggedIn=is_logged_in(self.login_session, self.expires_at, self.state == "expired"),
-        ))
 
 
 @dataclass
@@ -76,7 +58,7 @@ class SessionWatcher:
         self._seen: dict[str, _Seen] = {}
         self._started = False
 
-    def poll(self, hints: dict[str, SessionState] | None = None) -> list[SessionEvent]:
+    def poll(self, hints: dict[str, SessionState] | None = None) -> list[SessionChangedParams]:
         """Events since the last poll. ``hints``: the state to report for a profile whose
         change this helper made itself (it knows, e.g., that a login happened)."""
         with self._lock:
@@ -90,7 +72,7 @@ class SessionWatcher:
             ]
         return events
 
-    def mark_expired(self, profile: str) -> SessionEvent | None:
+    def mark_expired(self, profile: str) -> SessionChangedParams | None:
         """The service said the session is over (RefreshRequired): say ``expired`` once."""
         with self._lock:
             seen = self._seen.get(profile)
@@ -99,14 +81,14 @@ class SessionWatcher:
             seen.expired = True
             return self._event(profile, seen, "expired")
 
-    def _poll(self) -> list[SessionEvent]:
+    def _poll(self) -> list[SessionChangedParams]:
         self._reload_config()
         now = self._now()
-        events: list[SessionEvent] = []
+        events: list[SessionChangedParams] = []
         for profile in [p for p in self._seen if p not in self._sessions]:
             gone = self._seen.pop(profile)
             if gone.expires_at is not None:
-                events.append(SessionEvent(profile, gone.session, None, "loggedOut"))
+                events.append(self._event(profile, gone, "loggedOut"))
         for profile, session in self._sessions.items():
             events.extend(self._look(profile, session, now))
         return events
@@ -126,7 +108,7 @@ class SessionWatcher:
         self._config_stamp = stamp
         self._sessions = {p.name: p.login_session for p in profiles}
 
-    def _look(self, profile: str, session: str, now: dt.datetime) -> list[SessionEvent]:
+    def _look(self, profile: str, session: str, now: dt.datetime) -> list[SessionChangedParams]:
         from aws_login_bridge.store.cache import cache_path
 
         seen = self._seen.get(profile)
@@ -142,7 +124,7 @@ class SessionWatcher:
         events = [self._event(profile, new, state)] if state else []
         return events + self._expiry(profile, new, now)
 
-    def _expiry(self, profile: str, seen: _Seen, now: dt.datetime) -> list[SessionEvent]:
+    def _expiry(self, profile: str, seen: _Seen, now: dt.datetime) -> list[SessionChangedParams]:
         if seen.expired or seen.expires_at is None or seen.ends_at is None or seen.ends_at > now:
             return []
         seen.expired = True
@@ -163,16 +145,18 @@ class SessionWatcher:
         return _Seen(session, stamp, cached.expires_at_text, session_ends_at(cached))
 
     @staticmethod
-    def _event(profile: str, seen: _Seen, state: SessionState) -> SessionEvent:
+    def _event(profile: str, seen: _Seen, state: SessionState) -> SessionChangedParams:
         from aws_login_bridge.store.cache import format_time
 
         usable = state != "loggedOut"
-        return SessionEvent(
+        expires_at = seen.expires_at if usable else None
+        return SessionChangedParams(
             profile=profile,
-            login_session=seen.session,
-            expires_at=seen.expires_at if usable else None,
+            loginSession=seen.session,
+            expiresAt=expires_at,
             state=state,
-            session_ends_at=format_time(seen.ends_at) if usable and seen.ends_at else None,
+            sessionExpiresAt=format_time(seen.ends_at) if usable and seen.ends_at else None,
+            loggedIn=is_logged_in(seen.session, expires_at, state == "expired"),
         )
 
 
@@ -194,8 +178,8 @@ def _transition(old: _Seen | None, new: _Seen) -> SessionState | None:
     return None
 
 
-def _with_state(event: SessionEvent, state: SessionState) -> SessionEvent:
+def _with_state(event: SessionChangedParams, state: SessionState) -> SessionChangedParams:
     if state == "loggedOut" or event.state == "loggedOut":
         return event  # what the files say about credentials wins
-    return SessionEvent(event.profile, event.login_session, event.expires_at, state,
-                        event.session_ends_at)
+    return attrs.evolve(event, state=state, loggedIn=is_logged_in(
+        event.loginSession, event.expiresAt, state == "expired"))

@@ -14,20 +14,20 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aws_login_bridge.protocol import SessionState
+import attrs
+
+from aws_login_bridge.protocol import SessionChangedParams, SessionState
 from aws_login_bridge.protocol_names import SESSION_CHANGED
-from aws_login_bridge.watch import SessionEvent, SessionWatcher
+from aws_login_bridge.watch import SessionWatcher
 
 log = logging.getLogger(__name__)
 
 POLL_INTERVAL = 1.0  # seconds: how late another process's change may be reported
 
-Offload = Callable[..., Awaitable[Any]]
-
 
 class SessionFeed:
     def __init__(self, watcher: SessionWatcher, send: Callable[[str, dict[str, object]], None],
-                 offload: Offload, interval: float = POLL_INTERVAL) -> None:
+                 offload: Callable[..., Awaitable[Any]], interval: float = POLL_INTERVAL) -> None:
         self._watcher = watcher
         self._send = send
         self._offload = offload
@@ -57,8 +57,8 @@ class SessionFeed:
             if event is not None:
                 self._emit(event)
 
-    def _emit(self, event: SessionEvent) -> None:
-        key = (event.login_session, event.expires_at, event.state)
+    def _emit(self, event: SessionChangedParams) -> None:
+        key = (event.loginSession, event.expiresAt, event.state)
         if self._last.get(event.profile) == key:
             return
         self._last[event.profile] = key
@@ -66,4 +66,4 @@ class SessionFeed:
             log.debug("not initialized yet; %s for %s not sent", event.state, event.profile)
             return
         log.info("session of profile %s: %s", event.profile, event.state)
-        self._send(SESSION_CHANGED, event.to_params())
+        self._send(SESSION_CHANGED, attrs.asdict(event))

@@ -170,6 +170,37 @@ def test_status_and_the_helper_report_the_failed_refresh(home: AwsHome, emulator
     assert home.snapshot() == before
 
 
+def test_a_status_reads_the_cache_file_once_and_refreshes_from_that_read(
+        home: AwsHome, emulator: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from aws_login_bridge.diagnose import profile_status
+    from aws_login_bridge.store import cache
+
+    reads: list[str] = []
+    read = cache.read_cache
+
+    def counted(login_session: str, *args: Any, **kwargs: Any) -> Any:
+        reads.append(login_session)
+        return read(login_session, *args, **kwargs)
+
+    for module in list(sys.modules.values()):  # wherever the engine imported it by name
+        if vars(module).get("read_cache") is read:
+            monkeypatch.setattr(module, "read_cache", counted)
+    until = expires_in(120)
+    edit_cache(home, {"accessToken.expiresAt": until})
+    calls = token_calls(emulator)
+    status = profile_status("p")
+    assert (token_calls(emulator), status.problems) == (calls + 1, [])
+    assert status.expiresAt is not None and status.expiresAt > until
+    # Once to decide, once more under the refresh lock: another process may have just
+    # refreshed (refresh.fresh_credentials); never a second read before the lock.
+    assert reads == [ARN, ARN]
+    reads.clear()
+    assert profile_status("p").expiresAt == status.expiresAt
+    assert reads == [ARN]
+
+
 # -- refusals that are final ----------------------------------------------------------------
 
 FINAL = {

@@ -95,11 +95,11 @@ def no_region_problem(profile: str, sign_in_region: str | None) -> Problem:
 def _refresh(settings: LoginProfile, now: dt.datetime, cached: CachedLogin
              ) -> tuple[CachedLogin, list[Problem]]:
     """Refresh credentials that are due, as any SDK reading the profile now would, so that
-    status reports what that SDK would meet."""
+    status reports what that SDK would meet. Starts from ``cached``, the status's one read."""
     from aws_login_bridge.refresh import fresh_credentials
 
     try:
-        fresh = fresh_credentials(settings, now=lambda: now)
+        fresh = fresh_credentials(settings, now=lambda: now, cached=cached)
     except LoginBridgeError as error:
         message = error.message
         if login_command(settings.name) not in message:
@@ -122,13 +122,7 @@ def profile_status(profile: str, now: dt.datetime | None = None, *,
     session = settings.get("login_session", "").strip() or None
     status.loginSession = session
     sign_in_region: str | None = None
-    if session is None:
-        status.problems.append(Problem(
-            "NotLoggedIn",
-            f"Profile {shown_name(profile)} has no login session. "
-            f"{login_advice(profile, settings)}",
-        ))
-    else:
+    if session is not None:
         try:
             cached = read_cache(session, profile=profile)
         except LoginBridgeError as error:
@@ -158,14 +152,13 @@ def profile_status(profile: str, now: dt.datetime | None = None, *,
     if any(p.kind == "EnvKeysWin" for p in status.problems):
         source = "env"
     status.credentialSource = source
-    if source == "shared-credentials-file" and session is None:
+    if session is None:
         # Keys for this name in the credentials file would win over a login saved under
         # it too: the login that helps is one under a new name.
         keys = {"aws_access_key_id": str(credentials_file())}
-        advice = f"Profile {shown_name(profile)} has no login session. " + login_advice(
-            profile, keys)
-        status.problems = [Problem(p.kind, advice) if p.kind == "NotLoggedIn" else p
-                           for p in status.problems]
+        advice = login_advice(profile, keys if source == "shared-credentials-file" else settings)
+        status.problems.append(Problem(
+            "NotLoggedIn", f"Profile {shown_name(profile)} has no login session. {advice}"))
     if source == "shared-credentials-file":
         status.problems.append(Problem(
             "SharedCredentialsWin",

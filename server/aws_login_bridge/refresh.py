@@ -69,14 +69,16 @@ def fresh_credentials(
     threshold: float = REFRESH_THRESHOLD,
     force: bool = False,
     client: SigninClient | None = None,
+    cached: CachedLogin | None = None,
 ) -> Fresh:
     """The cached login, refreshed if due.
 
     As the Ruby, PHP and .NET SDKs do, a refresh that fails for a passing reason while the
     cached credentials are still valid hands those back with a warning; they fail only once
-    expired. ``force`` (refresh even if fresh) always reports the failure.
+    expired. ``force`` (refresh even if fresh) always reports the failure. ``cached``: the
+    file as the caller has just read it, not read again before deciding.
     """
-    cached = read_cache(profile.login_session, profile=profile.name)
+    cached = cached or read_cache(profile.login_session, profile=profile.name)
     if not force and not needs_refresh(cached, now(), threshold):
         return Fresh(cached, False)
     with refresh_lock(profile.login_session):

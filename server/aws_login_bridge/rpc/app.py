@@ -75,7 +75,8 @@ async def _run(transport: StdioTransport, offload: Offloader) -> tuple[int, bool
     protocol = server.protocol
     protocol.set_writer(transport)
     pending = PendingLogins()
-    feed = SessionFeed(SessionWatcher(), protocol.notify, offload)
+    feed = SessionFeed(SessionWatcher(), lambda method, params: protocol.notify(
+        method, attrs.asdict(params)), offload)
     handlers = Handlers(pending, feed, offload)
     for method in METHODS:
         server.feature(method.name)(_logged(method, handlers.for_method(method), offload))

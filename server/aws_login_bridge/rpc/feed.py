@@ -14,8 +14,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import attrs
-
 from aws_login_bridge.protocol import SessionChangedParams, SessionState
 from aws_login_bridge.protocol_names import SESSION_CHANGED
 from aws_login_bridge.watch import SessionWatcher
@@ -26,7 +24,7 @@ POLL_INTERVAL = 1.0  # seconds: how late another process's change may be reporte
 
 
 class SessionFeed:
-    def __init__(self, watcher: SessionWatcher, send: Callable[[str, dict[str, object]], None],
+    def __init__(self, watcher: SessionWatcher, send: Callable[[str, SessionChangedParams], None],
                  offload: Callable[..., Awaitable[Any]], interval: float = POLL_INTERVAL) -> None:
         self._watcher = watcher
         self._send = send
@@ -66,4 +64,4 @@ class SessionFeed:
             log.debug("not initialized yet; %s for %s not sent", event.state, event.profile)
             return
         log.info("session of profile %s: %s", event.profile, event.state)
-        self._send(SESSION_CHANGED, attrs.asdict(event))
+        self._send(SESSION_CHANGED, event)

@@ -3,10 +3,10 @@
  * It is driven by `awsLogin/status` results and `awsLogin/sessionChanged` notifications.
  * No `vscode` import: extension.ts hands in the real item and theme colours.
  */
-import { WARNING_MS, formatTimeLeft, isLoggedIn, sessionEnd } from "../../jupyter_ext/labextension/src/sessionTime";
-import { Level, SessionView, Wording, accountOf, lookOf, viewFromStatus } from "../../jupyter_ext/labextension/src/sessionView";
+import { formatTimeLeft, isLoggedIn, sessionEnd } from "../../jupyter_ext/labextension/src/sessionTime";
+import { Level, SessionView, Wording, lookOf, viewFromStatus } from "../../jupyter_ext/labextension/src/sessionView";
 
-export { WARNING_MS, accountOf, formatTimeLeft, isLoggedIn, sessionEnd, viewFromStatus };
+export { formatTimeLeft, isLoggedIn, sessionEnd, viewFromStatus };
 export type { Level, SessionView };
 
 /** The parts of `vscode.StatusBarItem` used here. */

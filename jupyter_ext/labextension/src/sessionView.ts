@@ -60,7 +60,7 @@ export function viewFromStatus(s: StatusResult): SessionView {
   };
 }
 
-export function accountOf(view: SessionView): string | undefined {
+function accountOf(view: SessionView): string | undefined {
   if (view.accountId) {
     return view.accountId;
   }

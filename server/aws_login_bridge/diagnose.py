@@ -155,8 +155,9 @@ def profile_status(profile: str, now: dt.datetime | None = None, *,
     if session is None:
         # Keys for this name in the credentials file would win over a login saved under
         # it too: the login that helps is one under a new name.
-        keys = {"aws_access_key_id": str(credentials_file())}
-        advice = login_advice(profile, keys if source == "shared-credentials-file" else settings)
+        seen = ({"aws_access_key_id": str(credentials_file())}
+                if source == "shared-credentials-file" else settings)
+        advice = login_advice(profile, seen)
         status.problems.append(Problem(
             "NotLoggedIn", f"Profile {shown_name(profile)} has no login session. {advice}"))
     if source == "shared-credentials-file":

@@ -180,22 +180,38 @@ def change_fields(token: dict[str, Any], changes: dict[str, Any]) -> dict[str, A
     return token
 
 
-def backdate_sign_in(home: AwsHome, issued: int) -> None:
-    """Make the one cached login look signed in at ``issued`` (seconds since the epoch): its
-    ID token's ``iat``, from which the 12-hour session's end is reckoned. The signature stays
-    as it was (nobody verifies a cached token again). Written atomically, as a running
-    helper may be reading the file."""
+def cache_file(home: AwsHome) -> Path:
+    """The one cached login's file."""
     (path,) = home.cache_dir.glob("*.json")
+    return path
+
+
+def rewrite_cache(home: AwsHome, change: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
+    """Apply ``change`` to the one cached login's JSON and return it. Written atomically, as
+    a running helper may be reading the file."""
+    path = cache_file(home)
     token = json.loads(path.read_text())
-    header, body, signature = token["idToken"].split(".")
-    claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-    claims["iat"] = issued
-    body = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
-    token["idToken"] = f"{header}.{body}.{signature}"
+    change(token)
     fresh = path.with_suffix(".tmp")
     fresh.write_text(json.dumps(token))
     fresh.chmod(0o600)
     os.replace(fresh, path)
+    return token
+
+
+def backdate_sign_in(home: AwsHome, issued: int) -> None:
+    """Make the one cached login look signed in at ``issued`` (seconds since the epoch): its
+    ID token's ``iat``, from which the 12-hour session's end is reckoned. The signature stays
+    as it was (nobody verifies a cached token again)."""
+
+    def backdate(token: dict[str, Any]) -> None:
+        header, body, signature = token["idToken"].split(".")
+        claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+        claims["iat"] = issued
+        body = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+        token["idToken"] = f"{header}.{body}.{signature}"
+
+    rewrite_cache(home, backdate)
 
 
 def fault(emulator: object, **spec: object) -> None:

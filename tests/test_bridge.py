@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import PYTHON, AwsHome, run_cli
+from conftest import PYTHON, AwsHome, cache_file, run_cli
 
 from aws_login_bridge.emulator import person
 from aws_login_bridge.hostos import join_command
@@ -45,11 +45,6 @@ def login(profile: str = "p", region: str = "us-east-1") -> dict[str, object]:
     finally:
         pending.close()
     return read_cache(result.login_session).token
-
-
-def cache_file(home: AwsHome) -> Path:
-    (path,) = home.cache_dir.glob("*.json")
-    return path
 
 
 def credential_process(home: AwsHome, profile: str = "p") -> subprocess.CompletedProcess[str]:

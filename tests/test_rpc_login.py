@@ -13,7 +13,7 @@ import socket
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from conftest import AwsHome, fault
+from conftest import AwsHome, fault, rewrite_cache
 from test_rpc_wire import Wire, WireError, wire  # noqa: F401 - `wire` is a fixture
 
 from aws_login_bridge.emulator import person
@@ -296,11 +296,9 @@ def test_ended_session_is_refresh_required(wire: Wire, aws_home: AwsHome,  # noq
                                            emulator: Any) -> None:
     login(wire, aws_home)
     wire.notification("awsLogin/sessionChanged", is_state("active"))
-    (path,) = aws_home.cache_dir.glob("*.json")
-    token = json.loads(path.read_text())
     soon = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=60)
-    token["accessToken"]["expiresAt"] = soon.strftime("%Y-%m-%dT%H:%M:%SZ")
-    path.write_text(json.dumps(token))  # due for a refresh
+    rewrite_cache(aws_home, lambda t: t["accessToken"].update(  # due for a refresh
+        expiresAt=soon.strftime("%Y-%m-%dT%H:%M:%SZ")))
     fault(emulator, target="refresh_token", status=401, error="TOKEN_EXPIRED")
     before = aws_home.snapshot()
     expect(wire.error("awsLogin/callerIdentity", {"profile": "p"}), "RefreshRequired")

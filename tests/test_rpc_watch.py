@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
-from typing import Any
 
-from conftest import AwsHome, CliLogin, backdate_sign_in, run_cli
+from conftest import AwsHome, CliLogin, backdate_sign_in, cache_file, rewrite_cache, run_cli
 from test_rpc_login import ARN, cache_secrets, code_secrets, is_state
 from test_rpc_wire import Wire, wire  # noqa: F401 - `wire` is a fixture
 
@@ -26,18 +24,6 @@ def cli_login(home: AwsHome, helper: Wire, profile: str) -> None:
     helper.secrets |= cache_secrets(home)
 
 
-def cache_file(home: AwsHome) -> Path:
-    (path,) = home.cache_dir.glob("*.json")
-    return path
-
-
-def rewrite(path: Path, change: Any) -> dict[str, Any]:
-    token = json.loads(path.read_text())
-    change(token)
-    path.write_text(json.dumps(token))
-    return token
-
-
 def stamp(moment: dt.datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -53,7 +39,7 @@ def test_login_refresh_and_logout_by_other_processes(wire: Wire,  # noqa: F811
 
     # Another process refreshes (the credentials were close to expiry).
     soon = stamp(dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=90))
-    rewrite(cache_file(aws_home), lambda t: t["accessToken"].update(expiresAt=soon))
+    rewrite_cache(aws_home, lambda t: t["accessToken"].update(expiresAt=soon))
     wire.notification(CHANGED, lambda p: p["state"] == "refreshed" and p["expiresAt"] == soon)
     whoami = run_cli(aws_home, "whoami", "--profile", "q")
     assert whoami.returncode == 0, whoami.stderr
@@ -63,7 +49,7 @@ def test_login_refresh_and_logout_by_other_processes(wire: Wire,  # noqa: F811
     assert refreshed["loginSession"] == ARN
 
     # This helper refreshes it itself (callerIdentity finds it close to expiry).
-    rewrite(cache_file(aws_home), lambda t: t["accessToken"].update(expiresAt=soon))
+    rewrite_cache(aws_home, lambda t: t["accessToken"].update(expiresAt=soon))
     wire.notification(CHANGED, lambda p: p["state"] == "refreshed" and p["expiresAt"] == soon)
     assert wire.request("awsLogin/callerIdentity", {"profile": "q"})["Arn"] == ARN
     wire.secrets |= cache_secrets(aws_home)

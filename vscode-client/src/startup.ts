@@ -5,7 +5,7 @@
  * login made later in a terminal or a notebook still wakes the helper. No `vscode` import.
  */
 import * as fs from "node:fs";
-import { readLoginProfiles } from "./awsConfigScan";
+import { scanConfigFile } from "./awsConfigScan";
 
 export interface StartupDeps {
   configPath: string;
@@ -13,6 +13,11 @@ export interface StartupDeps {
   startHelper: () => Promise<void>;
   /** No login profile yet: the status bar says so without asking anyone. */
   showNoLogin: () => void;
+  /**
+   * The file is there but was not read (not a regular file, or too large): the status bar
+   * says so, in the one sentence given. Without it, showNoLogin is told instead.
+   */
+  showConfigProblem?: (message: string) => void;
   watchIntervalMs?: number;
   /** Told after each look at the file, with the login profiles found (for the log). */
   onLook?: (profiles: string[]) => void;
@@ -45,12 +50,31 @@ export function wakeUp(deps: StartupDeps): Startup {
       timer = undefined;
     }
   };
-  /** Reads the file (its stamp taken first, so a change during the read is seen next time). */
+  /** What the status bar was last told before the helper started: a problem sentence, or "" for no login. */
+  let shown: string | undefined;
+  const show = (problem: string) => {
+    if (problem === shown) {
+      return;
+    }
+    shown = problem;
+    if (problem && deps.showConfigProblem) {
+      deps.showConfigProblem(problem);
+    } else {
+      deps.showNoLogin();
+    }
+  };
+  /**
+   * Reads the file (its stamp taken first, so a change during the read is seen next time).
+   * Without a login profile, the status bar is told why, whenever that changes.
+   */
   const look = async (): Promise<boolean> => {
     lastStamp = await stamp(deps.configPath);
-    const profiles = await readLoginProfiles(deps.configPath);
-    deps.onLook?.(profiles);
-    return profiles.length > 0;
+    const scan = await scanConfigFile(deps.configPath);
+    deps.onLook?.(scan.profiles);
+    if (scan.profiles.length === 0) {
+      show(scan.problem ?? "");
+    }
+    return scan.profiles.length > 0;
   };
   const start = async () => {
     if (!started) {
@@ -77,7 +101,6 @@ export function wakeUp(deps: StartupDeps): Startup {
       void start();
       return "started";
     }
-    deps.showNoLogin();
     if (!started) {
       timer = setInterval(() => void poll(), deps.watchIntervalMs ?? 1000);
       timer.unref?.();

@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from aws_login_bridge.protocol_names import ERROR_KINDS, ErrorKind
 from aws_login_bridge.rpc.frames import Body, FrameParser, encode
+from aws_login_bridge.rpc.launch import launch
 
 log = logging.getLogger(__name__)
 
@@ -92,12 +93,16 @@ class HelperClient:
     def spawn(cls, argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None, *,
               cwd: str | os.PathLike[str] | None = None, initialize: bool = True,
               timeout: float = START_TIMEOUT) -> HelperClient:
-        """Start the helper (default ``python -m aws_login_bridge serve``) and, unless told
-        otherwise, do the ``initialize`` / ``initialized`` handshake."""
-        argv = argv or [sys.executable, "-m", "aws_login_bridge", "serve"]
+        """Start the helper (default ``python -P -m aws_login_bridge serve``) and, unless
+        told otherwise, do the ``initialize`` / ``initialized`` handshake.
+
+        It runs in ``cwd`` if that is a private folder of this user, else in the home
+        folder, never in this process's working folder, and with the safe-path switch:
+        ``launch`` decides both."""
+        command, environment, folder = launch(argv, env, cwd)
         pipe = subprocess.PIPE
-        client = cls(subprocess.Popen(list(argv), stdin=pipe, stdout=pipe, stderr=pipe,
-                                      env=env, cwd=cwd))
+        client = cls(subprocess.Popen(command, stdin=pipe, stdout=pipe, stderr=pipe,
+                                      env=environment, cwd=folder))
         try:
             if initialize:
                 client.initialize_result = client.request("initialize", {

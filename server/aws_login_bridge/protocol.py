@@ -185,6 +185,13 @@ class ProfileParams:
 
 
 @attrs.frozen
+class StatusParams:
+    profile: str = profile_field()
+    refresh: bool = _doc("`false`: only read the files; no refresh, so no network call "
+                         "and nothing written (for requests a web page can trigger)", True)
+
+
+@attrs.frozen
 class NoParams:
     pass
 
@@ -382,9 +389,9 @@ METHODS: tuple[Method, ...] = (
     Method("awsLogin/logout", LogoutParams, LogoutResult,
            "Deletes the profile's cache file (`all`: every login cache file).",
            ("ConfigError",)),
-    Method("awsLogin/status", ProfileParams, StatusResult,
+    Method("awsLogin/status", StatusParams, StatusResult,
            "What a profile would use and what stops it from working; credentials due for a "
-           "refresh are refreshed first.",
+           "refresh are refreshed first (unless `refresh` is false).",
            ("ConfigError",)),
     Method("awsLogin/listProfiles", NoParams, ListProfilesResult,
            "Every profile of the config file, login profiles and the others, each as "

@@ -72,10 +72,10 @@ class Handlers:
         await self._feed.check()
         return result
 
-    def status(self, p: t.ProfileParams) -> t.StatusResult:
+    def status(self, p: t.StatusParams) -> t.StatusResult:
         from aws_login_bridge.diagnose import profile_status
 
-        return profile_status(p.profile)
+        return profile_status(p.profile, refresh=p.refresh)
 
     def list_profiles(self, _: t.NoParams) -> t.ListProfilesResult:
         from aws_login_bridge.diagnose import all_statuses

@@ -4,7 +4,7 @@
 /* eslint-disable */
 import { NotificationType, RequestType } from "vscode-jsonrpc";
 import { METHODS } from "../../../jupyter_ext/labextension/src/generated/protocol";
-import type { CallerIdentityResult, CancelLoginParams, CompleteLoginParams, CompleteLoginResult, ErrorData, ListProfilesResult, LogoutParams, LogoutResult, NoParams, ProfileParams, SessionChangedParams, StartLoginParams, StartLoginResult, StatusResult } from "../../../jupyter_ext/labextension/src/generated/protocol";
+import type { CallerIdentityResult, CancelLoginParams, CompleteLoginParams, CompleteLoginResult, ErrorData, ListProfilesResult, LogoutParams, LogoutResult, NoParams, ProfileParams, SessionChangedParams, StartLoginParams, StartLoginResult, StatusParams, StatusResult } from "../../../jupyter_ext/labextension/src/generated/protocol";
 
 export * from "../../../jupyter_ext/labextension/src/generated/protocol";
 
@@ -16,8 +16,8 @@ export const completeLogin = new RequestType<CompleteLoginParams, CompleteLoginR
 export const cancelLogin = new RequestType<CancelLoginParams, null, ErrorData>(METHODS.cancelLogin);
 /** Deletes the profile's cache file (`all`: every login cache file). Errors: `ConfigError`; as any method, `InvalidInput`, `InternalError`. */
 export const logout = new RequestType<LogoutParams, LogoutResult, ErrorData>(METHODS.logout);
-/** What a profile would use and what stops it from working; credentials due for a refresh are refreshed first. Errors: `ConfigError`; as any method, `InvalidInput`, `InternalError`. */
-export const status = new RequestType<ProfileParams, StatusResult, ErrorData>(METHODS.status);
+/** What a profile would use and what stops it from working; credentials due for a refresh are refreshed first (unless `refresh` is false). Errors: `ConfigError`; as any method, `InvalidInput`, `InternalError`. */
+export const status = new RequestType<StatusParams, StatusResult, ErrorData>(METHODS.status);
 /** Every profile of the config file, login profiles and the others, each as `status` answers for it but never refreshed. Errors: `ConfigError`; as any method, `InvalidInput`, `InternalError`. */
 export const listProfiles = new RequestType<NoParams, ListProfilesResult, ErrorData>(METHODS.listProfiles);
 /** STS `GetCallerIdentity` with the profile's credentials (refreshed first if due). Errors: `NotLoggedIn`, `RefreshRequired`, `ServiceError`, `NetworkError`, `InsufficientPermissions`, `ConfigError`; as any method, `InvalidInput`, `InternalError`. */

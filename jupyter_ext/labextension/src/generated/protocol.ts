@@ -149,9 +149,11 @@ export interface LogoutResult {
   alsoLoggedOut: string[];
 }
 
-export interface ProfileParams {
+export interface StatusParams {
   /** profile name (default `default`) */
   profile?: string;
+  /** `false`: only read the files; no refresh, so no network call and nothing written (for requests a web page can trigger) */
+  refresh?: boolean;
 }
 
 export interface Problem {
@@ -188,6 +190,11 @@ export type NoParams = Record<string, never>;
 export interface ListProfilesResult {
   /** every profile of the config file, each as `status` answers for it */
   profiles: StatusResult[];
+}
+
+export interface ProfileParams {
+  /** profile name (default `default`) */
+  profile?: string;
 }
 
 export interface CallerIdentityResult {
@@ -236,8 +243,8 @@ export interface Requests {
   "awsLogin/cancelLogin": { params: CancelLoginParams; result: null };
   /** Deletes the profile's cache file (`all`: every login cache file). Errors: `ConfigError`; as any method, `InvalidInput`, `InternalError`. */
   "awsLogin/logout": { params: LogoutParams; result: LogoutResult };
-  /** What a profile would use and what stops it from working; credentials due for a refresh are refreshed first. Errors: `ConfigError`; as any method, `InvalidInput`, `InternalError`. */
-  "awsLogin/status": { params: ProfileParams; result: StatusResult };
+  /** What a profile would use and what stops it from working; credentials due for a refresh are refreshed first (unless `refresh` is false). Errors: `ConfigError`; as any method, `InvalidInput`, `InternalError`. */
+  "awsLogin/status": { params: StatusParams; result: StatusResult };
   /** Every profile of the config file, login profiles and the others, each as `status` answers for it but never refreshed. Errors: `ConfigError`; as any method, `InvalidInput`, `InternalError`. */
   "awsLogin/listProfiles": { params: NoParams; result: ListProfilesResult };
   /** STS `GetCallerIdentity` with the profile's credentials (refreshed first if due). Errors: `NotLoggedIn`, `RefreshRequired`, `ServiceError`, `NetworkError`, `InsufficientPermissions`, `ConfigError`; as any method, `InvalidInput`, `InternalError`. */

@@ -6,6 +6,7 @@ The ``lab`` fixture is imported by the test modules (and the browser tests' conf
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import signal
@@ -68,12 +69,26 @@ def _wait_ready(lab: Lab, timeout: float) -> None:
 def lab(aws_home: Any, tmp_path: Path) -> Iterator[Lab]:
     root = tmp_path / "notebooks"
     root.mkdir()
+    with running_lab(aws_home.env, tmp_path, root) as running:
+        yield running
+
+
+# ``python -m`` puts the working folder first on the server's own sys.path; the tests that
+# plant modules in that folder start the server as a person does, by its console script.
+MODULE = [sys.executable, "-m", "jupyterlab"]
+CONSOLE_SCRIPT = [str(Path(sys.executable).with_name("jupyter-lab"))]
+
+
+@contextlib.contextmanager
+def running_lab(base_env: dict[str, str], tmp_path: Path, root: Path,
+                command: list[str] = MODULE) -> Iterator[Lab]:
+    """A JupyterLab whose root and working folder is ``root``, stopped on the way out."""
     settings = tmp_path / "lab-settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     # No news or update toasts over the notebook (the machine is offline anyway).
     (settings / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    env = dict(aws_home.env)  # kernels, and so the helper, inherit the emulator endpoints
+    env = dict(base_env)  # kernels, and so the helper, inherit the emulator endpoints
     env.update({
         "JUPYTER_CONFIG_DIR": str(tmp_path / "jupyter-config"),
         "JUPYTER_RUNTIME_DIR": str(tmp_path / "jupyter-runtime"),
@@ -84,7 +99,7 @@ def lab(aws_home: Any, tmp_path: Path) -> Iterator[Lab]:
     log = tmp_path / "jupyter-lab.log"
     with log.open("wb") as sink:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyterlab", "--allow-root", "--no-browser",
+            [*command, "--allow-root", "--no-browser",
              "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
              "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
              f"--ServerApp.root_dir={root}", "--ServerApp.log_level=DEBUG",

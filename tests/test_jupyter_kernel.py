@@ -58,9 +58,10 @@ class Cell:
 
 
 class Kernel:
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], cwd: Path | None = None) -> None:
         self.manager = KernelManager(kernel_name="python3")
-        self.manager.start_kernel(env=env)
+        # A notebook server starts a kernel in the notebook's folder (``cwd``).
+        self.manager.start_kernel(env=env, **({"cwd": str(cwd)} if cwd else {}))
         self.client = self.manager.client()
         self.client.start_channels()
         self.client.wait_for_ready(timeout=60)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -46,7 +47,7 @@ def test_requests_without_jupyters_auth_are_refused_and_change_nothing(
     cli_login(aws_home, "cli")
     before = aws_home.snapshot()
     with httpx.Client(base_url=lab.url, timeout=30) as anonymous:
-        for method, path in [("GET", "state"), ("GET", "profiles"), ("GET", "identity"),
+        for method, path in [("GET", "state"), ("GET", "profiles"), ("POST", "identity"),
                              ("GET", "events"), ("POST", "logout"), ("POST", "login/start"),
                              ("POST", "login/complete"), ("POST", "login/cancel")]:
             answer = anonymous.request(method, f"/aws-login/{path}", json={"profile": "cli"})
@@ -90,6 +91,9 @@ def test_one_helper_per_server_started_on_first_use_and_stopped_with_it(
         assert client.get("/aws-login/state").status_code == 200
         assert client.get("/aws-login/profiles").status_code == 200
     (helper,) = helper_children(lab.proc.pid)  # one, shared by every request
+    # In Jupyter's runtime folder (not the server's, which may be a checkout), with -P.
+    assert Path(f"/proc/{helper}/cwd").resolve() == (lab.root.parent / "jupyter-runtime").resolve()
+    assert b"-P" in Path(f"/proc/{helper}/cmdline").read_bytes().split(b"\0")
     lab.proc.terminate()  # what Ctrl-C or a stop of the server does
     lab.proc.wait(timeout=60)
     wait_for(lambda: not is_helper(helper), "the helper to stop with the server")
@@ -161,7 +165,7 @@ def test_login_through_the_endpoints(lab: Lab, aws_home: AwsHome,
         assert ("serverProfile", {"profile": "lab"}) in events.seen
 
         assert ok(client.get("/aws-login/state"))["status"]["loginSession"] == DEFAULT_ARN
-        assert ok(client.get("/aws-login/identity", params={"profile": "lab"}))["Arn"] \
+        assert ok(client.post("/aws-login/identity", json={"profile": "lab"}))["Arn"] \
             == DEFAULT_ARN
         names = [p["profile"] for p in ok(client.get("/aws-login/profiles"))["profiles"]]
         assert "lab" in names
@@ -174,7 +178,7 @@ def test_login_through_the_endpoints(lab: Lab, aws_home: AwsHome,
         assert refused.status_code == 422
         assert refused.json()["kind"] == "ProfileHasOtherCredentials"
         assert refused.json()["message"].startswith("Profile 'keys' already gets credentials")
-        missing = client.get("/aws-login/identity", params={"profile": "nobody"}).json()
+        missing = client.post("/aws-login/identity", json={"profile": "nobody"}).json()
         assert missing["kind"] == "NotLoggedIn"
         assert missing["message"] == "Profile 'nobody' is not logged in — run AWS: Login"
 

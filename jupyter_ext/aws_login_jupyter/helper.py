@@ -40,10 +40,30 @@ class Client(Protocol):
 
 
 def spawn_process() -> Client:
-    """A helper process of our own (``aws-login-bridge serve``)."""
+    """A helper process of our own (``aws-login-bridge serve``), for the server and for a
+    kernel alike: in Jupyter's runtime folder, never in the folder the server or the
+    notebook was started in (``HelperClient.spawn`` adds the safe-path switch)."""
     from aws_login_bridge.rpc.client import HelperClient
 
-    return HelperClient.spawn()
+    return HelperClient.spawn(cwd=runtime_folder())
+
+
+def runtime_folder() -> str | None:
+    """Jupyter's runtime folder (made 0700 if missing): private to this user and holding
+    only Jupyter's connection files, so no module can be there to import. None where
+    jupyter_core is missing (a terminal IPython): ``HelperClient.spawn`` then takes the
+    home folder."""
+    try:
+        from jupyter_core.paths import jupyter_runtime_dir
+        from jupyter_core.utils import ensure_dir_exists
+    except ImportError:
+        return None
+    folder = jupyter_runtime_dir()
+    try:
+        ensure_dir_exists(folder, mode=0o700)
+    except OSError:
+        return None
+    return folder
 
 
 def _spawn_real() -> Client:
@@ -111,12 +131,16 @@ class KernelHelper:
             raise Failure("HelperUnavailable", "it stopped; run the command again") from None
         except HelperError as error:
             raise Failure(error.kind, error.message, error.data) from None
+        except TimeoutError:
+            # That request was cancelled; the helper stays. It serves others too (every tab
+            # and kernel of a Jupyter server), and their pending logins live in it.
+            raise Failure("HelperUnavailable", f"it did not answer within {timeout:g} s; "
+                          "try again") from None
         except Exception as error:
-            # No answer in time, or the pipe broke: start afresh next time rather than keep
-            # talking to a process in an unknown state.
-            self.close()
+            # A request this client could not even make (e.g. a timeout it cannot wait
+            # for): that request fails, the helper stays, for the same reason.
             raise Failure("HelperUnavailable",
-                          f"it stopped answering ({type(error).__name__})") from None
+                          f"the request could not be made ({type(error).__name__})") from None
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         """Call ``listener(params)`` for every sessionChanged; returns the unsubscribe."""

@@ -3,7 +3,10 @@
 Every handler is an ``APIHandler`` whose methods are ``@web.authenticated``: a request
 without Jupyter's token or login cookie gets 403, and a cookie-authenticated POST without
 the ``_xsrf`` token gets 403 from Jupyter's XSRF check — both before the handler runs, so
-nothing reaches the helper. Answers carry only the helper's results (which never hold a
+nothing reaches the helper. GETs skip that check (a page on another site can make a
+browser send one, with the cookie, through an ``<img src>``), so a GET only reads local
+state: no call to AWS, no refresh, no file written. Everything that may reach AWS or write
+a file is a POST. Answers carry only the helper's results (which never hold a
 secret); the verification code goes from the request body to ``completeLogin`` and nowhere
 else. The kernel endpoints (``kernel/…``) are not for browsers: see ``kernel_link``.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from typing import Any
 
 from jupyter_server.base.handlers import APIHandler
@@ -22,7 +26,7 @@ from tornado.iostream import StreamClosedError
 from aws_login_bridge import protocol_names as names
 from aws_login_jupyter.flow import COMPLETE_TIMEOUT, QUERY_TIMEOUT, START_TIMEOUT
 from aws_login_jupyter.lab.hub import CLOSED, Hub, server_profile
-from aws_login_jupyter.lab.kernel_link import KEY_HEADER, key_matches
+from aws_login_jupyter.lab.kernel_link import KEY_HEADER, clamp_timeout, key_matches
 from aws_login_jupyter.messages import Failure, friendly
 
 PREFIX = "aws-login"
@@ -82,13 +86,15 @@ class BaseHandler(APIHandler):
 
 
 class StateHandler(BaseHandler):
-    """What the status bar needs at start: the server's profile and its status."""
+    """What the status bar needs at start: the server's profile and its status, as the
+    files say (never refreshed: a GET)."""
 
     @web.authenticated
     async def get(self) -> None:
         wanted = self.get_query_argument("profile", None)
         profile = wanted or server_profile() or "default"
-        status = await self.call(names.STATUS, {"profile": profile}, QUERY_TIMEOUT)
+        status = await self.call(names.STATUS, {"profile": profile, "refresh": False},
+                                 QUERY_TIMEOUT)
         self.finish(json.dumps({"serverProfile": server_profile(), "status": status}))
 
 
@@ -99,9 +105,11 @@ class ProfilesHandler(BaseHandler):
 
 
 class IdentityHandler(BaseHandler):
+    """STS, after a refresh if one is due: a POST, so behind the XSRF check."""
+
     @web.authenticated
-    async def get(self) -> None:
-        profile = self.get_query_argument("profile", None) or "default"
+    async def post(self) -> None:
+        profile = self.text(self.body(), "profile", required=False) or "default"
         self.finish(json.dumps(await self.call(names.CALLER_IDENTITY, {"profile": profile},
                                                QUERY_TIMEOUT)))
 
@@ -210,23 +218,44 @@ class KernelRpcHandler(KernelHandler):
     """One ``awsLogin/*`` request; the helper's error as the kernel's client expects it."""
 
     async def post(self) -> None:
-        try:
-            data = json.loads(self.request.body)
-            method, params = str(data["method"]), data.get("params") or {}
-            timeout = float(data.get("timeout") or 60.0)
-        except (ValueError, KeyError, TypeError):
-            raise web.HTTPError(400, "expected {method, params, timeout}") from None
-        if not method.startswith("awsLogin/") or not isinstance(params, dict):
-            raise web.HTTPError(400, "only awsLogin/* requests with object params")
         self.set_header("Content-Type", "application/json")
+        try:
+            method, params, timeout = kernel_request(self.request.body)
+        except ValueError as error:  # nothing reached the helper
+            self.answer_error(400, Failure("InvalidInput", str(error)))
+            return
         try:
             result = await self.hub.call(method, params, timeout)
         except Failure as failure:
-            self.set_status(422)
-            self.finish(json.dumps({"error": {"kind": failure.kind, "message": failure.message,
-                                              "data": dict(failure.data)}}))
+            self.answer_error(422, failure)
             return
         self.finish(json.dumps({"result": result}))
+
+    def answer_error(self, status: int, failure: Failure) -> None:
+        self.set_status(status)
+        self.finish(json.dumps({"error": {"kind": failure.kind, "message": failure.message,
+                                          "data": dict(failure.data)}}))
+
+
+def kernel_request(body: bytes) -> tuple[str, dict[str, Any], float]:
+    """``(method, params, timeout)`` of a kernel's request; ValueError says what is wrong.
+
+    The timeout is clamped (a tiny, negative, infinite or NaN one included): it bounds this
+    request's wait only, never the helper that every tab and kernel share."""
+    try:
+        data = json.loads(body)
+        method, params = str(data["method"]), data.get("params") or {}
+    except (ValueError, KeyError, TypeError):
+        raise ValueError("The request is not {method, params, timeout} JSON.") from None
+    if not method.startswith("awsLogin/") or not isinstance(params, dict):
+        raise ValueError("Only awsLogin/* requests with object params are served here.")
+    value = data.get("timeout")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise ValueError("'timeout' must be a number of seconds.")
+    try:
+        return method, params, clamp_timeout(None if value is None else float(value))
+    except OverflowError:  # an integer beyond any float
+        return method, params, clamp_timeout(math.inf)
 
 
 class KernelEventsHandler(KernelHandler):

@@ -7,6 +7,10 @@ digest of the server's AWS_* settings. A kernel whose own AWS_* settings still m
 digest sends its helper requests to the server (``ServerClient``, a drop-in for
 ``HelperClient``); one whose settings differ (an emulator endpoint set in the notebook, say)
 starts its own helper, which reads the files the way the kernel's boto3 will.
+
+Requests to the server never go through a proxy set in the kernel (``http_proxy``,
+``all_proxy``…): they carry the key and, for a login, the verification code, and the
+server is on this machine. The kernel's calls to AWS (botocore's) keep the proxy.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import json
+import math
 import os
 import secrets
 import threading
@@ -27,6 +32,10 @@ VARIABLES = frozenset({URL_VARIABLE, KEY_VARIABLE, ENV_VARIABLE})
 KEY_HEADER = "X-Aws-Login-Bridge-Key"
 RECONNECT_DELAY = 1.0  # between attempts to reopen a dropped event stream
 READ_TIMEOUT = 60.0  # the server sends a keepalive every 20 s
+# What a kernel may ask the server to wait for one helper answer: a few seconds at least
+# (less could not even reach a busy helper), five minutes at most (a completeLogin takes up
+# to two). Without one, or with NaN: a minute.
+MIN_TIMEOUT, MAX_TIMEOUT, DEFAULT_TIMEOUT = 5.0, 300.0, 60.0
 
 
 # -- the server's side ----------------------------------------------------------------------
@@ -52,6 +61,14 @@ def key_matches(expected: str, presented: str | None) -> bool:
         expected.encode(), presented.encode())
 
 
+def clamp_timeout(value: float | None) -> float:
+    """A kernel's timeout within [MIN_TIMEOUT, MAX_TIMEOUT] (1e-9, -5, inf and 1e308
+    included); None or NaN is the default."""
+    if value is None or math.isnan(value):
+        return DEFAULT_TIMEOUT
+    return min(max(value, MIN_TIMEOUT), MAX_TIMEOUT)
+
+
 # -- the kernel's side ----------------------------------------------------------------------
 
 def server_available() -> bool:
@@ -73,14 +90,18 @@ class ServerClient:
         self._closed = threading.Event()
         self._stream: Any = None
         self._reader: threading.Thread | None = None
+        self._opener: Any = None
 
     def _open(self, path: str, body: bytes | None, timeout: float) -> Any:
         import urllib.request  # here: a kernel that never logs in does not pay for it
 
+        if self._opener is None:
+            # No proxy handler from the environment: an empty one means "connect directly".
+            self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         request = urllib.request.Request(
             f"{self.url}/aws-login/kernel/{path}", data=body, method="POST" if body else "GET",
             headers={KEY_HEADER: self._key, "Content-Type": "application/json"})
-        return urllib.request.urlopen(request, timeout=timeout)
+        return self._opener.open(request, timeout=timeout)
 
     def request(self, method: str, params: Any = None, timeout: float = 60.0) -> Any:
         import urllib.error
@@ -89,6 +110,7 @@ class ServerClient:
 
         if self._closed.is_set():
             raise HelperExited("This helper client is closed.")
+        timeout = clamp_timeout(timeout)  # as the server will: wait a little longer
         body = json.dumps({"method": method, "params": params or {},
                            "timeout": timeout}).encode()
         try:

@@ -1,7 +1,9 @@
 /**
  * The server extension's endpoints (`{baseUrl}aws-login/…`). Requests go through
  * JupyterLab's `ServerConnection`, which adds the token and the XSRF header the server
- * checks. A refusal comes back as `ApiError` with the helper's `kind` and one sentence.
+ * checks. GETs only read what is on disk; whatever may call AWS or write a file (identity,
+ * login, logout) is a POST, which the server's XSRF check guards. A refusal comes back as
+ * `ApiError` with the helper's `kind` and one sentence.
  */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
@@ -81,7 +83,7 @@ export const api = {
     return request<ListProfilesResult>('profiles');
   },
   identity(profile: string): Promise<CallerIdentityResult> {
-    return request<CallerIdentityResult>(`identity?profile=${encodeURIComponent(profile)}`);
+    return post<CallerIdentityResult>('identity', { profile });
   },
   start(profile: string, region: string | undefined): Promise<StartLoginResult> {
     return post<StartLoginResult>('login/start', { profile, region });

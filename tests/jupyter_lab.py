@@ -17,7 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 @dataclass
 class Lab:
     url: str
-    token: str
+    token: str = field(repr=False)  # a failing assertion prints the Lab: not its token
     proc: subprocess.Popen[bytes]
     log: Path
     root: Path

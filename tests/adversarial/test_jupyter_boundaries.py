@@ -362,7 +362,8 @@ def test_a_kernel_with_a_proxy_set_talks_to_its_server_directly(
             "assert kernel_link.server_available()  # the server's helper, not its own\n"
             "%aws_status --profile default")
         # Their count only: what reached the proxy carries the server's key.
-        assert len(listener.received) == 0, "the kernel's requests went to its proxy"
+        reached_proxy = len(listener.received)
+        assert reached_proxy == 0, "the kernel's requests went to its proxy"
         assert "login session: none" in printed, printed
     finally:
         listener.close()

@@ -1,9 +1,12 @@
 // Puts the project's wheel into helper/ so that the .vsix carries its own helper: the
 // extension installs it into a private virtual environment when no usable one is found.
+// Its sha256 goes next to it (helper/<wheel>.sha256, `sha256sum` format): the extension
+// installs the wheel only when it still has that checksum.
 //   node scripts/bundle-wheel.mjs           builds the wheel from the repository (pip wheel)
 //   AWS_LOGIN_BRIDGE_WHEEL=path node …       takes an already built one (scripts/build-dist)
 // The Python that builds it: $PYTHON, else the repository's .venv, else python3 / python.
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -41,5 +44,9 @@ if (!WHEEL_RE.test(path.basename(wheel))) {
 }
 fs.rmSync(helperDir, { recursive: true, force: true });
 fs.mkdirSync(helperDir);
-fs.copyFileSync(wheel, path.join(helperDir, path.basename(wheel)));
-console.log(`bundle-wheel: helper/${path.basename(wheel)}`);
+const name = path.basename(wheel);
+const bundled = path.join(helperDir, name);
+fs.copyFileSync(wheel, bundled);
+const sha256 = createHash("sha256").update(fs.readFileSync(bundled)).digest("hex");
+fs.writeFileSync(`${bundled}.sha256`, `${sha256}  ${name}\n`);
+console.log(`bundle-wheel: helper/${name} (sha256 ${sha256})`);

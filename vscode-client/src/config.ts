@@ -3,6 +3,7 @@
  * with which environment. No `vscode` import: `vscodeUi.ts` reads the real settings.
  */
 import { PROFILE_NAME_PATTERN, PROFILE_NAME_RULE } from "./generated/protocol";
+import { Launch, PythonLauncher, PythonTarget } from "./pythonLaunch";
 
 export interface Settings {
   /** `awsLogin.pythonPath`; empty = found or installed by `helperLocator.ts`. */
@@ -44,22 +45,10 @@ export function validateProfileName(name: string): string | undefined {
   return undefined;
 }
 
-export interface HelperCommand {
-  command: string;
-  args: string[];
-  env: NodeJS.ProcessEnv;
-}
-
-/** `<python> -m aws_login_bridge serve`, with the endpoint override in its environment. */
-export function helperCommand(
-  python: string,
-  settings: Settings,
-  baseEnv: NodeJS.ProcessEnv = process.env,
-): HelperCommand {
-  const env: NodeJS.ProcessEnv = { ...baseEnv, PYTHONUNBUFFERED: "1" };
-  if (settings.endpointUrl) {
-    env.AWS_ENDPOINT_URL_SIGNIN = settings.endpointUrl;
-    env.AWS_ENDPOINT_URL_STS = settings.endpointUrl;
-  }
-  return { command: python, args: ["-m", "aws_login_bridge", "serve"], env };
+/** `<python> <switches> -m aws_login_bridge serve`, with the endpoint override in its environment. */
+export function helperLaunch(python: PythonTarget, settings: Settings, launcher: PythonLauncher): Launch {
+  const endpoint: NodeJS.ProcessEnv = settings.endpointUrl
+    ? { AWS_ENDPOINT_URL_SIGNIN: settings.endpointUrl, AWS_ENDPOINT_URL_STS: settings.endpointUrl }
+    : {};
+  return launcher.launch(python, ["-m", "aws_login_bridge", "serve"], endpoint);
 }

@@ -10,6 +10,9 @@ import { StatusController } from "./statusBar";
 import { COPY_URL_COMMAND, VscodeUi, currentSettings } from "./vscodeUi";
 
 const ACTIVE_PROFILE_KEY = "awsLogin.activeProfile";
+/** Internal command behind the status bar's click when no helper could be found at start. */
+const SET_UP_HELPER_COMMAND = "awsLogin.setUpHelper";
+const HELPER_MISSING = "aws: helper missing";
 
 let helper: HelperManager | undefined;
 
@@ -29,7 +32,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const ui = new VscodeUi();
   let commands: Commands | undefined;
   const setup = new HelperSetup(context, output);
-  helper = new HelperManager(output, setup, (change) => void commands?.onSessionChanged(change));
+  helper = new HelperManager(output, setup, (change) => void commands?.onSessionChanged(change), setup.launcher);
+  const manager = helper;
   commands = new Commands({
     helper: () => helper!.get(),
     ui,
@@ -44,6 +48,20 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const reminder = new SessionReminder(ui, (profile) => c.login({ profile }));
   statusBar.onDidRender((view, level, now) => reminder.check(view, level, now));
 
+  /**
+   * The session at start, or why there is none. Quiet (the editor starting; trust granted):
+   * nothing is offered or shown but the status bar, whose click comes back here asking the
+   * person (the Install offer, the install command to copy).
+   */
+  const showSession = async (quiet: boolean): Promise<void> => {
+    if (await manager.get({ quiet })) {
+      await c.showSessionAtStart();
+      return;
+    }
+    const why = manager.problem ?? "AWS Login found no Python that runs its helper (aws-login-bridge). Click to set it up.";
+    statusBar.setProblem(HELPER_MISSING, why, SET_UP_HELPER_COMMAND);
+  };
+
   context.subscriptions.push(
     output,
     item,
@@ -56,6 +74,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand(COMMAND_IDS.showStatus, () => c.showStatus()),
     vscode.commands.registerCommand(COMMAND_IDS.statusMenu, () => c.statusMenu()),
     vscode.commands.registerCommand(COPY_URL_COMMAND, () => ui.copySignInUrl()),
+    vscode.commands.registerCommand(SET_UP_HELPER_COMMAND, () => showSession(false)),
+    // Trust granted: interpreters inside the workspace folders may run now, so a helper that
+    // was missing may be found.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      if (statusBar.shownProblem?.text === HELPER_MISSING) {
+        void showSession(true);
+      }
+    }),
     vscode.workspace.onDidChangeConfiguration(async (e) => {
       if (e.affectsConfiguration("awsLogin.pythonPath") || e.affectsConfiguration("awsLogin.endpointUrl")) {
         await helper?.stop();
@@ -70,9 +96,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // console sign-in (or once one does); the command that activated us may run meanwhile.
   const startup = wakeUp({
     configPath: awsConfigPath(),
-    startHelper: () => c.showSessionAtStart(),
+    startHelper: () => showSession(true),
     showNoLogin: () =>
       statusBar.update({ profile: c.activeProfile(), loginSession: null, state: "loggedOut", loggedIn: false }),
+    showConfigProblem: (message) => statusBar.setProblem("aws: config not read", message),
   });
   context.subscriptions.push(startup);
 }

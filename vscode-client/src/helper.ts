@@ -1,8 +1,10 @@
 /**
  * Starts `<python> -m aws_login_bridge serve` with vscode-languageclient (stdio, LSP base
  * framing) on first use and hands out the running connection. Which Python, and installing
- * the helper when there is none, is `HelperSetup`'s job; if the helper still does not start,
- * the person gets one message with the exact reinstall command and a button that copies it.
+ * the helper when there is none, is `HelperSetup`'s job; how it is started (working folder,
+ * switches) is `pythonLaunch.ts`'s. If the helper still does not start, the person who asked
+ * gets one message with the exact reinstall command and a button that copies it; a quiet start
+ * (nobody asked: the editor is starting) shows nothing and leaves the reason in `problem`.
  */
 import * as vscode from "vscode";
 import {
@@ -15,66 +17,103 @@ import {
   State,
   TransportKind,
 } from "vscode-languageclient/node";
-import { helperCommand } from "./config";
+import { helperLaunch } from "./config";
 import { PACKAGE_NAME } from "./helperLocator";
+import { Launch, PythonLauncher, PythonTarget } from "./pythonLaunch";
 import { pipInstallCommand } from "./shellCommand";
 import { HelperConnection, SessionChangedParams, sessionChanged } from "./lsp_ext";
 import { currentSettings, offerInstallCommand } from "./vscodeUi";
 
 
+/** The helper's Python, or (quiet) why there is none without asking the person. */
+export type PythonChoice = { python: PythonTarget } | { python?: undefined; problem?: string };
+
 /** Where the interpreter comes from (`HelperSetup`). */
 export interface HelperPython {
-  /** The interpreter to run the helper with (found, or installed with the person's consent). */
-  python(): Promise<string | undefined>;
+  /**
+   * The interpreter to run the helper with (found, or installed with the person's consent).
+   * `quiet`: nobody asked, so nothing is offered or shown; `problem` says what would fix it.
+   */
+  python(quiet: boolean): Promise<PythonChoice>;
   /** The helper started with it: worth remembering. */
-  started(python: string): void;
+  started(python: PythonTarget): void;
   /** It did not start with it: forget it; true when it was only remembered (look again). */
-  failed(python: string): boolean;
+  failed(python: PythonTarget): boolean;
+}
+
+/** How vscode-languageclient starts the helper: the launch, with its working folder. */
+export function serverOptions(launch: Launch): ServerOptions {
+  return {
+    command: launch.command,
+    args: launch.args,
+    transport: TransportKind.stdio,
+    options: { cwd: launch.cwd, env: launch.env },
+  };
 }
 
 export class HelperManager implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private connection: HelperConnection | undefined;
-  private starting: Promise<HelperConnection | undefined> | undefined;
+  private starting: { quiet: boolean; done: Promise<HelperConnection | undefined> } | undefined;
+  /** Why the last quiet start found no helper, for the status bar; cleared by a start. */
+  problem: string | undefined;
 
   constructor(
     private readonly output: vscode.OutputChannel,
     private readonly pythons: HelperPython,
     private readonly onSessionChanged: (p: SessionChangedParams) => void,
+    private readonly launcher: PythonLauncher,
   ) {}
 
-  /** The running helper, started if needed; undefined if it cannot start (already told). */
-  get(): Promise<HelperConnection | undefined> {
+  /**
+   * The running helper, started if needed; undefined if it cannot start (the person was told,
+   * or, quiet, `problem` says why). A command that comes while a quiet start is under way
+   * waits for it, and asks the person if it found nothing.
+   */
+  get(options: { quiet?: boolean } = {}): Promise<HelperConnection | undefined> {
     if (this.client && this.connection && this.client.state === State.Running) {
       return Promise.resolve(this.connection);
     }
-    if (!this.starting) {
-      this.starting = this.start().finally(() => {
-        this.starting = undefined;
-      });
+    const quiet = options.quiet === true;
+    if (!this.starting || (this.starting.quiet && !quiet)) {
+      const before = this.starting?.done;
+      const entry = {
+        quiet,
+        done: (async () => (before && (await before)) || this.start(quiet))(),
+      };
+      this.starting = entry;
+      const clear = () => {
+        if (this.starting === entry) {
+          this.starting = undefined;
+        }
+      };
+      entry.done.then(clear, clear);
     }
-    return this.starting;
+    return this.starting.done;
   }
 
-  private async start(lookAgain = true): Promise<HelperConnection | undefined> {
+  private async start(quiet: boolean, lookAgain = true): Promise<HelperConnection | undefined> {
     await this.stop();
-    const python = await this.pythons.python();
-    if (!python) {
-      return undefined; // the person was told why (or declined the install)
+    const chosen = await this.pythons.python(quiet);
+    if (!chosen.python) {
+      this.problem = chosen.problem;
+      return undefined; // the person was told why (or declined the install), or it is in `problem`
     }
+    const python = chosen.python;
     const settings = currentSettings();
-    const cmd = helperCommand(python, settings);
+    let launch: Launch;
+    try {
+      launch = helperLaunch(python, settings, this.launcher);
+    } catch (e) {
+      // No working folder of its own: it does not start anywhere else.
+      this.output.appendLine(`[aws-login-bridge] helper did not start: ${e instanceof Error ? e.message : String(e)}`);
+      return this.failedToStart(python, quiet);
+    }
     this.output.appendLine(
-      `[aws-login-bridge] starting: ${cmd.command} ${cmd.args.join(" ")}` +
+      `[aws-login-bridge] starting: ${launch.command} ${launch.args.join(" ")} (in ${launch.cwd})` +
         (settings.endpointUrl ? ` (endpoint ${settings.endpointUrl})` : ""),
     );
 
-    const serverOptions: ServerOptions = {
-      command: cmd.command,
-      args: cmd.args,
-      transport: TransportKind.stdio,
-      options: { env: cmd.env },
-    };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [],
       outputChannel: this.output,
@@ -89,7 +128,7 @@ export class HelperManager implements vscode.Disposable {
         },
       },
     };
-    const client = new LanguageClient("awsLogin", "AWS Login", serverOptions, clientOptions);
+    const client = new LanguageClient("awsLogin", "AWS Login", serverOptions(launch), clientOptions);
     client.onNotification(sessionChanged, (p) => this.onSessionChanged(p));
     try {
       await client.start();
@@ -101,11 +140,11 @@ export class HelperManager implements vscode.Disposable {
         // already down
       }
       if (lookAgain && this.pythons.failed(python)) {
-        return this.start(false);
+        return this.start(quiet, false);
       }
-      this.reportStartFailure(python);
-      return undefined;
+      return this.failedToStart(python, quiet);
     }
+    this.problem = undefined;
     this.pythons.started(python);
     this.client = client;
     this.connection = {
@@ -115,13 +154,19 @@ export class HelperManager implements vscode.Disposable {
     return this.connection;
   }
 
-  private reportStartFailure(python: string): void {
+  private failedToStart(target: PythonTarget, quiet: boolean): undefined {
+    const python = target.argv[0];
+    if (quiet) {
+      this.problem = `AWS Login's helper did not start with ${python}. Click for the command that reinstalls it.`;
+      return undefined;
+    }
     const reinstall = pipInstallCommand([python], PACKAGE_NAME, process.platform);
     offerInstallCommand(
       `AWS Login's helper did not start with ${python}. If aws-login-bridge is missing or outdated, install it with: ${reinstall}`,
       reinstall,
       this.output,
     );
+    return undefined;
   }
 
   async stop(): Promise<void> {

@@ -5,12 +5,15 @@
  * configuration and index). The same call upgrades the environment after an extension
  * update. Progress goes to `report`, pip's output to `log`. No `vscode` import.
  *
+ * The wheel is installed only when its sha256 is the one recorded when the .vsix was built:
+ * anything else (a damaged or replaced file, no record) is refused before any process starts.
+ *
  * Two windows may want to install at once: a lock folder next to the environment makes the
  * second wait, and it then finds the work done.
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { BundledWheel, wheelProblem } from "./helperLocator";
 import {
   Probe,
   PythonCandidate,
@@ -20,9 +23,11 @@ import {
   isSupported,
   lastLine,
   probePython,
+  probedTarget,
   venvPython,
   versionText,
 } from "./pythonFinder";
+import { PythonLauncher, PythonTarget } from "./pythonLaunch";
 import { Platform } from "./shellCommand";
 
 export class InstallError extends Error {
@@ -34,9 +39,9 @@ export class InstallError extends Error {
 
 export interface InstallOptions {
   venvDir: string;
-  wheel: { path: string; version: string };
+  wheel: BundledWheel;
   platform: Platform;
-  env: NodeJS.ProcessEnv;
+  launcher: PythonLauncher;
   /** The Python to make the environment with; asked only when the environment has to be made. */
   basePython: () => Promise<BasePython>;
   report: (message: string) => void;
@@ -67,12 +72,11 @@ export interface BasePython {
 /** A Python >= 3.10 to make the environment with, or an error that says what to install. */
 export async function findBasePython(
   platform: Platform,
-  env: NodeJS.ProcessEnv,
-  pythonExtension?: string,
-  probe: Probe = probePython,
+  pythonExtension: string | undefined,
+  probe: Probe,
 ): Promise<BasePython> {
   const candidates = baseCandidates(platform, pythonExtension);
-  const { found, tried } = await firstMatching(candidates, env, isSupported, probe);
+  const { found, tried } = await firstMatching(candidates, isSupported, probe);
   if (found) {
     return found;
   }
@@ -87,40 +91,45 @@ export async function findBasePython(
   );
 }
 
-/** Installs (or upgrades) the helper; returns the environment's interpreter. */
-export async function installHelper(o: InstallOptions): Promise<string> {
-  const probe = o.probe ?? probePython;
-  const python = venvPython(o.venvDir, o.platform);
+/** Installs (or upgrades) the helper; returns the environment's interpreter, probed. */
+export async function installHelper(o: InstallOptions): Promise<PythonInfo> {
+  const refused = await wheelProblem(o.wheel);
+  if (refused) {
+    throw new InstallError(refused);
+  }
+  const probe = o.probe ?? ((c) => probePython(c, o.launcher));
+  const own: PythonCandidate = { argv: [venvPython(o.venvDir, o.platform)], source: "private" };
   const release = await acquireLock(`${o.venvDir}.lock`, o.lockWaitMs ?? 15 * 60_000, o.signal);
   try {
-    const before = await probe([python], o.env);
+    const before = await probe(own);
     if (before.ok && before.info.helperVersion === o.wheel.version) {
-      return before.info.executable; // another window finished it meanwhile
+      return before.info; // another window finished it meanwhile
     }
     if (!before.ok) {
       const base = await o.basePython();
       o.report(`Creating a private Python environment with Python ${versionText(base.info)} (${base.info.executable})…`);
       o.log(`[install] python ${versionText(base.info)} at ${base.info.executable} -m venv ${o.venvDir}`);
       await fs.promises.rm(o.venvDir, { recursive: true, force: true });
-      await makeVenv(base.info.executable, o);
+      await makeVenv(base.info, o);
     }
     o.report(`Installing aws-login-bridge ${o.wheel.version} and its dependencies…`);
-    await pipInstall(python, o);
-    const after = await probe([python], o.env);
+    await pipInstall({ argv: own.argv, own: true }, o);
+    const after = await probe(own);
     if (!after.ok || after.info.helperVersion !== o.wheel.version) {
       throw new InstallError(
         "AWS Login installed its helper, but it does not start. See the AWS Login output for details.",
         after.ok ? `helper version ${after.info.helperVersion}` : after.detail,
       );
     }
-    return after.info.executable;
+    return after.info;
   } finally {
     await release();
   }
 }
 
-async function makeVenv(base: string, o: InstallOptions): Promise<void> {
-  const r = await run([base, "-m", "venv", o.venvDir], o, () => undefined);
+async function makeVenv(info: PythonInfo, o: InstallOptions): Promise<void> {
+  const base = info.executable;
+  const r = await run(probedTarget(info, false), ["-m", "venv", o.venvDir], o, () => undefined);
   if (r.code !== 0) {
     await fs.promises.rm(o.venvDir, { recursive: true, force: true });
     const noVenv = /ensurepip is not available|No module named venv/.test(r.output);
@@ -133,9 +142,9 @@ async function makeVenv(base: string, o: InstallOptions): Promise<void> {
   }
 }
 
-async function pipInstall(python: string, o: InstallOptions): Promise<void> {
-  const args = [python, "-m", "pip", "install", "--upgrade", "--progress-bar", "off", o.wheel.path];
-  const r = await run(args, o, (line) => {
+async function pipInstall(python: PythonTarget, o: InstallOptions): Promise<void> {
+  const args = ["-m", "pip", "install", "--upgrade", "--progress-bar", "off", o.wheel.path];
+  const r = await run(python, args, o, (line) => {
     const step = pipStep(line);
     if (step) {
       o.report(step);
@@ -169,10 +178,16 @@ interface RunResult {
   output: string;
 }
 
-function run(argv: string[], o: InstallOptions, onLine: (line: string) => void): Promise<RunResult> {
+function run(
+  python: PythonTarget,
+  args: readonly string[],
+  o: InstallOptions,
+  onLine: (line: string) => void,
+): Promise<RunResult> {
+  const program = python.argv[0];
   return new Promise((resolve, reject) => {
-    const env = { ...o.env, PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_NO_INPUT: "1", PYTHONUNBUFFERED: "1" };
-    const child = spawn(argv[0], argv.slice(1), { env, stdio: ["ignore", "pipe", "pipe"], windowsHide: true });
+    const pipEnv = { PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_NO_INPUT: "1" };
+    const child = o.launcher.start(o.launcher.launch(python, args, pipEnv));
     let output = "";
     let partial = "";
     const onData = (b: Buffer) => {
@@ -191,7 +206,7 @@ function run(argv: string[], o: InstallOptions, onLine: (line: string) => void):
     o.signal?.addEventListener("abort", abort);
     child.on("error", (e) => {
       o.signal?.removeEventListener("abort", abort);
-      reject(new InstallError(`AWS Login could not run ${argv[0]}: ${e.message}`));
+      reject(new InstallError(`AWS Login could not run ${program}: ${e.message}`));
     });
     child.on("close", (code) => {
       o.signal?.removeEventListener("abort", abort);

@@ -6,8 +6,10 @@
  * wheel into the private environment, or upgrade it there after an extension update.
  * No `vscode` import.
  */
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { pipeline } from "node:stream/promises";
 import {
   Probe,
   PythonInfo,
@@ -15,7 +17,6 @@ import {
   helperCandidates,
   isSupported,
   firstMatching,
-  probePython,
   venvPython,
 } from "./pythonFinder";
 import { Platform, pipInstallCommand } from "./shellCommand";
@@ -27,6 +28,46 @@ const WHEEL_RE = /^aws_login_bridge-([^-]+)-py3-none-any\.whl$/;
 export interface BundledWheel {
   path: string;
   version: string;
+  /** Its sha256 as recorded when the .vsix was built (`<wheel>.sha256`); undefined when there is no record. */
+  sha256?: string;
+}
+
+/** The checksum record `scripts/bundle-wheel.mjs` writes next to the wheel (`sha256sum` format). */
+export function wheelRecordPath(wheel: string): string {
+  return `${wheel}.sha256`;
+}
+
+function readRecord(wheel: string): string | undefined {
+  try {
+    const m = /^([0-9a-f]{64})\b/i.exec(fs.readFileSync(wheelRecordPath(wheel), "utf8"));
+    return m ? m[1].toLowerCase() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The file's sha256, read as a stream (the wheel is a few hundred KB, but need not be). */
+export async function sha256Of(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  await pipeline(fs.createReadStream(file), hash);
+  return hash.digest("hex");
+}
+
+/** Why the wheel must not be installed, or undefined when it is the one the .vsix was built with. */
+export async function wheelProblem(wheel: BundledWheel): Promise<string | undefined> {
+  const name = path.basename(wheel.path);
+  if (!wheel.sha256) {
+    return `AWS Login will not install its bundled helper ${name}: the checksum recorded when this extension was built is missing, so reinstall the extension.`;
+  }
+  let actual: string;
+  try {
+    actual = await sha256Of(wheel.path);
+  } catch (e) {
+    return `AWS Login cannot read its bundled helper ${name} (${e instanceof Error ? e.message : String(e)}), so reinstall the extension.`;
+  }
+  return actual === wheel.sha256
+    ? undefined
+    : `AWS Login will not install its bundled helper ${name}: it differs from the one this extension was built with, so reinstall the extension.`;
 }
 
 export function bundledWheel(extensionPath: string): BundledWheel | undefined {
@@ -40,7 +81,8 @@ export function bundledWheel(extensionPath: string): BundledWheel | undefined {
   for (const name of names.sort()) {
     const m = WHEEL_RE.exec(name);
     if (m) {
-      return { path: path.join(dir, name), version: m[1] };
+      const wheel = path.join(dir, name);
+      return { path: wheel, version: m[1], sha256: readRecord(wheel) };
     }
   }
   return undefined;
@@ -55,6 +97,8 @@ export type Located =
   | { kind: "ready"; python: string; source: PythonSource; info: PythonInfo }
   /** The setting names a Python that cannot run the helper; the person decides what to do. */
   | { kind: "settingUnusable"; python: string; detail: string; installCommand: string }
+  /** The setting names a Python inside a folder of this untrusted workspace: not run. */
+  | { kind: "settingUntrusted"; python: string }
   /** The private environment exists with another version (the extension was updated). */
   | { kind: "upgrade"; from: string | null }
   /** Nothing usable: offer to install the bundled wheel. */
@@ -64,21 +108,23 @@ export type Located =
 
 export interface LocateOptions {
   platform: Platform;
-  env: NodeJS.ProcessEnv;
   /** `awsLogin.pythonPath` (trimmed; empty when unset). */
   setting: string;
   /** The Python extension's interpreter; asked only when the setting is empty. */
   pythonExtension: () => Promise<string | undefined>;
   venvDir: string;
   bundled: BundledWheel | undefined;
-  probe?: Probe;
+  probe: Probe;
 }
 
 export async function locateHelper(o: LocateOptions): Promise<Located> {
-  const probe = o.probe ?? probePython;
+  const probe = o.probe;
   const want = o.bundled?.version;
   if (o.setting) {
-    const r = await probe([o.setting], o.env);
+    const r = await probe({ argv: [o.setting], source: "setting" });
+    if (!r.ok && r.reason === "untrusted") {
+      return { kind: "settingUntrusted", python: o.setting };
+    }
     if (r.ok && r.info.helperVersion !== null) {
       // The setting wins even at another version: the person chose that interpreter.
       return { kind: "ready", python: r.info.executable, source: "setting", info: r.info };
@@ -94,11 +140,11 @@ export async function locateHelper(o: LocateOptions): Promise<Located> {
   const matches = (info: PythonInfo) =>
     isSupported(info) && (want === undefined ? info.helperVersion !== null : info.helperVersion === want);
   const candidates = helperCandidates(o.platform, "", await o.pythonExtension());
-  const { found } = await firstMatching(candidates, o.env, matches, probe);
+  const { found } = await firstMatching(candidates, matches, probe);
   if (found) {
     return { kind: "ready", python: found.info.executable, source: found.candidate.source, info: found.info };
   }
-  const own = await probe([venvPython(o.venvDir, o.platform)], o.env);
+  const own = await probe({ argv: [venvPython(o.venvDir, o.platform)], source: "private" });
   if (own.ok && matches(own.info)) {
     return { kind: "ready", python: own.info.executable, source: "private", info: own.info };
   }

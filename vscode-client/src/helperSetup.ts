@@ -2,21 +2,36 @@
  * The person's side of finding and installing the helper: which Python runs it, the one
  * "Install" offer when none can, the progress notification while the private environment is
  * made, and the silent upgrade of that environment after an extension update.
+ *
+ * A quiet search (the editor starting: nobody asked) offers and shows nothing: when the
+ * person has something to do, it says what in `problem`, for the status bar, whose click
+ * runs the search again, asking this time. In an untrusted workspace no interpreter inside a
+ * workspace folder is run or recalled (`WorkspaceGuard`).
  */
 import * as fs from "node:fs";
 import * as vscode from "vscode";
-import type { HelperPython } from "./helper";
+import type { HelperPython, PythonChoice } from "./helper";
 import { InstallError, installHelper } from "./helperInstall";
 import { BundledWheel, bundledWheel, locateHelper, privateVenvDir } from "./helperLocator";
-import { versionText } from "./pythonFinder";
+import { probedTarget, versionText } from "./pythonFinder";
+import { PythonLauncher, PythonTarget, Version } from "./pythonLaunch";
 import { SearchRun } from "./searchRun";
-import { SHOW_OUTPUT, currentSettings, offerInstallCommand, pythonExtensionInterpreter } from "./vscodeUi";
+import {
+  SHOW_OUTPUT,
+  currentSettings,
+  offerInstallCommand,
+  pythonExtensionInterpreter,
+  workspaceGuard,
+} from "./vscodeUi";
+import { WorkspaceGuard } from "./workspaceGuard";
 
 export const INSTALL = "Install";
 /** The interpreter the helper last started with, and what it was chosen under. */
 const REMEMBERED_KEY = "awsLogin.helperPython";
 interface Remembered {
   python: string;
+  version: Version;
+  own: boolean;
   setting: string;
   bundled: string | null;
 }
@@ -24,11 +39,9 @@ interface Remembered {
 /**
  * A window that starts where the helper already ran starts it straight away with the
  * remembered interpreter (no probing processes first); if it no longer starts, the full
- * search runs once more.
+ * search runs once more. HelperManager asks one question at a time.
  */
 export class HelperSetup implements HelperPython {
-  /** The open Install offer (or install), shared by every caller meanwhile. */
-  private pending: Promise<string | undefined> | undefined;
   private readonly bundled: BundledWheel | undefined;
   private readonly venvDir: string;
   private readonly state: vscode.Memento;
@@ -38,58 +51,80 @@ export class HelperSetup implements HelperPython {
   constructor(
     context: vscode.ExtensionContext,
     private readonly output: vscode.OutputChannel,
+    /** How every Python is started: in the extension's global storage. */
+    readonly launcher = new PythonLauncher(context.globalStorageUri.fsPath),
   ) {
     this.state = context.globalState;
     this.bundled = bundledWheel(context.extensionPath);
     this.venvDir = privateVenvDir(context.globalStorageUri.fsPath);
   }
 
-  /** The interpreter that runs the helper, installing it first if the person agrees. */
-  python(): Promise<string | undefined> {
-    const remembered = this.recall();
+  /** The interpreter that runs the helper, installing it first if the person agrees (not when quiet). */
+  async python(quiet = false): Promise<PythonChoice> {
+    const guard = workspaceGuard();
+    const remembered = await this.recall(guard);
     if (remembered) {
-      return Promise.resolve(remembered);
+      return { python: remembered };
     }
-    if (!this.pending) {
-      this.pending = this.resolve().finally(() => {
-        this.pending = undefined;
-      });
-    }
-    return this.pending;
+    return this.resolve(quiet, guard);
   }
 
-  started(python: string): void {
-    const entry: Remembered = { python, setting: currentSettings().pythonPath, bundled: this.bundled?.version ?? null };
+  started(python: PythonTarget): void {
+    const entry: Remembered = {
+      python: python.argv[0],
+      version: python.version ?? [0, 0, 0],
+      own: python.own,
+      setting: currentSettings().pythonPath,
+      bundled: this.bundled?.version ?? null,
+    };
     void this.state.update(REMEMBERED_KEY, entry);
   }
 
-  failed(python: string): boolean {
-    const wasRecalled = this.recalled === python;
+  failed(python: PythonTarget): boolean {
+    const wasRecalled = this.recalled === python.argv[0];
     this.recalled = undefined;
     void this.state.update(REMEMBERED_KEY, undefined);
     return wasRecalled;
   }
 
-  /** The remembered interpreter, if it was chosen under the same setting and bundled version. */
-  private recall(): string | undefined {
-    const r = this.state.get<Remembered>(REMEMBERED_KEY);
-    const fresh =
-      r !== undefined &&
-      r.setting === currentSettings().pythonPath &&
-      r.bundled === (this.bundled?.version ?? null) &&
-      fs.existsSync(r.python);
-    this.recalled = fresh ? r.python : undefined;
-    if (fresh) {
-      this.log(`helper Python (as last time): ${r.python}`);
+  /**
+   * The remembered interpreter, if it was chosen under the same setting and bundled version
+   * (and, in an untrusted workspace, lies outside its folders).
+   */
+  private async recall(guard: WorkspaceGuard): Promise<PythonTarget | undefined> {
+    const r = this.state.get<Partial<Remembered>>(REMEMBERED_KEY);
+    this.recalled = undefined;
+    if (
+      r === undefined ||
+      typeof r.python !== "string" ||
+      !Array.isArray(r.version) ||
+      typeof r.own !== "boolean" ||
+      r.setting !== currentSettings().pythonPath ||
+      r.bundled !== (this.bundled?.version ?? null) ||
+      !fs.existsSync(r.python)
+    ) {
+      return undefined;
     }
-    return this.recalled;
+    if (!r.own && (await guard.folderHolding(r.python)) !== undefined) {
+      this.log(`not running ${r.python} (as last time): it lies inside a folder of this workspace, which is not trusted`);
+      return undefined;
+    }
+    this.recalled = r.python;
+    this.log(`helper Python (as last time): ${r.python}`);
+    return { argv: [r.python], own: r.own, version: r.version };
   }
 
-  private async resolve(): Promise<string | undefined> {
-    const run = new SearchRun(process.platform, process.env, pythonExtensionInterpreter);
+  private async resolve(quiet: boolean, guard: WorkspaceGuard): Promise<PythonChoice> {
+    const run = new SearchRun(
+      process.platform,
+      this.launcher,
+      () => pythonExtensionInterpreter(guard),
+      guard,
+      undefined,
+      (line) => this.log(line),
+    );
     const located = await locateHelper({
       platform: run.platform,
-      env: run.env,
       setting: currentSettings().pythonPath,
       pythonExtension: run.pythonExtension,
       probe: run.probe,
@@ -102,33 +137,56 @@ export class HelperSetup implements HelperPython {
         if (this.bundled && located.info.helperVersion !== this.bundled.version) {
           this.log(`note: this extension carries helper ${this.bundled.version}; awsLogin.pythonPath has ${located.info.helperVersion}`);
         }
-        return located.python;
+        return { python: probedTarget(located.info, located.source === "private") };
       case "settingUnusable":
         this.log(`awsLogin.pythonPath ${located.python} cannot run the helper: ${located.detail}`);
+        if (quiet) {
+          return {
+            problem: `AWS Login cannot run its helper with ${located.python} (awsLogin.pythonPath): ${located.detail}. Click for the command that installs it there.`,
+          };
+        }
         offerInstallCommand(
           `AWS Login cannot run its helper with ${located.python} (awsLogin.pythonPath): ${located.detail}. ` +
             `Install it there with: ${located.installCommand} — or clear the setting to let AWS Login install its own.`,
           located.installCommand,
         );
-        return undefined;
+        return {};
+      case "settingUntrusted": {
+        const text =
+          `AWS Login does not run ${located.python} (awsLogin.pythonPath) here because it lies inside a folder of this untrusted workspace: ` +
+          "trust the workspace, or set awsLogin.pythonPath to a Python outside it.";
+        if (quiet) {
+          return { problem: text };
+        }
+        void vscode.window.showErrorMessage(text);
+        return {};
+      }
       case "missing":
+        if (quiet) {
+          return { problem: "AWS Login needs the aws-login-bridge package. Click for the command that installs it." };
+        }
         offerInstallCommand(`AWS Login needs the aws-login-bridge package. Install it with: ${located.installCommand}`, located.installCommand);
-        return undefined;
+        return {};
       case "upgrade":
         this.log(`private environment has helper ${located.from ?? "(none)"}; upgrading to ${this.bundled?.version}`);
-        return this.install(`AWS Login: updating its helper to ${this.bundled?.version}`, run);
+        return this.install(`AWS Login: updating its helper to ${this.bundled?.version}`, run, quiet);
       case "install":
+        if (quiet) {
+          return {
+            problem: `AWS Login needs its helper (aws-login-bridge ${this.bundled?.version}), and no Python here has it. Click to install it.`,
+          };
+        }
         return this.offerInstall(run);
     }
   }
 
-  private async offerInstall(run: SearchRun): Promise<string | undefined> {
+  private async offerInstall(run: SearchRun): Promise<PythonChoice> {
     let base;
     try {
       base = await run.basePython();
     } catch (e) {
       this.fail(e);
-      return undefined;
+      return {};
     }
     const which = `Python ${versionText(base.info)} (${base.info.executable})`;
     this.log(`no Python here has helper ${this.bundled?.version}; offering to install it with ${which}`);
@@ -137,17 +195,19 @@ export class HelperSetup implements HelperPython {
         `Install it into a private environment with ${which}?`,
       INSTALL,
     );
-    return choice === INSTALL ? this.install("AWS Login: installing its helper", run) : undefined;
+    return choice === INSTALL ? this.install("AWS Login: installing its helper", run, false) : {};
   }
 
-  private async install(title: string, run: SearchRun): Promise<string | undefined> {
+  /** Installs the bundled wheel; quiet (the upgrade at startup): its progress in the status bar, not a notification. */
+  private async install(title: string, run: SearchRun, quiet: boolean): Promise<PythonChoice> {
     const wheel = this.bundled;
     if (!wheel) {
-      return undefined;
+      return {};
     }
     try {
-      const python = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      const location = quiet ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
+      const info = await vscode.window.withProgress(
+        { location, title, cancellable: !quiet },
         async (progress, token) => {
           const abort = new AbortController();
           token.onCancellationRequested(() => abort.abort());
@@ -155,7 +215,7 @@ export class HelperSetup implements HelperPython {
             venvDir: this.venvDir,
             wheel,
             platform: run.platform,
-            env: run.env,
+            launcher: this.launcher,
             basePython: run.basePython,
             report: (message) => progress.report({ message }),
             log: (line) => this.output.appendLine(line),
@@ -163,17 +223,26 @@ export class HelperSetup implements HelperPython {
           });
         },
       );
-      this.log(`helper ${wheel.version} installed in ${python}`);
-      return python;
+      this.log(`helper ${wheel.version} installed in ${info.executable}`);
+      return { python: probedTarget(info, true) };
     } catch (e) {
+      if (quiet) {
+        this.logFailure(e);
+        return { problem: `${e instanceof Error ? e.message : String(e)} Click to try again.` };
+      }
       this.fail(e);
-      return undefined;
+      return {};
     }
+  }
+
+  private logFailure(e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    this.log(`install failed: ${message}${e instanceof InstallError && e.detail ? `\n${e.detail}` : ""}`);
   }
 
   private fail(e: unknown): void {
     const message = e instanceof Error ? e.message : String(e);
-    this.log(`install failed: ${message}${e instanceof InstallError && e.detail ? `\n${e.detail}` : ""}`);
+    this.logFailure(e);
     void vscode.window.showErrorMessage(message, SHOW_OUTPUT).then((choice) => {
       if (choice === SHOW_OUTPUT) {
         this.output.show(true);

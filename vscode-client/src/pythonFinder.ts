@@ -8,8 +8,8 @@
  * candidate is probed, so a stub that only prints "Python was not found" is skipped. What
  * runs afterwards is the probed `sys.executable`, an absolute path.
  */
-import { spawn } from "node:child_process";
 import * as path from "node:path";
+import { PythonLauncher, PythonTarget, Version } from "./pythonLaunch";
 import { Platform } from "./shellCommand";
 
 export const MIN_PYTHON: readonly [number, number] = [3, 10];
@@ -26,16 +26,27 @@ export interface PythonCandidate {
 export interface PythonInfo {
   /** `sys.executable`: the absolute path to run from now on. */
   executable: string;
-  version: [number, number, number];
+  version: Version;
   /** `aws_login_bridge.__version__`, or null when it does not import. */
   helperVersion: string | null;
 }
 
 export type ProbeResult =
   | { ok: true; info: PythonInfo }
-  | { ok: false; argv: string[]; reason: "notFound" | "failed"; detail: string };
+  /** `untrusted`: not run, as it lies inside a folder of a workspace that is not trusted. */
+  | { ok: false; argv: string[]; reason: "notFound" | "failed" | "untrusted"; detail: string };
 
-export type Probe = (argv: readonly string[], env: NodeJS.ProcessEnv) => Promise<ProbeResult>;
+export type Probe = (candidate: PythonCandidate) => Promise<ProbeResult>;
+
+/** How a candidate is started: the private environment's interpreter isolated. */
+export function targetOf(candidate: PythonCandidate): PythonTarget {
+  return { argv: candidate.argv, own: candidate.source === "private" };
+}
+
+/** How a probed interpreter is started from now on. */
+export function probedTarget(info: PythonInfo, own: boolean): PythonTarget {
+  return { argv: [info.executable], own, version: info.version };
+}
 
 /** The Pythons on PATH, by the names this platform's installers give them. */
 export function pathPythons(platform: Platform): string[][] {
@@ -101,17 +112,24 @@ const PROBE = [
 ].join("\n");
 
 /** Runs the probe in one interpreter (a real process; no shell). */
-export function probePython(argv: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<ProbeResult> {
+export function probePython(
+  candidate: PythonCandidate,
+  launcher: PythonLauncher,
+  timeoutMs = 30_000,
+): Promise<ProbeResult> {
+  const argv = candidate.argv;
   return new Promise((resolve) => {
     let out = "";
     let err = "";
     const fail = (reason: "notFound" | "failed", detail: string) =>
       resolve({ ok: false, argv: [...argv], reason, detail });
-    const child = spawn(argv[0], [...argv.slice(1), "-c", PROBE], {
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-      windowsHide: true,
-    });
+    let child: ReturnType<PythonLauncher["start"]>;
+    try {
+      child = launcher.start(launcher.launch(targetOf(candidate), ["-c", PROBE]));
+    } catch (e) {
+      fail("failed", e instanceof Error ? e.message : String(e));
+      return;
+    }
     const timer = setTimeout(() => {
       child.kill();
       fail("failed", `${argv.join(" ")} did not answer within ${timeoutMs / 1000} s`);
@@ -160,13 +178,12 @@ export function lastLine(s: string): string {
 /** The first candidate whose probe satisfies `accept`, with every probe's outcome. */
 export async function firstMatching(
   candidates: readonly PythonCandidate[],
-  env: NodeJS.ProcessEnv,
   accept: (info: PythonInfo) => boolean,
-  probe: Probe = probePython,
+  probe: Probe,
 ): Promise<{ found?: { candidate: PythonCandidate; info: PythonInfo }; tried: ProbeResult[] }> {
   const tried: ProbeResult[] = [];
   for (const candidate of candidates) {
-    const r = await probe(candidate.argv, env);
+    const r = await probe(candidate);
     tried.push(r);
     if (r.ok && accept(r.info)) {
       return { found: { candidate, info: r.info }, tried };

@@ -47,19 +47,30 @@ export interface StatusColors {
   error: unknown;
 }
 
+/** Something to fix before a session can be shown (no helper, an unreadable AWS config). */
+export interface Problem {
+  /** The item's text, e.g. `aws: helper missing`. */
+  text: string;
+  /** What happened and what a click does. */
+  tooltip: string;
+  /** What a click runs (the fix); the menu when unset. */
+  command?: string;
+}
+
 /** Told after each rendering of a known session (not while the helper is unavailable). */
 export type RenderListener = (view: SessionView, level: Level, now: Date) => void;
 
 export class StatusController {
   private view: SessionView | undefined;
   private unavailable = false;
+  private problem: Problem | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly listeners: RenderListener[] = [];
 
   constructor(
     private readonly item: StatusBarItemLike,
     private readonly colors: StatusColors,
-    menuCommand: string,
+    private readonly menuCommand: string,
     private readonly now: () => Date = () => new Date(),
     refreshMs = 30_000,
   ) {
@@ -88,6 +99,7 @@ export class StatusController {
   update(view: SessionView): void {
     this.view = { ...view };
     this.unavailable = false;
+    this.problem = undefined;
     this.render();
   }
 
@@ -109,7 +121,20 @@ export class StatusController {
   /** The helper could not start: say so until the next update. */
   setUnavailable(): void {
     this.unavailable = true;
+    this.problem = undefined;
     this.render();
+  }
+
+  /** Shows a problem instead of a session until the next update; a click runs `command` (the fix) or opens the menu. */
+  setProblem(text: string, tooltip: string, command?: string): void {
+    this.problem = { text, tooltip, command };
+    this.unavailable = false;
+    this.render();
+  }
+
+  /** The problem shown, if any. */
+  get shownProblem(): Problem | undefined {
+    return this.problem;
   }
 
   onDidRender(listener: RenderListener): void {
@@ -118,13 +143,17 @@ export class StatusController {
 
   render(): Rendered {
     const now = this.now();
-    const r = render(this.view, now, this.unavailable);
+    const problem = this.problem;
+    const r: Rendered = problem
+      ? { text: problem.text, tooltip: problem.tooltip, level: "warning" }
+      : render(this.view, now, this.unavailable);
     this.item.text = r.text;
     this.item.tooltip = r.tooltip;
+    this.item.command = problem?.command ?? this.menuCommand;
     this.item.backgroundColor =
       r.level === "warning" ? this.colors.warning : r.level === "error" ? this.colors.error : undefined;
     const view = this.view;
-    if (view && !this.unavailable) {
+    if (view && !this.unavailable && !problem) {
       for (const listener of this.listeners) {
         listener(view, r.level, now);
       }

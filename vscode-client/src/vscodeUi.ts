@@ -2,6 +2,7 @@
 import * as vscode from "vscode";
 import { Settings, readSettings } from "./config";
 import { InputOptions, MessageOptions, PickItem, PickOptions, Severity, Ui } from "./ui";
+import { WorkspaceGuard } from "./workspaceGuard";
 
 /** Internal command behind the notice's "Copy URL" link. */
 export const COPY_URL_COMMAND = "awsLogin.copySignInUrl";
@@ -133,8 +134,20 @@ interface PythonExtensionApi {
   };
 }
 
-/** The interpreter selected in the Python extension (ms-python.python), if it is installed. */
-export async function pythonExtensionInterpreter(): Promise<string | undefined> {
+/** What this window may run now: anything once the workspace is trusted (Restricted Mode: see `WorkspaceGuard`). */
+export function workspaceGuard(): WorkspaceGuard {
+  if (vscode.workspace.isTrusted !== false) {
+    return WorkspaceGuard.trusted();
+  }
+  return new WorkspaceGuard((vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
+}
+
+/**
+ * The interpreter selected in the Python extension (ms-python.python), if it is installed.
+ * One inside an untrusted workspace folder is handed back unresolved (the search refuses it):
+ * resolving an environment may run its interpreter.
+ */
+export async function pythonExtensionInterpreter(guard: WorkspaceGuard): Promise<string | undefined> {
   const ext = vscode.extensions.getExtension<PythonExtensionApi>("ms-python.python");
   if (!ext) {
     return undefined;
@@ -143,6 +156,9 @@ export async function pythonExtensionInterpreter(): Promise<string | undefined> 
     const api = ext.isActive ? ext.exports : await ext.activate();
     const resource = vscode.workspace.workspaceFolders?.[0]?.uri;
     const envPath = api?.environments?.getActiveEnvironmentPath?.(resource);
+    if (envPath?.path && (await guard.folderHolding(envPath.path)) !== undefined) {
+      return envPath.path;
+    }
     if (envPath) {
       const resolved = await api?.environments?.resolveEnvironment?.(envPath);
       const exe = resolved?.executable?.uri?.fsPath;

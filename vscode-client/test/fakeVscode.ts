@@ -19,6 +19,16 @@ export interface FakeVscode {
   items: FakeItem[];
   /** Texts of every notification shown (any severity). */
   messages: string[];
+  /** Titles of every progress shown as a notification (not in the status bar). */
+  progressNotifications: string[];
+  /** `vscode.workspace.isTrusted`. */
+  trusted: boolean;
+  /** The workspace folders' paths (none: no folder open). */
+  folders: string[];
+  /** Registered commands, by id. */
+  commands: Map<string, (...args: unknown[]) => unknown>;
+  /** Fires `onDidGrantWorkspaceTrust` (and sets `trusted`). */
+  grantTrust(): void;
   /** `awsLogin.*` settings, by key without the prefix. */
   settings: Record<string, unknown>;
   /** The button a notification's person clicks (undefined: dismissed). */
@@ -33,7 +43,24 @@ const disposable = () => ({ dispose: () => undefined });
 
 /** From now on `require("vscode")` gets the stand-in. */
 export function installFakeVscode(): FakeVscode {
-  const fake: FakeVscode = { items: [], messages: [], settings: {}, answer: () => undefined, restore: () => undefined };
+  const trustListeners: Array<() => void> = [];
+  const fake: FakeVscode = {
+    items: [],
+    messages: [],
+    progressNotifications: [],
+    trusted: true,
+    folders: [],
+    commands: new Map(),
+    grantTrust: () => {
+      fake.trusted = true;
+      for (const l of trustListeners) {
+        l();
+      }
+    },
+    settings: {},
+    answer: () => undefined,
+    restore: () => undefined,
+  };
   const message = async (text: string, ...rest: unknown[]) => {
     fake.messages.push(text);
     return fake.answer(text, rest.filter((r): r is string => typeof r === "string"));
@@ -71,14 +98,32 @@ export function installFakeVscode(): FakeVscode {
       showWarningMessage: message,
       showErrorMessage: message,
       setStatusBarMessage: disposable,
-      withProgress: async (_o: unknown, task: (p: unknown, t: unknown) => unknown) =>
-        task({ report: () => undefined }, { onCancellationRequested: disposable }),
+      withProgress: async (o: { location?: number; title?: string }, task: (p: unknown, t: unknown) => unknown) => {
+        if (o.location === 15) {
+          fake.progressNotifications.push(o.title ?? "");
+        }
+        return task({ report: () => undefined }, { onCancellationRequested: disposable });
+      },
     },
-    commands: { registerCommand: disposable },
+    commands: {
+      registerCommand: (id: string, run: (...args: unknown[]) => unknown) => {
+        fake.commands.set(id, run);
+        return { dispose: () => fake.commands.delete(id) };
+      },
+    },
     workspace: {
       onDidChangeConfiguration: disposable,
+      onDidGrantWorkspaceTrust: (listener: () => void) => {
+        trustListeners.push(listener);
+        return { dispose: () => trustListeners.splice(trustListeners.indexOf(listener), 1) };
+      },
       getConfiguration: () => ({ get: (key: string) => fake.settings[key] }),
-      workspaceFolders: undefined,
+      get isTrusted() {
+        return fake.trusted;
+      },
+      get workspaceFolders() {
+        return fake.folders.length ? fake.folders.map((f, index) => ({ uri: { fsPath: f }, name: f, index })) : undefined;
+      },
     },
     extensions: { getExtension: (id: string) => (id === "ms-python.python" ? pythonExtension() : undefined) },
     env: { clipboard: { writeText: async () => undefined } },

@@ -17,7 +17,7 @@ import {
   StreamMessageWriter,
   createMessageConnection,
 } from "vscode-jsonrpc/node";
-import { Settings, helperCommand } from "../src/config";
+import { Settings, helperLaunch } from "../src/config";
 import {
   CompleteLoginResult,
   HelperConnection,
@@ -27,6 +27,7 @@ import {
   sessionChanged,
   startLogin,
 } from "../src/lsp_ext";
+import { PythonLauncher } from "../src/pythonLaunch";
 
 export * from "./fakes";
 
@@ -171,11 +172,12 @@ export interface Helper {
 
 /**
  * Spawns `<python> -m aws_login_bridge serve` exactly as the extension does (same command
- * builder), then does the LSP initialize handshake.
+ * builder, a working folder of its own), then does the LSP initialize handshake.
  */
 export async function startHelper(home: AwsHome, settings: Settings): Promise<Helper> {
-  const cmd = helperCommand(settings.pythonPath, settings, home.env);
-  const child: ChildProcessWithoutNullStreams = spawn(cmd.command, cmd.args, { env: cmd.env });
+  const launcher = new PythonLauncher(tempDir("helper-work"), home.env);
+  const cmd = helperLaunch({ argv: [settings.pythonPath], own: false }, settings, launcher);
+  const child: ChildProcessWithoutNullStreams = spawn(cmd.command, cmd.args, { cwd: cmd.cwd, env: cmd.env });
   let stderr = "";
   child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
   const raw = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));

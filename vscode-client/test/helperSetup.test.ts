@@ -15,7 +15,7 @@ import { venvPython } from "../src/pythonFinder";
 import { FakeVscode, fakeContext, installFakeVscode } from "./fakeVscode";
 import { tempDir, testPython } from "./harness";
 import { barePython, makeWheel } from "./installFixtures";
-import { spyOnProcesses } from "./processSpy";
+import { StartedProcess, spyOnProcesses } from "./processSpy";
 
 /** An extension folder whose bundled wheel has `version` (only its name is read here). */
 function extensionWith(version: string): string {
@@ -37,44 +37,49 @@ before(() => {
 after(() => vscode.restore());
 
 /** python() with every process start counted. */
-async function ask(setup: HelperSetupType): Promise<{ python: string | undefined; processes: number; started: string[] }> {
+async function ask(
+  setup: HelperSetupType,
+): Promise<{ python: string | undefined; processes: number; started: string[]; calls: StartedProcess[] }> {
   const spy = spyOnProcesses();
   try {
-    const python = await setup.python();
-    return { python, processes: spy.started.length, started: spy.started };
+    const chosen = await setup.python();
+    return { python: chosen.python?.argv[0], processes: spy.started.length, started: spy.started, calls: spy.calls };
   } finally {
     spy.restore();
   }
 }
+
+/** The test Python as the helper started with it. */
+const started = { argv: [testPython()], own: false, version: [3, 11, 0] as const };
 
 describe("the interpreter remembered between windows", () => {
 
   it("is used at once, until it fails; then the search runs and offers Install", async () => {
     const state = new Map<string, unknown>();
     const setup = new HelperSetup(fakeContext(extensionWith("9.9.1"), state) as never, output as never);
-    setup.started(testPython());
+    setup.started(started);
     const next = new HelperSetup(fakeContext(extensionWith("9.9.1"), state) as never, output as never);
     const recalled = await ask(next);
     assert.deepEqual({ python: recalled.python, processes: recalled.processes }, { python: testPython(), processes: 0 });
     assert.ok(output.lines.some((l) => l.includes("as last time")));
 
-    assert.equal(next.failed(testPython()), true, "it was only remembered: look again");
+    assert.equal(next.failed(started), true, "it was only remembered: look again");
     const searched = await ask(next);
     assert.equal(searched.python, undefined, "no Python has 9.9.1, and the offer was dismissed");
     assert.ok(searched.processes > 0, "the search probed Pythons");
     assert.ok(vscode.messages.some((m) => /needs its helper \(aws-login-bridge 9\.9\.1\).*Install it into a private environment with Python 3\./.test(m)), JSON.stringify(vscode.messages));
-    assert.equal(next.failed(testPython()), false, "a searched interpreter is not looked for again");
+    assert.equal(next.failed(started), false, "a searched interpreter is not looked for again");
   });
 
   it("is not used after an extension update, nor when the setting changed", async () => {
     const state = new Map<string, unknown>();
-    new HelperSetup(fakeContext(extensionWith("9.9.1"), state) as never, output as never).started(testPython());
+    new HelperSetup(fakeContext(extensionWith("9.9.1"), state) as never, output as never).started(started);
     const updated = new HelperSetup(fakeContext(extensionWith("9.9.2"), state) as never, output as never);
     const afterUpdate = await ask(updated);
     assert.equal(afterUpdate.python, undefined);
     assert.ok(afterUpdate.processes > 0, "after the update it searched again (an older private environment would be upgraded)");
 
-    new HelperSetup(fakeContext(extensionWith("9.9.2"), state) as never, output as never).started(testPython());
+    new HelperSetup(fakeContext(extensionWith("9.9.2"), state) as never, output as never).started(started);
     vscode.settings.pythonPath = testPython();
     try {
       const chosen = await ask(new HelperSetup(fakeContext(extensionWith("9.9.2"), state) as never, output as never));

@@ -9,7 +9,8 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { findBasePython, installHelper, pipStep } from "../src/helperInstall";
 import { LocateOptions, bundledWheel, locateHelper, privateVenvDir } from "../src/helperLocator";
-import { ProbeResult, baseCandidates, helperCandidates, lastLine, probePython, venvPython } from "../src/pythonFinder";
+import { Probe, ProbeResult, baseCandidates, helperCandidates, lastLine, probePython, venvPython } from "../src/pythonFinder";
+import { PythonLauncher } from "../src/pythonLaunch";
 import { SearchRun } from "../src/searchRun";
 import { commandLine, pipInstallCommand, quoteArg } from "../src/shellCommand";
 import { tempDir, testPython } from "./harness";
@@ -66,6 +67,11 @@ describe("interpreter candidates", () => {
   });
 });
 
+/** A launcher for searches whose probes are scripted: it starts nothing. */
+function unusedLauncher(): PythonLauncher {
+  return new PythonLauncher("/nonexistent/work", {});
+}
+
 /** A probe that answers from a table: argv joined by spaces → Python version and helper version. */
 function table(entries: Record<string, [string, string | null] | "missing">): {
   probe: (argv: readonly string[]) => Promise<ProbeResult>;
@@ -89,12 +95,11 @@ function locate(entries: Record<string, [string, string | null] | "missing">, o:
   const t = table(entries);
   const result = locateHelper({
     platform: "linux",
-    env: {},
     setting: "",
     pythonExtension: async () => undefined,
     venvDir: "/store/helper-venv",
     bundled: { path: "/ext/helper/aws_login_bridge-0.2.0-py3-none-any.whl", version: "0.2.0" },
-    probe: (argv) => t.probe(argv),
+    probe: (c) => t.probe(c.argv),
     ...o,
   });
   return { result, asked: t.asked };
@@ -153,8 +158,12 @@ describe("which Python runs the helper", () => {
     const ext = tempDir("ext");
     assert.equal(bundledWheel(ext), undefined);
     fs.mkdirSync(path.join(ext, "helper"));
-    fs.writeFileSync(path.join(ext, "helper", "aws_login_bridge-1.2.3-py3-none-any.whl"), "");
-    assert.deepEqual(bundledWheel(ext), { path: path.join(ext, "helper", "aws_login_bridge-1.2.3-py3-none-any.whl"), version: "1.2.3" });
+    const wheel = path.join(ext, "helper", "aws_login_bridge-1.2.3-py3-none-any.whl");
+    fs.writeFileSync(wheel, "");
+    assert.deepEqual(bundledWheel(ext), { path: wheel, version: "1.2.3", sha256: undefined });
+    const digest = "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855";
+    fs.writeFileSync(`${wheel}.sha256`, `${digest}  aws_login_bridge-1.2.3-py3-none-any.whl\n`);
+    assert.deepEqual(bundledWheel(ext), { path: wheel, version: "1.2.3", sha256: digest.toLowerCase() });
     assert.equal(privateVenvDir("/g"), path.join("/g", "helper-venv"));
   });
 });
@@ -169,10 +178,9 @@ describe("one search asks each question once", () => {
       reads += 1;
       return selected;
     };
-    const run = new SearchRun("win32", {}, readSelected, (argv) => t.probe(argv));
+    const run = new SearchRun("win32", unusedLauncher(), readSelected, undefined, (c) => t.probe(c.argv));
     const located = await locateHelper({
       platform: run.platform,
-      env: run.env,
       setting: "",
       pythonExtension: run.pythonExtension,
       probe: run.probe,
@@ -189,7 +197,7 @@ describe("one search asks each question once", () => {
 
   it("no base Python: the same refusal each time it is asked, found once", async () => {
     const t = table({ python3: ["3.9.7", null] });
-    const run = new SearchRun("linux", {}, async () => undefined, (argv) => t.probe(argv));
+    const run = new SearchRun("linux", unusedLauncher(), async () => undefined, undefined, (c) => t.probe(c.argv));
     await assert.rejects(run.basePython(), /no Python 3\.10 or newer/);
     await assert.rejects(run.basePython(), /no Python 3\.10 or newer/);
     assert.deepEqual(t.asked, ["python3", "python3.13", "python3.12", "python3.11", "python3.10", "python"]);
@@ -200,7 +208,7 @@ describe("no usable Python: what to install, per platform", () => {
   for (const [platform, advice] of [["linux", /python3-venv/], ["darwin", /brew install python/], ["win32", /winget install Python/]] as const) {
     it(platform, async () => {
       const t = table({ python3: ["3.8.10", null], python: ["2.7.18", null], "py -3": ["3.9.0", null] });
-      await assert.rejects(findBasePython(platform, {}, undefined, (argv) => t.probe(argv)), (e: Error) => {
+      await assert.rejects(findBasePython(platform, undefined, (c) => t.probe(c.argv)), (e: Error) => {
         assert.match(e.message, /no Python 3\.10 or newer/);
         assert.match(e.message, advice);
         assert.match(e.message, /only 3\.(8\.10|9\.0)/);
@@ -224,20 +232,22 @@ describe("pip's output as progress", () => {
 
 describe("the private environment (real venv and pip)", () => {
   it("probes a real interpreter: path, version, helper version", async () => {
-    const r = await probePython([testPython()], process.env);
+    const launcher = new PythonLauncher(tempDir("work"));
+    const r = await probePython({ argv: [testPython()], source: "path" }, launcher);
     assert.ok(r.ok, JSON.stringify(r));
     assert.ok(r.ok && path.isAbsolute(r.info.executable) && r.info.helperVersion !== null && r.info.version[0] === 3);
-    const without = await probePython([barePython()], process.env);
+    const without = await probePython({ argv: [barePython()], source: "path" }, launcher);
     assert.ok(without.ok && without.info.helperVersion === null, JSON.stringify(without));
-    const missing = await probePython(["/nonexistent/python3"], process.env);
+    const missing = await probePython({ argv: ["/nonexistent/python3"], source: "path" }, launcher);
     assert.ok(!missing.ok && missing.reason === "notFound");
   });
 
   it("a Python that fails: its last output line, trimmed, says why (as the install's errors do)", async () => {
     const fails = "import sys; sys.stderr.write('error: cannot start\\r\\n    see the log\\r\\n  \\r\\n'); sys.exit(2)";
-    const r = await probePython([testPython(), "-c", fails], process.env);
+    const launcher = new PythonLauncher(tempDir("work"));
+    const r = await probePython({ argv: [testPython(), "-c", fails], source: "path" }, launcher);
     assert.deepEqual(r.ok ? r.info : { reason: r.reason, detail: r.detail }, { reason: "failed", detail: "see the log" });
-    const silent = await probePython([testPython(), "-c", "raise SystemExit(3)"], process.env);
+    const silent = await probePython({ argv: [testPython(), "-c", "raise SystemExit(3)"], source: "path" }, launcher);
     assert.ok(!silent.ok && silent.detail === "exit code 3", JSON.stringify(silent));
     assert.equal(lastLine("Collecting x\n  ERROR: No matching distribution found for x  \n\n"), "ERROR: No matching distribution found for x");
     assert.equal(lastLine(" \r\n"), "");
@@ -247,31 +257,32 @@ describe("the private environment (real venv and pip)", () => {
     const dir = tempDir("venv");
     const venvDir = path.join(dir, "storage with space", "helper-venv");
     const steps: string[] = [];
-    const env = { ...process.env, PIP_NO_INDEX: "1" };
-    const basePython = () => findBasePython(process.platform, env, testPython());
-    const base = { venvDir, platform: process.platform, env, basePython, log: () => undefined };
+    const launcher = new PythonLauncher(path.join(dir, "storage with space"), { ...process.env, PIP_NO_INDEX: "1" });
+    const probe: Probe = (c) => probePython(c, launcher);
+    const basePython = () => findBasePython(process.platform, testPython(), probe);
+    const base = { venvDir, platform: process.platform, launcher, basePython, log: () => undefined };
     const v1 = makeWheel(dir, "0.0.1");
     const [a, b] = await Promise.all([
       installHelper({ ...base, wheel: v1, report: (m) => steps.push(m) }),
       installHelper({ ...base, wheel: v1, report: (m) => steps.push(`second: ${m}`) }),
     ]);
-    assert.equal(a, b);
+    assert.deepEqual(a, b);
     assert.equal(steps.filter((s) => s.startsWith("Creating a private Python environment")).length, 1, steps.join("\n"));
     assert.ok(!steps.some((s) => s.startsWith("second: ")), "the second window waited and found it done");
     assert.match(steps[0], /^Creating a private Python environment with Python 3\.\d+\.\d+ \(\/.+\)…$/);
-    const first = await probePython([venvPython(venvDir, process.platform)], env);
+    const first = await probePython({ argv: [venvPython(venvDir, process.platform)], source: "private" }, launcher);
     assert.ok(first.ok && first.info.helperVersion === "0.0.1");
 
     const v2 = makeWheel(dir, "0.0.2");
     const located = await locateHelper({
-      platform: process.platform, env, setting: "", pythonExtension: async () => undefined, venvDir, bundled: v2,
+      platform: process.platform, setting: "", pythonExtension: async () => undefined, venvDir, bundled: v2, probe,
     });
     assert.deepEqual(located, { kind: "upgrade", from: "0.0.1" });
     const upgradeSteps: string[] = [];
     await installHelper({ ...base, wheel: v2, report: (m) => upgradeSteps.push(m) });
     assert.ok(!upgradeSteps.some((s) => s.startsWith("Creating")), upgradeSteps.join("\n"));
     const after = await locateHelper({
-      platform: process.platform, env, setting: "", pythonExtension: async () => undefined, venvDir, bundled: v2,
+      platform: process.platform, setting: "", pythonExtension: async () => undefined, venvDir, bundled: v2, probe,
     });
     assert.ok(after.kind === "ready" && after.source === "private" && after.info.helperVersion === "0.0.2");
     assert.ok(!fs.existsSync(`${venvDir}.lock`));

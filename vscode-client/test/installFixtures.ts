@@ -1,11 +1,16 @@
 /** What the install tests install and install with: a small real wheel, a Python without the helper. */
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { BundledWheel, wheelRecordPath } from "../src/helperLocator";
 import { tempDir, testPython } from "./harness";
 
-/** A real, dependency-free wheel named like ours, so pip runs offline and fast. */
-export function makeWheel(dir: string, version: string): { path: string; version: string } {
+/**
+ * A real, dependency-free wheel named like ours, so pip runs offline and fast, with its
+ * checksum recorded next to it as `scripts/bundle-wheel.mjs` records the bundled one.
+ */
+export function makeWheel(dir: string, version: string): BundledWheel {
   const file = path.join(dir, `aws_login_bridge-${version}-py3-none-any.whl`);
   const script = [
     "import sys, zipfile",
@@ -21,7 +26,9 @@ export function makeWheel(dir: string, version: string): { path: string; version
     "    z.writestr(f'{info}/RECORD', ''.join(f'{n},,\\n' for n in [*files, f'{info}/RECORD']))",
   ].join("\n");
   execFileSync(testPython(), ["-c", script, file, version]);
-  return { path: file, version };
+  const sha256 = createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+  fs.writeFileSync(wheelRecordPath(file), `${sha256}  ${path.basename(file)}\n`);
+  return { path: file, version, sha256 };
 }
 
 /** A real Python that does not import aws_login_bridge: the test Python with site-packages off. */

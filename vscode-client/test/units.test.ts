@@ -1,11 +1,14 @@
 /** The small pure parts: status bar text and colour, settings, helper command. */
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { helperCommand, readSettings, validateProfileName } from "../src/config";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { helperLaunch, readSettings, validateProfileName } from "../src/config";
+import { PythonLauncher, safePathSwitches } from "../src/pythonLaunch";
 import { HelperError, toHelperError } from "../src/lsp_ext";
 import { ResponseError } from "vscode-jsonrpc";
 import { formatTimeLeft, render } from "../src/statusBar";
-import { fakeStatusBar } from "./harness";
+import { fakeStatusBar, tempDir } from "./harness";
 
 const NOW = new Date("2026-11-26T08:00:00Z");
 const at = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000).toISOString();
@@ -60,6 +63,21 @@ describe("status bar", () => {
     assert.equal(controller.current?.accountId, "123456789012");
   });
 
+  it("shows a problem instead of a session until the next update; its click runs the fix", () => {
+    const { item, controller } = fakeStatusBar(() => NOW);
+    controller.update({ profile: "p", loginSession: SESSION, expiresAt: at(60), loggedIn: true });
+    controller.setProblem("aws: helper missing", "AWS Login needs its helper. Click to install it.", "awsLogin.setUpHelper");
+    assert.deepEqual([item.text, item.tooltip, item.command, item.backgroundColor], [
+      "aws: helper missing", "AWS Login needs its helper. Click to install it.", "awsLogin.setUpHelper", "WARNING",
+    ]);
+    controller.render();
+    assert.equal(item.text, "aws: helper missing", "the minute timer keeps it");
+    controller.setProblem("aws: config not read", "~/.aws/config is over 1 MiB; AWS Login did not read it.");
+    assert.equal(item.command, "awsLogin.statusMenu", "no fix: the click opens the menu");
+    controller.update({ profile: "p", loginSession: SESSION, expiresAt: at(60), loggedIn: true });
+    assert.deepEqual([item.text, item.command, controller.shownProblem], ["aws: p · 1h", "awsLogin.statusMenu", undefined]);
+  });
+
   it("formats time left", () => {
     assert.equal(formatTimeLeft(12 * 3600_000), "12h");
     assert.equal(formatTimeLeft(3600_000), "1h");
@@ -74,16 +92,33 @@ describe("settings and helper command", () => {
     assert.deepEqual(s, { pythonPath: "/opt/py/bin/python", defaultProfile: "", defaultRegion: "us-east-1", endpointUrl: "" });
   });
 
-  it("runs <python> -m aws_login_bridge serve with the endpoint override", () => {
+  it("runs <python> -m aws_login_bridge serve with the endpoint override, in its own folder", () => {
     const s = { ...readSettings(() => undefined), endpointUrl: "http://127.0.0.1:9999" };
-    const cmd = helperCommand("/venv/bin/python", s, { PATH: "/usr/bin" });
+    const work = path.join(tempDir("units"), "global storage");
+    const launcher = new PythonLauncher(work, { PATH: "/usr/bin" });
+    const cmd = helperLaunch({ argv: ["/venv/bin/python"], own: false, version: [3, 12, 1] }, s, launcher);
     assert.equal(cmd.command, "/venv/bin/python");
-    assert.deepEqual(cmd.args, ["-m", "aws_login_bridge", "serve"]);
+    assert.deepEqual(cmd.args, ["-P", "-u", "-m", "aws_login_bridge", "serve"]);
+    assert.equal(cmd.cwd, work);
+    assert.ok(fs.statSync(work).isDirectory(), "the working folder is made");
     assert.equal(cmd.env.AWS_ENDPOINT_URL_SIGNIN, "http://127.0.0.1:9999");
     assert.equal(cmd.env.AWS_ENDPOINT_URL_STS, "http://127.0.0.1:9999");
     assert.equal(cmd.env.PATH, "/usr/bin");
-    const plainCmd = helperCommand("python3", readSettings(() => undefined), { PATH: "/usr/bin" });
+    assert.equal(cmd.env.PYTHONSAFEPATH, "1");
+    const plainCmd = helperLaunch({ argv: ["python3"], own: false }, readSettings(() => undefined), launcher);
     assert.equal(plainCmd.env.AWS_ENDPOINT_URL_SIGNIN, undefined);
+  });
+
+  it("keeps the working folder off sys.path: -I for the private environment, -P from 3.11, the variable for the rest", () => {
+    assert.deepEqual(safePathSwitches({ argv: ["/s/helper-venv/bin/python"], own: true }), ["-I"]);
+    assert.deepEqual(safePathSwitches({ argv: ["/usr/bin/python3"], own: false, version: [3, 11, 0] }), ["-P"]);
+    assert.deepEqual(safePathSwitches({ argv: ["/usr/bin/python3"], own: false, version: [4, 0, 0] }), ["-P"]);
+    // 3.10 has no -P (it would refuse to start); an unprobed Python's version is unknown.
+    assert.deepEqual(safePathSwitches({ argv: ["/usr/bin/python3.10"], own: false, version: [3, 10, 12] }), []);
+    assert.deepEqual(safePathSwitches({ argv: ["py", "-3"], own: false }), []);
+    const launch = new PythonLauncher(tempDir("units"), {}).launch({ argv: ["py", "-3"], own: false }, ["-c", "pass"]);
+    assert.deepEqual(launch.args, ["-3", "-u", "-c", "pass"]);
+    assert.equal(launch.env.PYTHONSAFEPATH, "1");
   });
 
   it("validates new profile names by the engine's declared rule", () => {

@@ -27,85 +27,130 @@ export function awsConfigPath(env: NodeJS.ProcessEnv = process.env, home: string
   return path.join(home, ".aws", "config");
 }
 
-/** JavaScript's `\s` and `trim()` share one set of white space; this is that set, for one character. */
-function isSpace(ch: string): boolean {
-  return ch !== "" && ch.trim() === "";
+/** Whether a UTF-16 code unit is white space for JavaScript's `\s` and `trim()` (one set). */
+function isSpaceCode(c: number): boolean {
+  if (c < 0x80) {
+    return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  }
+  return (
+    c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 ||
+    c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff
+  );
 }
 
-function skipSpaces(line: string, from: number): number {
+/** The first position in [from, end) that is not white space; `end` if there is none. */
+function skipSpaces(text: string, from: number, end: number): number {
   let i = from;
-  while (i < line.length && isSpace(line[i])) {
+  while (i < end && isSpaceCode(text.charCodeAt(i))) {
     i += 1;
   }
   return i;
 }
 
 /**
- * The name of a `[...]` header (what lies between `[` and the first `]`, trimmed); undefined
- * when the line is not a header. Leading white space is allowed, anything after `]` ignored.
+ * Where a character next occurs at or after a position, for positions that only grow: the
+ * search resumes where the last one ended, so all of them together read the text once.
  */
-function sectionName(line: string): string | undefined {
-  const open = skipSpaces(line, 0);
-  if (line[open] !== "[") {
-    return undefined;
+class NextOf {
+  private at = -2;
+
+  constructor(
+    private readonly text: string,
+    private readonly ch: string,
+  ) {}
+
+  from(position: number): number {
+    if (this.at !== -1 && this.at < position) {
+      this.at = this.text.indexOf(this.ch, position);
+    }
+    return this.at === -1 ? this.text.length : this.at;
   }
-  const close = line.indexOf("]", open + 1);
-  return close < 0 ? undefined : line.slice(open + 1, close).trim();
 }
 
-/** The profile a section defines (`[default]`, `[profile NAME]`); undefined for any other section. */
-function profileOf(section: string): string | undefined {
-  if (section === "default") {
-    return "default";
+/**
+ * Where the name of the profile a section header defines starts, given the header's name as
+ * [start, end) with no white space at either end (the profile's name ends at `end`): for
+ * `default`, or `profile` then white space then the name. -1 for any other section
+ * (`sso-session`, `services`, `Default`, ...).
+ */
+function profileStart(text: string, start: number, end: number): number {
+  if (end - start === 7 && text.startsWith("default", start)) {
+    return start;
   }
-  if (!section.startsWith("profile") || !isSpace(section.charAt(7))) {
-    return undefined;
+  if (end - start < 9 || !text.startsWith("profile", start) || !isSpaceCode(text.charCodeAt(start + 7))) {
+    return -1;
   }
-  // `section` is trimmed, so what follows the spaces is the whole name; a line separator
-  // (U+2028/2029) inside it is no name.
-  const name = section.slice(skipSpaces(section, 7));
-  return name === "" || name.includes("\u2028") || name.includes("\u2029") ? undefined : name;
+  const name = skipSpaces(text, start + 7, end);
+  for (let i = name; i < end; i += 1) {
+    const c = text.charCodeAt(i);
+    // A line separator inside the name makes it no name (as `.` does not match one).
+    if (c === 0x2028 || c === 0x2029) {
+      return -1;
+    }
+  }
+  return name;
 }
 
 const KEY = "login_session";
 
 /**
- * `login_session = VALUE` (or `:`) with a non-empty value, the key in any case as botocore's
- * INI parser reads keys. Only at the start of the line: an indented line continues the
- * previous value and is never a key.
+ * Whether the line [start, end) is `login_session = VALUE` (or `:`) with a non-empty value,
+ * the key in any case as botocore's INI parser reads keys. Only at the start of the line: an
+ * indented line continues the previous value and is never a key.
  */
-function setsLoginSession(line: string): boolean {
-  if (line.length <= KEY.length) {
+function setsLoginSession(text: string, start: number, end: number): boolean {
+  if (end - start <= KEY.length) {
     return false;
   }
   for (let i = 0; i < KEY.length; i += 1) {
     // ASCII case folding only: no other character reads as one of these letters.
-    const c = line.charCodeAt(i);
+    const c = text.charCodeAt(start + i);
     if ((c >= 0x41 && c <= 0x5a ? c + 0x20 : c) !== KEY.charCodeAt(i)) {
       return false;
     }
   }
-  const delimiter = skipSpaces(line, KEY.length);
-  if (line[delimiter] !== "=" && line[delimiter] !== ":") {
+  const delimiter = skipSpaces(text, start + KEY.length, end);
+  const c = text.charCodeAt(delimiter);
+  if (delimiter === end || (c !== 0x3d /* = */ && c !== 0x3a /* : */)) {
     return false;
   }
-  return skipSpaces(line, delimiter + 1) < line.length;
+  return skipSpaces(text, delimiter + 1, end) < end;
 }
 
-/** Profiles (`[default]`, `[profile NAME]`) whose section sets `login_session`, in file order. */
+/**
+ * Profiles (`[default]`, `[profile NAME]`) whose section sets `login_session`, in file order.
+ * A header is `[`, after optional white space, up to the first `]` on its line; its name is
+ * what lies between, trimmed; the rest of the line is ignored. Lines end at CR, LF or CRLF.
+ */
 export function loginProfiles(text: string): string[] {
   const found = new Set<string>();
-  let profile: string | undefined;
-  const body = text.startsWith("\uFEFF") ? text.slice(1) : text;
-  for (const line of body.split(/\r\n|\n|\r/)) {
-    const section = sectionName(line);
-    if (section !== undefined) {
-      profile = profileOf(section);
-    } else if (profile !== undefined && setsLoginSession(line)) {
-      found.add(profile);
+  // The current section's profile name, as [profileStart, profileEnd); -1: not a profile.
+  let profile = -1;
+  let profileEnd = -1;
+  const lf = new NextOf(text, "\n");
+  const cr = new NextOf(text, "\r");
+  const bracket = new NextOf(text, "]");
+  let start = text.startsWith("\uFEFF") ? 1 : 0;
+  for (;;) {
+    const end = Math.min(lf.from(start), cr.from(start));
+    const first = skipSpaces(text, start, end);
+    const close = first < end && text.charCodeAt(first) === 0x5b /* [ */ ? bracket.from(first + 1) : end;
+    if (close < end) {
+      const nameStart = skipSpaces(text, first + 1, close);
+      let nameEnd = close;
+      while (nameEnd > nameStart && isSpaceCode(text.charCodeAt(nameEnd - 1))) {
+        nameEnd -= 1;
+      }
+      profile = profileStart(text, nameStart, nameEnd);
+      profileEnd = nameEnd;
+    } else if (profile !== -1 && setsLoginSession(text, start, end)) {
+      found.add(text.slice(profile, profileEnd));
     }
+    if (end === text.length) {
+      return [...found];
+    }
+    start = end + (text.charCodeAt(end) === 0x0d && text.charCodeAt(end + 1) === 0x0a ? 2 : 1);
   }
-  return [...found];
 }
 
 /** What one look at the config file found. */

@@ -5,10 +5,11 @@
  * way Node starts one is counted.
  */
 import * as assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { awsConfigPath, loginProfiles } from "../src/awsConfigScan";
+import { CONFIG_READ_CAP, awsConfigPath, loginProfiles } from "../src/awsConfigScan";
 import { wakeUp } from "../src/startup";
 import { tempDir } from "./harness";
 import { ProcessSpy, spyOnProcesses } from "./processSpy";
@@ -99,6 +100,75 @@ describe("activation on startup", () => {
       fs.appendFileSync(configPath, "[profile two]\nlogin_session = arn:aws:sts::123456789012:assumed-role/Dev/two\n");
       assert.equal(helperStarts, 1);
       assert.equal(shown, 0);
+    } finally {
+      s.dispose();
+    }
+  });
+
+  it("a config that is a named pipe: the status bar says so at once; a real file then wakes the helper", { timeout: 10_000 }, async () => {
+    const home = tempDir("pipe");
+    const configPath = awsConfigPath({}, home);
+    fs.mkdirSync(path.dirname(configPath), { recursive: true });
+    // Made before the spy is asked: what counts is that activation itself starts nothing.
+    execFileSync("mkfifo", [configPath]);
+    spy.started.length = 0;
+    let helperStarts = 0;
+    let noLogin = 0;
+    const problems: string[] = [];
+    const s = wakeUp({
+      configPath,
+      startHelper: async () => void (helperStarts += 1),
+      showNoLogin: () => (noLogin += 1),
+      showConfigProblem: (message) => problems.push(message),
+      watchIntervalMs: 50,
+    });
+    try {
+      assert.equal(await s.ready, "watching");
+      assert.deepEqual(problems, [`${configPath} is a named pipe, not a regular file, so AWS Login does not read it: replace it with a regular file, or set AWS_CONFIG_FILE to one.`]);
+      assert.equal(noLogin, 0);
+      fs.rmSync(configPath);
+      fs.writeFileSync(configPath, `[profile after]\nlogin_session = arn:aws:sts::123456789012:assumed-role/Dev/me\n`);
+      await until(() => helperStarts > 0);
+      assert.equal(problems.length, 1);
+      assert.deepEqual(spy.started, [], "no process was started");
+    } finally {
+      s.dispose();
+      // Lets go of a reader still waiting for a writer (the old way of reading it).
+      try {
+        fs.closeSync(fs.openSync(configPath, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK));
+      } catch {
+        // No reader is waiting.
+      }
+    }
+  });
+
+  it("a config over 1 MiB is not parsed, and the status bar says so until the file is fixed", async () => {
+    const home = tempDir("huge");
+    const configPath = awsConfigPath({}, home);
+    fs.mkdirSync(path.dirname(configPath), { recursive: true });
+    const login = "[default]\nlogin_session = arn:aws:sts::123456789012:assumed-role/Dev/me\n";
+    fs.writeFileSync(configPath, login + "#".repeat(CONFIG_READ_CAP));
+    let helperStarts = 0;
+    let noLogin = 0;
+    const problems: string[] = [];
+    const s = wakeUp({
+      configPath,
+      startHelper: async () => void (helperStarts += 1),
+      showNoLogin: () => (noLogin += 1),
+      showConfigProblem: (message) => problems.push(message),
+      watchIntervalMs: 50,
+    });
+    try {
+      assert.equal(await s.ready, "watching");
+      assert.equal(helperStarts, 0, "the login profile in an oversized file was not read");
+      assert.deepEqual(problems, [`${configPath} is larger than 1 MiB, so AWS Login does not read it: remove the profiles you no longer use, or set AWS_CONFIG_FILE to a smaller file.`]);
+      // Fixed, but no login yet: the status bar no longer blames the file.
+      fs.writeFileSync(configPath, "[default]\nregion = eu-west-1\n");
+      await until(() => noLogin > 0);
+      assert.equal(problems.length, 1);
+      fs.writeFileSync(configPath, login);
+      await until(() => helperStarts > 0);
+      assert.equal(noLogin, 1);
     } finally {
       s.dispose();
     }

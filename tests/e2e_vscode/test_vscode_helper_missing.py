@@ -1,6 +1,10 @@
-"""When ``awsLogin.pythonPath`` names a Python without the helper, the setting still wins: the
-person sees one message with the exact command that installs the wheel the extension
-carries into that Python, and a button that copies it; nothing is installed behind their back."""
+"""When ``awsLogin.pythonPath`` names a Python without the helper, the setting still wins.
+
+The editor starts with a console-sign-in profile in ~/.aws/config, so the extension looks for
+the helper at once; nobody asked for anything, so no notification: the status bar says
+``aws: helper missing``. Its click gives one message with the exact command that installs the
+wheel the extension carries into that Python, and a button that copies it; nothing is
+installed behind the person's back."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from .vscode_harness import CodeServer, start_code_server, stop
-from .vscode_workbench import clipboard_text, notification, open_workbench, run_command, shot
+from .vscode_workbench import clipboard_text, notification, open_workbench, shot, status_item
 
 
 @pytest.fixture(scope="module")
@@ -30,17 +34,28 @@ def code_server_without_helper(
 ) -> Iterator[CodeServer]:
     server = start_code_server(tmp_path_factory.mktemp("code-server-bare"), code_server_bin, vsix,
                                {"awsLogin.pythonPath": str(bare_python)})
+    # A login made earlier: the window looks for the helper as soon as it opens.
+    server.aws.config.write_text(
+        "[profile console-dev]\nregion = us-east-1\n"
+        "login_session = arn:aws:sts::123456789012:assumed-role/Dev/me\n")
     yield server
     stop(server.proc)
 
 
-def test_missing_helper_shows_install_command(browser, code_server_without_helper, bare_python,
-                                              artifacts: Path):
+def test_missing_helper_is_said_in_the_status_bar_and_its_click_shows_the_install_command(
+        browser, code_server_without_helper, bare_python, artifacts: Path):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = open_workbench(context, code_server_without_helper.workbench_url())
+    ours = page.locator(".notifications-toasts .notification-toast").filter(
+        has_text=re.compile("AWS Login|aws-login-bridge"))
     try:
-        run_command(page, "AWS: Login")
+        item = status_item(page, r"aws: helper missing")
+        # The search that found no helper is over once the status bar says so: anything it
+        # would have shown is shown by now.
+        assert ours.count() == 0, ours.all_text_contents()
+        shot(page, artifacts, "12-helper-missing-status")
+        item.click()
         toast = notification(page, r"AWS Login cannot run its helper with")
         text = toast.locator(".notification-list-item-message").text_content() or ""
         wheel = re.search(rf"{re.escape(str(bare_python))} -m pip install (\S+\.whl)", text)
@@ -52,13 +67,10 @@ def test_missing_helper_shows_install_command(browser, code_server_without_helpe
         button = toast.get_by_role("button", name="Copy Install Command")
         button.wait_for()
         shot(page, artifacts, "12-helper-missing")
-        # Exactly one such message, even though activation also asked for the status.
-        page.wait_for_timeout(1500)
-        assert page.locator(".notifications-toasts .notification-toast").filter(
-            has_text=re.compile("aws-login-bridge")
-        ).count() == 1
+        assert ours.count() == 1, ours.all_text_contents()
         page.evaluate("navigator.clipboard.writeText('')")
         button.click()
         assert clipboard_text(page) == expected
+        status_item(page, r"aws: helper missing")
     finally:
         context.close()

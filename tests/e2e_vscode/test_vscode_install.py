@@ -3,9 +3,11 @@
 A fresh code-server (throwaway HOME, no ``awsLogin.pythonPath``) where no Python on PATH has
 aws-login-bridge; only the .vsix is installed. Ctrl+Shift+P → "AWS: Login" → one
 notification offers **Install** and names the Python it will use → progress while the
-private environment is made and the bundled wheel installed (dependencies from pip's own
-configuration) → the profile picker appears by itself → sign in on the emulator → the
-status bar shows the profile. Screenshots: test-artifacts/vscode/install-*.png.
+private environment is made and the bundled wheel (checked against the sha256 recorded when
+the .vsix was built) installed (dependencies from pip's own configuration) → the profile
+picker appears by itself → sign in on the emulator → the status bar shows the profile; the
+helper runs isolated in the extension's own storage folder.
+Screenshots: test-artifacts/vscode/install-*.png.
 """
 
 from __future__ import annotations
@@ -141,5 +143,9 @@ def _run(page, context, server: CodeServer, signin_emulator, artifacts: Path) ->
     log = server.extension_log()
     installed = r"helper \d+\.\d+\.\d+ installed in " + re.escape(str(venv_python.parent))
     assert re.search(installed, log), log
+    # The helper runs isolated (-I) in the extension's own storage folder, not the workspace.
+    launched = (rf"starting: {re.escape(str(venv_python))} -I -u -m aws_login_bridge serve "
+                rf"\(in {re.escape(str(storage))}\)")
+    assert re.search(launched, log), log
     assert code not in log
     print(f"install: from the Install click to the profile picker {installed_s:.1f} s")

@@ -95,6 +95,10 @@ FRESH_LANE_OURS = {
     "aws_login_bridge.hostos", "aws_login_bridge.errors", "aws_login_bridge.profiles",
     "aws_login_bridge.refresh", "aws_login_bridge.store", "aws_login_bridge.store.paths",
     "aws_login_bridge.store.configfile", "aws_login_bridge.store.cache",
+    # Every read checks its folder and reads with care (issue 18), and the profile's
+    # login_session is checked by the login's own rule.
+    "aws_login_bridge.store.folder_trust", "aws_login_bridge.store.safe_read",
+    "aws_login_bridge.signin", "aws_login_bridge.signin.session_arn",
 }
 FRESH_LANE_FORBIDDEN = {
     "pathlib", "typing", "hashlib", "_hashlib", "dataclasses", "ipaddress", "urllib.parse",

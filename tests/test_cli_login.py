@@ -311,7 +311,7 @@ def test_broken_and_unreadable_config(aws_home: AwsHome) -> None:
     aws_home.config.unlink()
     aws_home.config.mkdir()
     result = run_cli(aws_home, "login", "--remote", "--region", "us-east-1")
-    _expect_failure_and_nothing_written(aws_home, result, "is a directory")
+    _expect_failure_and_nothing_written(aws_home, result, "it is a folder, not a regular file")
 
 
 def test_unwritable_config_rolls_the_cache_back(aws_home: AwsHome) -> None:

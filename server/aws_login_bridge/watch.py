@@ -22,6 +22,7 @@ the protocol's ``SessionChangedParams`` themselves, so a field declared there ne
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +32,21 @@ import attrs
 from aws_login_bridge.protocol import SessionChangedParams, SessionState, is_logged_in
 from aws_login_bridge.store.paths import file_stamp
 
-Stamp = tuple[int, int, int]  # store.paths.file_stamp
+Stamp = tuple[int, ...]  # store.paths.file_stamp, or cache_stamp
+
+
+def cache_stamp(path: str | os.PathLike[str]) -> Stamp | None:
+    """A cache file's stamp plus what every read checks besides its bytes (store.cache):
+    the file's type and owner, its folder's owner and mode. A folder made writable by
+    others, or the file swapped for a link, is then read again and found refused."""
+    stamp = file_stamp(path)
+    if stamp is None:
+        return None
+    try:
+        own, folder = os.lstat(path), os.stat(os.path.dirname(os.path.abspath(path)))
+    except OSError:
+        return (*stamp, -1, -1, -1, -1)
+    return (*stamp, own.st_mode, own.st_uid, folder.st_mode, folder.st_uid)
 
 
 @dataclass
@@ -112,7 +127,7 @@ class SessionWatcher:
         from aws_login_bridge.store.cache import cache_path
 
         seen = self._seen.get(profile)
-        stamp = file_stamp(cache_path(session))
+        stamp = cache_stamp(cache_path(session))
         if seen is not None and seen.session == session and seen.stamp == stamp:
             return self._expiry(profile, seen, now)
         new = self._read(session, stamp)

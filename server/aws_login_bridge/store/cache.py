@@ -15,11 +15,14 @@ import re
 from collections import namedtuple
 
 from aws_login_bridge.errors import ConfigError, NotLoggedIn, login_command
+from aws_login_bridge.store import safe_read
+from aws_login_bridge.store.folder_trust import check_cache_folder
 from aws_login_bridge.store.paths import login_cache_dir_name
 
 # credential_process reads this module on every call: what only a write, a lock or a
-# listing needs (pathlib, hashlib, typing, the folder checks, filelock) is imported where
-# it is used, and the tests hold the fresh lane to its import budget (tests/test_bridge.py).
+# listing needs (pathlib, hashlib, typing, filelock) is imported where it is used, and the
+# tests hold the fresh lane to its import budget (tests/test_bridge.py). The folder check
+# and the careful reader run on every read, so they are written with ``os`` alone.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import contextlib
@@ -46,6 +49,9 @@ REQUIRED_FIELDS = ("clientId", "refreshToken", "dpopKey")
 REQUIRED_ACCESS_FIELDS = ("accessKeyId", "secretAccessKey", "sessionToken", "accountId",
                           "expiresAt")
 LOCK_TIMEOUT = 20.0  # longer than one refresh with its retries; a dead holder frees at once
+# A real cache file is a few KB (the largest part is the idToken): 1 MiB leaves room for
+# any SDK's additions and keeps a planted giant from costing memory.
+CACHE_FILE_LIMIT = safe_read.MIB
 
 
 def _sha256() -> Any:
@@ -173,6 +179,22 @@ def _missing_fields(token: dict[str, Any]) -> list[str]:
                       if not isinstance(token.get(name), str) or not token[name].strip()]
 
 
+def read_cache_bytes(path: str | os.PathLike[str], profile: str | None = None) -> bytes:
+    """A cache file's bytes, read only from a folder that is ours alone and only if it is a
+    small regular file of ours (see ``store.safe_read``); ConfigError saying what was found
+    and what to do otherwise, FileNotFoundError if there is none. Every reader of a cache
+    file comes through here: credential_process, status, whoami, the helper, the watcher."""
+    check_cache_folder(os.path.dirname(os.path.abspath(path)))
+    try:
+        return safe_read.read_bytes(path, limit=CACHE_FILE_LIMIT, follow_links=False, own=True)
+    except safe_read.Unsafe as refusal:
+        raise ConfigError(
+            f"Refusing to read the login cache file {path}: {refusal.reason}; delete it and "
+            f"log in again: {login_command(profile)}",
+            path=os.fspath(path),
+        ) from None
+
+
 def read_cache(login_session: str, directory: str | os.PathLike[str] | None = None, *,
                profile: str | None = None) -> CachedLogin:
     """Load and check the session's cache file, or raise NotLoggedIn saying what to do.
@@ -184,8 +206,7 @@ def read_cache(login_session: str, directory: str | os.PathLike[str] | None = No
     """
     path = cache_file_name(login_session, directory)
     try:
-        with open(path, "rb") as file:
-            token = json.loads(file.read())
+        token = json.loads(read_cache_bytes(path, profile))
     except FileNotFoundError:
         raise NotLoggedIn(
             f"No cached credentials for login session {login_session}; log in again: "
@@ -255,7 +276,6 @@ def serialize(token: dict[str, Any]) -> bytes:
 
 def write_cache(login_session: str, token: dict[str, Any], directory: Path | None = None) -> Path:
     from aws_login_bridge.store.atomic import ensure_private_dir, write_atomic
-    from aws_login_bridge.store.folder_trust import check_cache_folder
 
     path = cache_path(login_session, directory)
     check_cache_folder(path.parent)
@@ -283,7 +303,6 @@ def refresh_lock(login_session: str, directory: Path | None = None,
 
 def file_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> contextlib.AbstractContextManager[None]:
     """``refresh_lock`` by the cache file's path (logout --all knows only the paths)."""
-    from aws_login_bridge.store.folder_trust import check_cache_folder
     from aws_login_bridge.store.locks import path_lock
 
     check_cache_folder(path.parent)
@@ -301,9 +320,9 @@ def iter_cache_files(directory: Path | None = None) -> Iterator[tuple[Path, dict
         return
     for path in entries:
         try:
-            token = json.loads(path.read_bytes())
-        except (OSError, ValueError, RecursionError):
-            continue
+            token = json.loads(read_cache_bytes(path))
+        except (OSError, ValueError, RecursionError, ConfigError):
+            continue  # not a cache file to count: left as it is
         if isinstance(token, dict) and isinstance(token.get("accessToken"), dict) and (
             "accessKeyId" in token["accessToken"]
         ):
@@ -317,8 +336,12 @@ class FileSnapshot:
         self._saved: dict[Path, tuple[bytes | None, int]] = {}
         for path in paths:
             try:
-                self._saved[path] = (path.read_bytes(), path.stat().st_mode & 0o777)
-            except FileNotFoundError:
+                data = safe_read.read_bytes(path, limit=CACHE_FILE_LIMIT, follow_links=False,
+                                            own=True)
+                self._saved[path] = (data, path.stat().st_mode & 0o777)
+            except (FileNotFoundError, safe_read.Unsafe):
+                # Nothing there, or nothing to put back (a pipe, a link, someone else's
+                # file): the write replaces it, and a failure leaves no file at all.
                 self._saved[path] = (None, 0o600)
 
     def restore(self) -> None:

@@ -17,15 +17,20 @@ import shlex
 from collections import namedtuple
 
 from aws_login_bridge.errors import ConfigError, InvalidInput, bad_character
+from aws_login_bridge.store import safe_read
+from aws_login_bridge.store.folder_trust import check_config_folder
 
 # credential_process reads profiles through this module on every call: what only a write
-# needs (pathlib, typing, the folder checks, locks) is imported where it is used.
+# needs (pathlib, typing, locks) is imported where it is used.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import contextlib
     from pathlib import Path
 
 LOCK_TIMEOUT = 20.0  # seconds; a read-modify-write of the config takes milliseconds
+# Config files with hundreds of profiles are a few hundred KB; a planted giant must not
+# cost its size in memory on every credential_process call.
+CONFIG_FILE_LIMIT = 4 * safe_read.MIB
 
 # configparser's own patterns (botocore reads the file with a default RawConfigParser).
 _SECTCRE = configparser.RawConfigParser.SECTCRE
@@ -48,7 +53,6 @@ def config_lock(
     of the same old text, and the first one's lines would be lost. The lock file lives in
     the per-user lock folder (see ``store.locks``), so taking it creates nothing in ~/.aws.
     """
-    from aws_login_bridge.store.folder_trust import check_config_folder
     from aws_login_bridge.store.locks import path_lock
 
     check_config_folder(path)
@@ -116,13 +120,20 @@ class ConfigDocument(namedtuple("ConfigDocument", ["path", "original", "text"]))
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> ConfigDocument:
+        """The file as it is: from a folder others cannot write (``store.folder_trust``),
+        and only a regular file (a dotfile manager's link to one is fine) of at most
+        ``CONFIG_FILE_LIMIT``, read without blocking (``store.safe_read``)."""
+        check_config_folder(path)
         try:
-            with open(path, "rb") as file:
-                raw: bytes | None = file.read()
+            raw: bytes | None = safe_read.read_bytes(path, limit=CONFIG_FILE_LIMIT,
+                                                     follow_links=True, own=False)
         except (FileNotFoundError, NotADirectoryError):
             raw = None  # no such file (yet): reads as empty, and saving says why it can't
-        except IsADirectoryError:
-            raise ConfigError(f"{path} is a directory, not an AWS config file.") from None
+        except safe_read.Unsafe as refusal:
+            raise ConfigError(
+                f"Refusing to read the AWS config file {path}: {refusal.reason}; put your "
+                "AWS config there as a regular file, or point AWS_CONFIG_FILE at one."
+            ) from None
         except OSError as error:
             raise ConfigError(
                 f"Cannot read {path} ({os.strerror(error.errno or errno.EIO)}). "
@@ -171,7 +182,6 @@ class ConfigDocument(namedtuple("ConfigDocument", ["path", "original", "text"]))
         from pathlib import Path
 
         from aws_login_bridge.store.atomic import make_private_dirs, write_atomic
-        from aws_login_bridge.store.folder_trust import check_config_folder
 
         path = Path(self.path)
         check_config_folder(path)

@@ -14,16 +14,23 @@ fixes nothing (they can undo it), and run as root it would take the folder over.
 Windows has no POSIX owner and mode bits (os.stat reports 0o777 for every folder, and
 st_uid 0); privacy there comes from the ACL inherited from the user's profile folder, as
 for the AWS CLI. The check is therefore a no-op on Windows — decided in ``_applies`` only.
+
+Every read of a login cache file and of the config runs these checks (credential_process
+included), so this module works on text paths with ``os`` alone: its fresh lane imports
+no pathlib (tests/test_bridge.py holds it to that budget).
 """
 
 from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
 
 from aws_login_bridge import hostos
 from aws_login_bridge.errors import ConfigError
+
+TYPE_CHECKING = False  # credential_process imports this module: typing stays out of it
+if TYPE_CHECKING:
+    StrPath = str | os.PathLike[str]
 
 
 def _applies() -> bool:
@@ -39,40 +46,40 @@ def _user(uid: int) -> str:
         return str(uid)
 
 
-def _owner_name(uid: int) -> str:
+def owner_name(uid: int) -> str:
     name = _user(uid)
     return f"uid {uid}" if name == str(uid) else f"{name} (uid {uid})"
 
 
-def _home() -> Path | None:
+def _home() -> str | None:
     try:
-        return Path(os.path.realpath(os.path.expanduser("~")))
+        return os.path.realpath(os.path.expanduser("~"))
     except (OSError, RuntimeError):
         return None
 
 
-def _refuse(folder: Path, st: os.stat_result, fix: str) -> ConfigError:
+def _refuse(folder: str, st: os.stat_result, fix: str) -> ConfigError:
     mode = stat.S_IMODE(st.st_mode)
     return ConfigError(
-        f"Refusing to use {folder}: it is owned by {_owner_name(st.st_uid)} with mode "
+        f"Refusing to use {folder}: it is owned by {owner_name(st.st_uid)} with mode "
         f"{mode:04o}, so another account could replace the files kept there; {fix}.",
         folder=str(folder),
     )
 
 
-def _fix(folder: Path, me: int, mode: str, other: str) -> str:
+def _fix(folder: str, me: int, mode: str, other: str) -> str:
     what = "private" if mode == "700" else "not writable by others"
     return (f"make it yours and {what} (chown {_user(me)} {folder}; chmod {mode} {folder}), "
             f"or {other}")
 
 
-def _check_chain(start: Path, *, private: Path | None, other: str) -> None:
+def _check_chain(start: StrPath, *, private: str | None, other: str) -> None:
     me = os.geteuid()
     home = _home()
-    folder = Path(os.path.realpath(start))
+    folder = os.path.realpath(start)
     while True:
         try:
-            st = folder.stat()
+            st = os.stat(folder)
         except FileNotFoundError:
             st = None  # not created yet: make_private_dirs will create it 0700 and ours
         except OSError:
@@ -84,27 +91,28 @@ def _check_chain(start: Path, *, private: Path | None, other: str) -> None:
                     raise _refuse(folder, st, _fix(folder, me, "700", other))
             elif foreign or (st.st_mode & stat.S_IWOTH and not st.st_mode & stat.S_ISVTX):
                 raise _refuse(folder, st, _fix(folder, me, "o-w", other))
-        if folder == home or folder.parent == folder:
+        parent = os.path.dirname(folder)
+        if folder == home or parent == folder:
             return
-        folder = folder.parent
+        folder = parent
 
 
-def check_private_folder(folder: Path, other: str) -> None:
+def check_private_folder(folder: StrPath, other: str) -> None:
     """ConfigError unless ``folder`` and the folders above it are safe to keep credentials
     (or locks) in; ``other`` is the alternative fix the message offers. Nothing is changed
     either way."""
     if _applies():
-        _check_chain(folder, private=Path(os.path.realpath(folder)), other=other)
+        _check_chain(folder, private=os.path.realpath(folder), other=other)
 
 
-def check_cache_folder(folder: Path) -> None:
+def check_cache_folder(folder: StrPath) -> None:
     """``check_private_folder`` for the login cache folder."""
     check_private_folder(folder, "set AWS_LOGIN_CACHE_DIRECTORY to a private folder of your own")
 
 
-def check_config_folder(config_file: Path) -> None:
+def check_config_folder(config_file: StrPath) -> None:
     """ConfigError unless the folder holding the config file (and those above it) belong to
     us or root and are not writable by others."""
     if _applies():
-        _check_chain(config_file.parent, private=None,
+        _check_chain(os.path.dirname(os.path.abspath(config_file)), private=None,
                      other="point AWS_CONFIG_FILE at a file in a folder of your own")

@@ -169,7 +169,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         ("profile", display_name(status.profile), kind, where),
         ("access_key", _mask(key_id) if source == "login" else elsewhere, source or "", ""),
         ("secret_key", "****************" if source == "login" else elsewhere, source or "", ""),
-        ("region", status.region or "<not set>", "config-file" if status.region else "",
+        ("region", display_name(status.region) if status.region else "<not set>",
+         "config-file" if status.region else "",
          str(config_file()) if status.region else ""),
     ]
     _say(f"{'Name':>14} {'Value':>28} {'Type':>24}    Location")

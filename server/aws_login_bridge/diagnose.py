@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from aws_login_bridge.errors import LoginBridgeError, login_command, shown_name
-from aws_login_bridge.profiles import LoginProfile, login_advice
+from aws_login_bridge.errors import LoginBridgeError, display_name, login_command, shown_name
+from aws_login_bridge.profiles import LoginProfile, login_advice, session_of
 from aws_login_bridge.protocol import Problem, StatusResult, is_logged_in
 from aws_login_bridge.refresh import REFRESH_THRESHOLD, needs_refresh
 from aws_login_bridge.signin.idtoken import issued_at, session_end
@@ -37,13 +37,20 @@ def session_ends_at(cached: CachedLogin) -> dt.datetime | None:
     return session_end(issued_at(cached.token.get("idToken")))
 
 
-def winning_source(profile: str) -> tuple[str | None, str | None]:
-    """botocore's method name for what a Session(profile=P) resolves, and any error text."""
+def winning_source(profile: str, *, login: bool = True) -> tuple[str | None, str | None]:
+    """botocore's method name for what a Session(profile=P) resolves, and any error text.
+
+    ``login=False`` leaves botocore's login provider out: the engine refused the profile's
+    login session or its cache file, which that provider would read and use regardless
+    (hanging on a pipe, or reporting someone else's planted file as the winner)."""
     import botocore.exceptions
     import botocore.session
 
     try:
-        credentials = botocore.session.Session(profile=profile).get_credentials()
+        session = botocore.session.Session(profile=profile)
+        if not login:
+            session.get_component("credential_provider").remove("login")
+        credentials = session.get_credentials()
     except botocore.exceptions.BotoCoreError as error:
         return None, type(error).__name__
     except Exception as error:
@@ -83,12 +90,12 @@ def no_region_problem(profile: str, sign_in_region: str | None) -> Problem:
     """A login profile without a region: most ``aws`` commands stop at NoRegion and the
     JavaScript SDK cannot refresh, although botocore itself copes."""
     region = sign_in_region or "us-east-1"
+    section = "default" if profile == "default" else f"profile {display_name(profile)}"
     return Problem(
         "NoRegion",
-        f"Profile '{profile}' has no region, so most aws commands fail with NoRegion and the "
-        f"JavaScript SDK cannot refresh its credentials. Add the line 'region = {region}' "
-        f"under [{'default' if profile == 'default' else 'profile ' + profile}] in "
-        f"{config_file()}.",
+        f"Profile {shown_name(profile)} has no region, so most aws commands fail with NoRegion "
+        f"and the JavaScript SDK cannot refresh its credentials. Add the line 'region = "
+        f"{display_name(region)}' under [{section}] in {config_file()}.",
     )
 
 
@@ -119,15 +126,21 @@ def profile_status(profile: str, now: dt.datetime | None = None, *,
     settings = document.profile(profile) or {}
     status = Status(profile=profile, region=settings.get("region"))
     status.problems.extend(environment_problems())
-    session = settings.get("login_session", "").strip() or None
+    refused: Problem | None = None
+    try:
+        session = session_of(profile, settings)
+    except LoginBridgeError as error:  # a line that is no login session ARN: said, not used
+        session, refused = None, Problem("NotLoggedIn", error.message)
     status.loginSession = session
     sign_in_region: str | None = None
+    read = False  # whether the cache file passed our read (botocore reads it after us)
     if session is not None:
         try:
             cached = read_cache(session, profile=profile)
         except LoginBridgeError as error:
             status.problems.append(Problem("CacheMissing", error.message))
         else:
+            read = True
             if refresh and needs_refresh(cached, now, REFRESH_THRESHOLD):
                 cached, trouble = _refresh(LoginProfile(profile, session, status.region), now,
                                            cached)
@@ -148,11 +161,13 @@ def profile_status(profile: str, now: dt.datetime | None = None, *,
                 ))
     if session is not None and not status.region:
         status.problems.append(no_region_problem(profile, sign_in_region))
-    source, failure = winning_source(profile)
+    source, failure = winning_source(profile, login=read)
     if any(p.kind == "EnvKeysWin" for p in status.problems):
         source = "env"
     status.credentialSource = source
-    if session is None:
+    if refused is not None:
+        status.problems.append(refused)
+    elif session is None:
         # Keys for this name in the credentials file would win over a login saved under
         # it too: the login that helps is one under a new name.
         seen = ({"aws_access_key_id": str(credentials_file())}
@@ -163,8 +178,8 @@ def profile_status(profile: str, now: dt.datetime | None = None, *,
     if source == "shared-credentials-file":
         status.problems.append(Problem(
             "SharedCredentialsWin",
-            f"{credentials_file()} has a [{profile}] entry with keys; it wins over the login "
-            "session. Remove that entry to use the login session.",
+            f"{credentials_file()} has a [{display_name(profile)}] entry with keys; it wins "
+            "over the login session. Remove that entry to use the login session.",
         ))
     elif failure and session is not None and not any(
         p.kind in ("CacheMissing", "AwscrtMissing") for p in status.problems

@@ -28,7 +28,12 @@ from aws_login_bridge.errors import (
     SessionConflict,
     UnknownLogin,
 )
-from aws_login_bridge.profiles import OTHER_STYLES, login_suggestion, other_credential_style
+from aws_login_bridge.profiles import (
+    OTHER_STYLES,
+    login_suggestion,
+    other_credential_style,
+    session_text,
+)
 from aws_login_bridge.signin import pkce
 from aws_login_bridge.signin.endpoints import (
     quick_signin_base,
@@ -304,11 +309,13 @@ def _write_login_locked(pending: PendingLogin, *, replace_existing: bool) -> Log
     existing = document.profile(pending.profile) or {}
     refuse_other_style(pending.profile, existing)
     current = (existing.get("login_session") or "").strip() or None
+    # What the file says is shown as a value read from it: escaped unless it is an ARN.
+    shown_current = session_text(current) if current else None
     if current and current != claims.login_session and not replace_existing:
         raise SessionConflict(
-            f"Profile '{pending.profile}' already points at login session {current}. "
+            f"Profile '{pending.profile}' already points at login session {shown_current}. "
             f"Confirm to replace it with {claims.login_session}, or use another profile.",
-            current=current,
+            current=shown_current,
             new=claims.login_session,
         )
     values = {"login_session": claims.login_session}
@@ -343,6 +350,6 @@ def _write_login_locked(pending: PendingLogin, *, replace_existing: bool) -> Log
         account_id=claims.account_id,
         region=existing.get("region") or pending.region,
         expires_at=token["accessToken"]["expiresAt"],
-        replaced=current if current and current != claims.login_session else None,
+        replaced=shown_current if current and current != claims.login_session else None,
         session_ends_at=format_time(ends) if (ends := session_end(claims.issued_at)) else None,
     )

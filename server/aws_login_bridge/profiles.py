@@ -5,7 +5,15 @@ from __future__ import annotations
 import os
 from collections import namedtuple
 
-from aws_login_bridge.errors import NotLoggedIn, login_command, shown_name
+from aws_login_bridge.errors import (
+    ConfigError,
+    NotLoggedIn,
+    bad_character,
+    login_command,
+    shown,
+    shown_name,
+)
+from aws_login_bridge.signin.session_arn import SESSION_ARN_CHAR, is_login_session_arn
 from aws_login_bridge.store.configfile import ConfigDocument
 from aws_login_bridge.store.paths import config_file_name
 
@@ -61,6 +69,30 @@ def login_advice(name: str, settings: dict[str, str] | None) -> str:
             f"sign-in, log in with a new profile: {login_command(suggestion)}")
 
 
+def session_text(value: str) -> str:
+    """A ``login_session`` value as a message may show it: as it is when it is an ARN, else
+    escaped and cut (``errors.shown``), so a line break in it cannot forge a line."""
+    return value if is_login_session_arn(value) else shown(value)
+
+
+def session_of(name: str, settings: dict[str, str] | None) -> str | None:
+    """The profile's ``login_session``: None when it has none, ConfigError when the line
+    holds anything but a login session ARN — the rule a login applies to the one it writes,
+    since whoever edits the file (or a continuation line configparser joins on) may have
+    put anything there."""
+    value = (settings or {}).get("login_session", "").strip()
+    if not value or is_login_session_arn(value):
+        return value or None
+    bad = bad_character(value, SESSION_ARN_CHAR)
+    problem = (f"contains {bad}" if bad else
+               "is not of the form arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION")
+    raise ConfigError(
+        f"The login_session of profile {shown_name(name)} ({shown(value)}) {problem}, so it "
+        f"names no login session; log in again to replace it: {login_command(name)}",
+        profile=name,
+    )
+
+
 class LoginProfile(namedtuple("LoginProfile", ["name", "login_session", "region"])):
     # Not a dataclass nor a typing.NamedTuple: see store.cache.CachedLogin.
     __slots__ = ()
@@ -82,7 +114,7 @@ def login_profile(name: str, document: ConfigDocument | None = None) -> LoginPro
     """The profile's login settings, or NotLoggedIn with the command that fixes it."""
     document = document or ConfigDocument.load(config_file_name())
     settings = document.profile(name)
-    session = (settings or {}).get("login_session", "").strip()
+    session = session_of(name, settings)
     if not session:
         raise NotLoggedIn(f"Profile {shown_name(name)} has no login session. "
                           f"{login_advice(name, settings)}", profile=name)
@@ -90,10 +122,14 @@ def login_profile(name: str, document: ConfigDocument | None = None) -> LoginPro
 
 
 def login_profiles(document: ConfigDocument | None = None) -> list[LoginProfile]:
+    """Every profile with a well-formed ``login_session``."""
     document = document or ConfigDocument.load(config_file_name())
     found = []
     for name, settings in document.profiles().items():
-        session = settings.get("login_session", "").strip()
+        try:
+            session = session_of(name, settings)
+        except ConfigError:
+            continue  # named when that profile is used; the others still work
         if session:
             found.append(LoginProfile(name=name, login_session=session,
                                       region=settings.get("region")))

@@ -7,16 +7,12 @@ import base64
 import binascii
 import datetime as dt
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from aws_login_bridge.errors import ServiceError
+from aws_login_bridge.signin.session_arn import account_of, is_login_session_arn
 
-# arn:PARTITION:sts|iam::ACCOUNT:resource — the two shapes a console session can have.
-# Always fullmatch: with match() and '$', "arn:...\n" would pass and break the config file.
-# The resource part is printable ASCII without spaces, as IAM names and paths are.
-_SESSION_ARN = re.compile(r"arn:(aws[a-z-]*):(sts|iam)::([0-9]{12}):([!-~]+)")
 SESSION_LIFETIME = dt.timedelta(hours=12)
 
 
@@ -25,17 +21,6 @@ class IdentityClaims:
     login_session: str
     account_id: str
     issued_at: int | None
-
-
-def account_of(login_session: str) -> str:
-    match = _SESSION_ARN.fullmatch(login_session)
-    if not match:
-        raise ValueError("not a login session ARN")
-    return match.group(3)
-
-
-def is_login_session_arn(value: str) -> bool:
-    return isinstance(value, str) and _SESSION_ARN.fullmatch(value) is not None
 
 
 def session_end(issued_at: int | None) -> dt.datetime | None:

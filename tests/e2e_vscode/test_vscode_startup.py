@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import subprocess
 import sys
@@ -24,7 +23,7 @@ import pytest
 from aws_login_bridge.demo import spawn_remote_login
 from aws_login_bridge.emulator import person
 
-from .vscode_harness import HELPER_PYTHON, CodeServer, start_code_server, stop
+from .vscode_harness import HELPER_PYTHON, CodeServer, start_code_server, stop, terminal_env
 from .vscode_workbench import TIMEOUT, evidence_on_failure, shot, status_item
 
 PROFILE = "cli-dev"
@@ -59,14 +58,6 @@ def descendants(pid: int) -> list[str]:
             continue
         todo.extend(children.get(child, []))
     return found
-
-
-def terminal_env(server: CodeServer, emulator_url: str) -> dict[str, str]:
-    """A terminal of that machine: its HOME, endpoints on the emulator."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(HOME=str(server.aws.home), AWS_ENDPOINT_URL_SIGNIN=emulator_url,
-               AWS_ENDPOINT_URL_STS=emulator_url, AWS_EC2_METADATA_DISABLED="true")
-    return env
 
 
 def activation_time(server: CodeServer) -> dt.datetime:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 CLIENT = REPO / "vscode-client"
-VSIX = CLIENT / "aws-login-bridge.vsix"
+# Another build of the extension may be tested (e.g. an older one, to see a test fail on it).
+VSIX = Path(os.environ.get("AWS_LOGIN_BRIDGE_E2E_VSIX") or CLIENT / "aws-login-bridge.vsix")
 ARTIFACTS = REPO / "test-artifacts" / "vscode"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -105,9 +106,16 @@ class CodeServer:
 
 def start_code_server(
     tmp: Path, code_server_bin: str, vsix: Path, settings: dict[str, object],
-    env_overrides: dict[str, str] | None = None,
+    env_overrides: dict[str, str] | None = None, *, workspace_trust: bool = False,
+    in_workspace: bool = False,
 ) -> CodeServer:
-    """A code-server with its own HOME (so ~/.aws is a throwaway), the .vsix installed."""
+    """A code-server with its own HOME (so ~/.aws is a throwaway), the .vsix installed.
+
+    ``workspace_trust``: VS Code asks whether to trust the folder, which nothing has trusted
+    yet (Restricted Mode until it is). ``in_workspace``: started as ``code-server .`` from
+    inside the folder, which is then its working folder and its extension host's. The
+    folder (``tmp/workspace``) may be filled before the call.
+    """
     home = tmp / "home"
     (home / ".aws").mkdir(parents=True)
     ext_dir, user_data, workspace = tmp / "extensions", tmp / "user-data", tmp / "workspace"
@@ -118,7 +126,7 @@ def start_code_server(
         "workbench.startupEditor": "none",
         "workbench.tips.enabled": False,
         "workbench.enableExperiments": False,
-        "security.workspace.trust.enabled": False,
+        "security.workspace.trust.enabled": workspace_trust,
         "telemetry.telemetryLevel": "off",
         "extensions.ignoreRecommendations": True,
         "extensions.autoCheckUpdates": False,
@@ -153,11 +161,13 @@ def start_code_server(
         proc = subprocess.Popen(
             [code_server_bin, "--config", str(config), "--auth", "none",
              "--bind-addr", f"127.0.0.1:{port}", "--disable-telemetry",
-             "--disable-update-check", "--disable-workspace-trust",
+             "--disable-update-check",
+             *([] if workspace_trust else ["--disable-workspace-trust"]),
              "--disable-getting-started-override",
              "--extensions-dir", str(ext_dir), "--user-data-dir", str(user_data),
-             str(workspace)],
+             "." if in_workspace else str(workspace)],
             env=env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=workspace if in_workspace else None,
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -167,3 +177,11 @@ def start_code_server(
         raise RuntimeError(log.read_text(errors="replace")) from err
     return CodeServer(url=url, workspace=workspace, user_data=user_data, aws=AwsFiles(home),
                       proc=proc, log=log, settings=settings)
+
+
+def terminal_env(server: CodeServer, emulator_url: str) -> dict[str, str]:
+    """A terminal of that machine: its HOME, endpoints on the emulator."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(HOME=str(server.aws.home), AWS_ENDPOINT_URL_SIGNIN=emulator_url,
+               AWS_ENDPOINT_URL_STS=emulator_url, AWS_EC2_METADATA_DISABLED="true")
+    return env

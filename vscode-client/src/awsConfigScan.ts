@@ -13,8 +13,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
-/** A real config is a few KB; a generated one for a large organisation some hundred KB. */
-export const CONFIG_READ_CAP = 1024 * 1024;
+/**
+ * A real config is a few KB, a generated one for a large organisation some hundred KB. The
+ * engine reads at most as much (store/configfile.py's CONFIG_FILE_LIMIT), so the extension
+ * and the helper agree on which files are read.
+ */
+export const CONFIG_READ_CAP = 4 * 1024 * 1024;
 
 /** `$AWS_CONFIG_FILE` (with `~` expanded, as botocore does), else `~/.aws/config`. */
 export function awsConfigPath(env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): string {

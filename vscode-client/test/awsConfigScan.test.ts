@@ -79,7 +79,7 @@ describe("a hostile AWS config file, parsed", () => {
   });
 });
 
-describe("the AWS config file, read only when it is a regular file of at most 1 MiB", () => {
+describe("the AWS config file, read only when it is a regular file of at most 4 MiB", () => {
   const dir = tempDir("scan");
   const fifo = path.join(dir, "fifo-config");
   after(() => {
@@ -126,14 +126,14 @@ describe("the AWS config file, read only when it is a regular file of at most 1 
     assert.match(fromFolder.problem ?? "", /folder-config is a folder, not a regular file/);
   });
 
-  it("a file over 1 MiB: not parsed, and says so; at 1 MiB it is read", async () => {
+  it("a file over 4 MiB: not parsed, and says so; at 4 MiB it is read", async () => {
     const file = path.join(dir, "big-config");
     const head = `[profile big]\n${LOGIN}\n#`;
     fs.writeFileSync(file, head + "x".repeat(CONFIG_READ_CAP + 1 - Buffer.byteLength(head)));
     assert.equal(fs.statSync(file).size, CONFIG_READ_CAP + 1);
     assert.deepEqual(await scanConfigFile(file), {
       profiles: [],
-      problem: `${file} is larger than 1 MiB, so AWS Login does not read it: remove the profiles you no longer use, or set AWS_CONFIG_FILE to a smaller file.`,
+      problem: `${file} is larger than 4 MiB, so AWS Login does not read it: remove the profiles you no longer use, or set AWS_CONFIG_FILE to a smaller file.`,
     });
     fs.truncateSync(file, CONFIG_READ_CAP);
     assert.deepEqual(await scanConfigFile(file), { profiles: ["big"] });

@@ -142,7 +142,7 @@ describe("activation on startup", () => {
     }
   });
 
-  it("a config over 1 MiB is not parsed, and the status bar says so until the file is fixed", async () => {
+  it("a config over 4 MiB is not parsed, and the status bar says so until the file is fixed", async () => {
     const home = tempDir("huge");
     const configPath = awsConfigPath({}, home);
     fs.mkdirSync(path.dirname(configPath), { recursive: true });
@@ -161,7 +161,7 @@ describe("activation on startup", () => {
     try {
       assert.equal(await s.ready, "watching");
       assert.equal(helperStarts, 0, "the login profile in an oversized file was not read");
-      assert.deepEqual(problems, [`${configPath} is larger than 1 MiB, so AWS Login does not read it: remove the profiles you no longer use, or set AWS_CONFIG_FILE to a smaller file.`]);
+      assert.deepEqual(problems, [`${configPath} is larger than 4 MiB, so AWS Login does not read it: remove the profiles you no longer use, or set AWS_CONFIG_FILE to a smaller file.`]);
       // Fixed, but no login yet: the status bar no longer blames the file.
       fs.writeFileSync(configPath, "[default]\nregion = eu-west-1\n");
       await until(() => noLogin > 0);

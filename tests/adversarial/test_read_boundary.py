@@ -125,10 +125,12 @@ def _clean(text: str, *secret_files: bytes) -> None:
     """No key, token or raw control character of a planted or real file in ``text``."""
     for data in secret_files:
         key, secrets = _keys(data)
-        assert key not in text
-        for secret in secrets:
-            assert secret not in text
-    assert "AccessKeyId" not in text and "Traceback" not in text and "MemoryError" not in text
+        # Booleans first: a failing assertion must not print the secret it found.
+        leaked = key in text or any(secret in text for secret in secrets)
+        assert not leaked, "a key or token of a cache file was printed"
+    printed = "AccessKeyId" in text
+    assert not printed, "credentials were printed"
+    assert "Traceback" not in text and "MemoryError" not in text, text
     assert not any((ord(c) < 32 and c != "\n") or 0x7f <= ord(c) < 0xa0 or c in "\u2028\u202e"
                    for c in text), ascii(text)
 
@@ -136,8 +138,10 @@ def _clean(text: str, *secret_files: bytes) -> None:
 def refused(result: subprocess.CompletedProcess[str], *words: str,
             files: tuple[bytes, ...] = ()) -> str:
     """Exit 1, nothing on stdout, one line on stderr holding ``words``."""
-    assert result.returncode == 1, (result.returncode, result.stdout[:200], result.stderr)
-    assert result.stdout == ""
+    handed_out = "AccessKeyId" in result.stdout
+    assert result.returncode == 1, (result.returncode, f"credentials printed: {handed_out}",
+                                    result.stderr)
+    assert result.stdout == "", f"credentials printed: {handed_out}"
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     for word in words:
@@ -317,7 +321,8 @@ def test_a_cache_file_of_exactly_1_mib_is_still_read(home: AwsHome) -> None:
     path.write_bytes(data + b"\n" * (CACHE_LIMIT - len(data)))
     result = cli(home, "credential-process", "--profile", "t")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["AccessKeyId"] == _keys(data)[0]
+    same = json.loads(result.stdout)["AccessKeyId"] == _keys(data)[0]
+    assert same, "not the person's own credentials"
 
 
 @pytest.mark.posix
@@ -335,7 +340,8 @@ def test_a_login_replaces_a_pipe_left_where_its_cache_file_goes(home: AwsHome) -
     assert path.is_file() and not path.is_symlink() and path.stat().st_mode & 0o777 == 0o600
     works = cli(home, "credential-process", "--profile", "t")
     assert works.returncode == 0, works.stderr
-    assert json.loads(works.stdout)["AccessKeyId"] == _keys(path.read_bytes())[0]
+    same = json.loads(works.stdout)["AccessKeyId"] == _keys(path.read_bytes())[0]
+    assert same, "not the person's own credentials"
     tally.count("inputs.read_boundary")
 
 
@@ -591,7 +597,8 @@ def test_windows_reads_its_own_file_and_refuses_a_pipe_or_a_link(
     mine = path.read_bytes()
     works = cli(home, "credential-process", "--profile", "t", env=env)
     assert works.returncode == 0, works.stderr
-    assert json.loads(works.stdout)["AccessKeyId"] == _keys(mine)[0]
+    same = json.loads(works.stdout)["AccessKeyId"] == _keys(mine)[0]
+    assert same, "not the person's own credentials"
     # Folder modes mean nothing there (the ACL inherited from the profile folder does).
     os.chmod(home.cache_dir, 0o777)
     assert cli(home, "credential-process", "--profile", "t", env=env).returncode == 0

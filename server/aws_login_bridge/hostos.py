@@ -1,7 +1,8 @@
 """What differs between the operating systems the engine runs on, decided in one place.
 
-``WINDOWS`` is read at call time (``hostos.WINDOWS``, never ``from hostos import WINDOWS``)
-so that the tests can force Windows' code paths on Linux by setting it.
+``WINDOWS`` and ``MACOS`` are read at call time (``hostos.WINDOWS``, never
+``from hostos import WINDOWS``) so that the tests can force Windows' or macOS's code paths
+on Linux by setting them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 WINDOWS = sys.platform == "win32"
+MACOS = sys.platform == "darwin"
 
 
 def _shell_platform() -> str:

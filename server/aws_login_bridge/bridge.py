@@ -203,7 +203,8 @@ def setup_process_profile(profile: str, as_name: str | None) -> int:
             source = login_profile(profile, document)
             existing = document.profile(name) or {}
             _refuse_foreign(existing, name, profile)
-            values = {"credential_process": process_command(profile)}
+            python = _python_for_config(str(config_file()))
+            values = {"credential_process": process_command(profile, python=python)}
             if source.region:
                 values["region"] = source.region
             document.with_values(name, values).save()
@@ -215,6 +216,38 @@ def setup_process_profile(profile: str, as_name: str | None) -> int:
           f"AWS_PROFILE={name}. It works while '{profile}' is logged in "
           f"({_login_hint(profile)}).")
     return 0
+
+
+def _python_for_config(config: str) -> str:
+    """This interpreter's path in a form every AWS tool here reads back from ``config``
+    unchanged, or ConfigError (nothing written).
+
+    The private environment lives under the user's profile folder, so its path holds the
+    user's name; written as UTF-8, ``José`` comes back as ``JosÃ©`` to a botocore that reads
+    the file as cp1252. Windows' short (8.3) form of the path usually has no such letters.
+    """
+    from aws_login_bridge.store.configfile import reads_back
+
+    python = os.path.abspath(sys.executable)
+    if reads_back(python):
+        return python
+    short = hostos.short_path(python)
+    if short and reads_back(short) and _same_file(short, python):
+        return short
+    no_short = ", and Windows has no short form of it without them" if hostos.WINDOWS else ""
+    raise ConfigError(
+        f"Not changing {config}: the path of this Python ({python}) has characters that AWS "
+        f"tools on this computer would misread (they read that file as "
+        f"{hostos.config_encoding()}){no_short}; install aws-login-bridge in a Python whose "
+        "path has only ASCII letters, and run setup-process-profile with that one."
+    )
+
+
+def _same_file(one: str, other: str) -> bool:
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return False
 
 
 def _refuse_foreign(existing: dict[str, str], name: str, profile: str) -> None:

@@ -43,3 +43,55 @@ def split_command(line: str) -> list[str]:
     from botocore.compat import compat_shell_split
 
     return compat_shell_split(line, platform=_shell_platform())
+
+
+# -- the AWS config file as other programs read it --------------------------------------
+
+
+def ansi_code_page() -> str:
+    """Windows' ANSI code page (``cp1252`` on an English Windows, ``cp65001`` where the
+    "UTF-8 for worldwide language support" option is on), whatever this process's own
+    UTF-8 mode is: other programs' Pythons read files with it."""
+    import locale
+
+    # getencoding (3.11+) asks Windows (GetACP) even in UTF-8 mode; before it, the
+    # preferred encoding is the same outside UTF-8 mode.
+    getencoding = getattr(locale, "getencoding", None)
+    return str(getencoding()) if getencoding else locale.getpreferredencoding(False)
+
+
+def config_encoding() -> str:
+    """The encoding other programs' botocore reads ``~/.aws/config`` with on this machine.
+
+    botocore opens the file without an encoding (``RawConfigParser.read``), so it gets the
+    locale's: on Windows the ANSI code page, not UTF-8, unless that program runs in Python's
+    UTF-8 mode. On POSIX the locale's is UTF-8 in practice (Python coerces the C locale).
+    """
+    if WINDOWS:
+        return ansi_code_page()
+    import locale
+
+    return locale.getpreferredencoding(False)
+
+
+def short_path(path: str) -> str | None:
+    """Windows' short (8.3) form of an existing ``path``, or None where there is none.
+
+    A volume with 8.3 names turned off gives back the long form unchanged; POSIX has no
+    such thing.
+    """
+    if not WINDOWS:
+        return None
+    import ctypes
+    from ctypes import wintypes
+
+    get = ctypes.windll.kernel32.GetShortPathNameW  # type: ignore[attr-defined]
+    get.argtypes = [wintypes.LPCWSTR, wintypes.LPWSTR, wintypes.DWORD]
+    get.restype = wintypes.DWORD
+    size = get(path, None, 0)
+    if not size:
+        return None
+    buffer = ctypes.create_unicode_buffer(size)
+    written = get(path, buffer, size)
+    return buffer.value if 0 < written < size else None
+

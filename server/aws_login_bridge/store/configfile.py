@@ -16,6 +16,7 @@ import re
 import shlex
 from collections import namedtuple
 
+from aws_login_bridge import hostos
 from aws_login_bridge.errors import ConfigError, InvalidInput, bad_character
 from aws_login_bridge.store import safe_read
 from aws_login_bridge.store.folder_trust import check_config_folder
@@ -162,7 +163,19 @@ class ConfigDocument(namedtuple("ConfigDocument", ["path", "original", "text"]))
         return match.group(0) if match else "\n"
 
     def with_values(self, profile: str, values: dict[str, str]) -> ConfigDocument:
-        """A copy in which ``profile`` has each key set to its value; nothing else moves."""
+        """A copy in which ``profile`` has each key set to its value; nothing else moves.
+
+        ConfigError, and no copy, if a value or the profile's name would not read back as
+        itself in the encoding other programs read the file with (``reads_back``).
+        """
+        labels = {"the profile name": profile, **{f"the {k} value": v for k, v in values.items()}}
+        for label, value in labels.items():
+            if not reads_back(value):
+                raise ConfigError(
+                    f"Not changing {self.path}: {label} has characters that AWS "
+                    f"tools on this computer would misread (they read the file as "
+                    f"{hostos.config_encoding()}); nothing was written."
+                )
         text = self.text
         for key, value in values.items():
             text = _set_value(text, profile, key, value, self.newline)
@@ -192,10 +205,28 @@ class ConfigDocument(namedtuple("ConfigDocument", ["path", "original", "text"]))
             make_private_dirs(path.parent)
             write_atomic(path, self.text.encode("utf-8"), mode=mode)
         except OSError as error:
+            if hostos.WINDOWS and isinstance(error, PermissionError) and not mode & 0o200:
+                # Windows will not replace a file whose read-only attribute is set.
+                raise ConfigError(
+                    f"Cannot write {self.path}: it is read-only. Clear its read-only "
+                    f'attribute (attrib -r "{self.path}"), or point AWS_CONFIG_FILE at a '
+                    "writable file."
+                ) from None
             raise ConfigError(
                 f"Cannot write {self.path} ({os.strerror(error.errno or errno.EIO)}). "
                 "Make its folder writable, or point AWS_CONFIG_FILE at a writable file."
             ) from None
+
+
+def reads_back(value: str) -> bool:
+    """Whether ``value``, written as UTF-8, is read back as itself by every botocore on this
+    machine: those that read the file as UTF-8 and those that read it in the locale's
+    encoding (``hostos.config_encoding``; cp1252 on an English Windows reads ``José`` as
+    ``JosÃ©``, and cannot read ``Łukasz`` at all, which breaks the whole file for them)."""
+    try:
+        return value.encode("utf-8").decode(hostos.config_encoding()) == value
+    except (UnicodeError, LookupError):
+        return False
 
 
 class _Role(namedtuple("_Role", ["kind", "name", "indent"])):

@@ -105,7 +105,19 @@ def remove_temp_files(path: Path, *, older_than: float | None = None) -> None:
     for temp in temp_files(path):
         with contextlib.suppress(OSError):
             if older_than is None or now - temp.stat().st_mtime > older_than:
-                remove_file(temp)
+                _remove_own_temp(temp)
+
+
+def _remove_own_temp(temp: Path) -> None:
+    """Delete a temp file of ours even when it is read-only.
+
+    It has the mode of the file it was to replace, so a read-only config gives a read-only
+    temp file, and Windows refuses to delete a file whose read-only attribute is set (chmod
+    with the write bit clears it there).
+    """
+    with contextlib.suppress(OSError):
+        os.chmod(temp, 0o600)
+    remove_file(temp)
 
 
 def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
@@ -126,7 +138,7 @@ def write_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
         while_busy(lambda: os.replace(tmp, path))
     except BaseException:
         with contextlib.suppress(OSError):
-            remove_file(Path(tmp))
+            _remove_own_temp(Path(tmp))
         raise
     _fsync_dir(path.parent)
     remove_temp_files(path, older_than=STALE_TEMP_SECONDS)

@@ -95,3 +95,22 @@ def short_path(path: str) -> str | None:
     written = get(path, buffer, size)
     return buffer.value if 0 < written < size else None
 
+
+def case_insensitive(folder: str) -> bool:
+    """Whether names in the existing ``folder``'s volume ignore case (macOS' and Windows'
+    usual volumes): its last name with letters, in swapped case, names the same folder.
+
+    A path without cased letters cannot tell, and counts as case-sensitive.
+    """
+    import os
+
+    head, tail = os.path.split(folder)
+    while tail and tail.swapcase() == tail:
+        head, tail = os.path.split(head)
+    if not tail:
+        return False
+    try:
+        return os.path.samestat(os.stat(os.path.join(head, tail)),
+                                os.stat(os.path.join(head, tail.swapcase())))
+    except (OSError, ValueError):
+        return False

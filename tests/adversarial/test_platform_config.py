@@ -33,7 +33,7 @@ from windows_traits import WindowsOs
 
 from aws_login_bridge import hostos
 from aws_login_bridge.errors import ConfigError
-from aws_login_bridge.store import atomic
+from aws_login_bridge.store import atomic, locks
 from aws_login_bridge.store.configfile import ConfigDocument
 
 from . import tally
@@ -206,3 +206,43 @@ def test_a_read_only_config_on_windows_is_refused_without_leaving_a_temp_file(
     assert aws_home.snapshot() == before
     assert "it is read-only" in refusal.value.message
     assert "attrib -r" in refusal.value.message
+
+
+# -- one lock per file on a case-insensitive volume -------------------------------------------
+
+
+def test_the_probe_tells_a_case_insensitive_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "Aws"
+    folder.mkdir()
+    assert not hostos.case_insensitive(str(folder))  # Linux: aWS is another name
+    # What a case-insensitive volume does: the other spelling reaches the same folder.
+    (tmp_path / "aWS").symlink_to(folder)
+    assert hostos.case_insensitive(str(folder))
+    assert hostos.case_insensitive(str(folder / "2026"))  # judged by its last name of letters
+    assert not hostos.case_insensitive(str(tmp_path / "nothing-here"))
+
+
+@pytest.mark.parametrize("other", [".AWS/config", ".aws/CONFIG", ".Aws/Config"])
+def test_every_spelling_of_the_config_takes_one_lock_where_case_is_ignored(
+        aws_home: AwsHome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, other: str) -> None:
+    """macOS: ~/.AWS/config and ~/.aws/config are one file; a login through one spelling and
+    setup-process-profile through the other must not edit it at the same time."""
+    monkeypatch.setattr(hostos, "MACOS", True)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr(hostos, "case_insensitive", lambda folder: True)
+    (tmp_path / ".aws").mkdir()
+    tally.count("races.platform_lock_spellings")
+    assert locks.lock_path(tmp_path / other) == locks.lock_path(tmp_path / ".aws" / "config")
+    with (locks.path_lock(tmp_path / ".aws" / "config", 20, "changing the config"),
+          pytest.raises(ConfigError) as held,
+          locks.path_lock(tmp_path / other, 0.05, "changing the config")):
+        pass  # not reached: the second spelling waits for the lock the first one holds
+    assert "Another process has been changing the config" in held.value.message
+    assert str(tmp_path / "Library" / "Caches") in held.value.message
+
+
+def test_where_case_matters_two_spellings_are_two_files(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hostos, "case_insensitive", lambda folder: False)
+    assert locks.lock_path(tmp_path / ".AWS" / "config") != locks.lock_path(
+        tmp_path / ".aws" / "config")

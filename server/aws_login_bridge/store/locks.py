@@ -47,10 +47,21 @@ def lock_dir(platform: str | None = None, env: Mapping[str, str] | None = None) 
 
 
 def lock_path(target: Path, directory: Path | None = None) -> Path:
-    """The lock file for ``target``: one per real path, so two spellings share a lock."""
+    """The lock file for ``target``: one per real path, so two spellings share a lock.
+
+    On a volume that ignores case (macOS' and Windows' usual ones) ``~/.AWS/config`` and
+    ``~/.aws/config`` are one file, which realpath does not spell one way on macOS: the key
+    is then case-folded.
+    """
     real = os.path.realpath(os.path.abspath(target))
+    folder = os.path.dirname(real)
+    while folder and not os.path.isdir(folder) and os.path.dirname(folder) != folder:
+        folder = os.path.dirname(folder)  # the file (or its folder) may not exist yet
+    name = target.name
+    if hostos.case_insensitive(folder):
+        real, name = real.casefold(), name.casefold()
     digest = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:32]
-    return (directory or lock_dir()) / f"{digest}-{target.name[:64]}.lock"
+    return (directory or lock_dir()) / f"{digest}-{name[:64]}.lock"
 
 
 def check_lock_folder(directory: Path | None = None) -> None:

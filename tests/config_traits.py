@@ -4,7 +4,9 @@ traits (tests/windows_traits.py), for what the engine writes into ~/.aws/config.
 - ``hostos.ansi_code_page`` answers the code page given (``cp1252`` on an English Windows,
   ``cp1250`` on a Polish one), as ``locale.getencoding()`` does there;
 - ``hostos.short_path`` answers from a map of long paths to short ones, and the long path
-  itself for any other (what GetShortPathNameW does on a volume with 8.3 names turned off).
+  itself for any other (what GetShortPathNameW does on a volume with 8.3 names turned off);
+- opening a folder fails with PermissionError ("Access is denied"), as Windows' open() does
+  (Linux opens it), for the engine's careful reader (``store.safe_read``).
 
 ``site_env`` is an environment whose Python processes start with them (config_site/).
 ``read_as`` reads a config file with botocore's own loader as a program on that machine
@@ -15,9 +17,11 @@ from __future__ import annotations
 
 import configparser
 import contextlib
+import errno
 import functools
 import json
 import os
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,9 +44,26 @@ def site_env(env: dict[str, str], *, code_page: str, short_paths: dict[str, str]
 def force(patch: windows_traits.Patcher, *, code_page: str,
           short_paths: dict[str, str]) -> None:
     from aws_login_bridge import hostos
+    from aws_login_bridge.store import safe_read
 
     patch.setattr(hostos, "ansi_code_page", lambda: code_page)
     patch.setattr(hostos, "short_path", lambda path: short_paths.get(path, path))
+    patch.setattr(safe_read, "os", FolderRefusingOs())
+
+
+class FolderRefusingOs(types.ModuleType):
+    """``os`` whose open() refuses a folder as Windows' does."""
+
+    def __init__(self) -> None:
+        super().__init__("os")
+
+    def open(self, path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if os.path.isdir(path):
+            raise PermissionError(errno.EACCES, "Access is denied", os.fspath(path))
+        return os.open(path, flags, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)
 
 
 def force_from_environment() -> None:

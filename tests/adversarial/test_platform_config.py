@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 from botocore.compat import compat_shell_split
-from config_traits import read_as, site_env
+from config_traits import FolderRefusingOs, read_as, site_env
 from conftest import PYTHON, AwsHome
 from hypothesis import given
 from hypothesis import strategies as st
@@ -246,3 +246,50 @@ def test_where_case_matters_two_spellings_are_two_files(tmp_path: Path,
     monkeypatch.setattr(hostos, "case_insensitive", lambda folder: False)
     assert locks.lock_path(tmp_path / ".AWS" / "config") != locks.lock_path(
         tmp_path / ".aws" / "config")
+
+
+# -- a folder in place of the config on Windows ----------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["setup-process-profile", "--profile", "dev"],
+                                     ["credential-process", "--profile", "dev"]])
+def test_a_folder_in_place_of_the_config_is_named_a_folder_on_windows(
+        aws_home: AwsHome, tmp_path: Path, command: list[str]) -> None:
+    aws_home.config.mkdir()
+    env = site_env(dict(aws_home.env, HOME=str(tmp_path), USERPROFILE=str(tmp_path)),
+                   code_page="cp1252", short_paths={}, log=tmp_path / "traits.log",
+                   local_app_data=tmp_path / "LocalAppData")
+    result = subprocess.run([PYTHON, "-m", "aws_login_bridge", *command], env=env,
+                            capture_output=True, text=True, encoding="utf-8", timeout=60,
+                            check=False)
+    assert result.returncode == 1
+    assert "it is a folder, not a regular file" in result.stderr, result.stderr
+    assert "Permission denied" not in result.stderr and "Access is denied" not in result.stderr
+
+
+class FolderAfterTheLook(FolderRefusingOs):
+    """The config is a file when it is looked at, and a folder by the time it is opened."""
+
+    def __init__(self, config: Path) -> None:
+        super().__init__()
+        self.config = config
+
+    def open(self, path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        if Path(path) == self.config and self.config.is_file():
+            self.config.unlink()
+            self.config.mkdir()
+        return super().open(path, flags, *args, **kwargs)
+
+
+def test_a_folder_put_in_place_of_the_config_after_the_look_is_named_a_folder_on_windows(
+        aws_home: AwsHome, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aws_login_bridge.store import safe_read
+
+    monkeypatch.setattr(hostos, "WINDOWS", True)
+    monkeypatch.setattr(safe_read, "os", FolderAfterTheLook(aws_home.config))
+    aws_home.config.write_text(SOURCE, encoding="utf-8")
+    with pytest.raises(ConfigError) as refusal:
+        ConfigDocument.load(aws_home.config)
+    assert aws_home.config.is_dir()  # the swap happened
+    assert "it is a folder, not a regular file" in refusal.value.message
+    assert "Permission denied" not in refusal.value.message

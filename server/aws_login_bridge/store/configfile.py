@@ -131,11 +131,11 @@ class ConfigDocument(namedtuple("ConfigDocument", ["path", "original", "text"]))
         except (FileNotFoundError, NotADirectoryError):
             raw = None  # no such file (yet): reads as empty, and saving says why it can't
         except safe_read.Unsafe as refusal:
-            raise ConfigError(
-                f"Refusing to read the AWS config file {path}: {refusal.reason}; put your "
-                "AWS config there as a regular file, or point AWS_CONFIG_FILE at one."
-            ) from None
+            raise _refused(path, refusal.reason) from None
         except OSError as error:
+            if isinstance(error, PermissionError) and os.path.isdir(path):
+                # Windows' answer to opening a folder (one put there after the look).
+                raise _refused(path, "it is a folder, not a regular file") from None
             raise ConfigError(
                 f"Cannot read {path} ({os.strerror(error.errno or errno.EIO)}). "
                 "Fix its permissions, or point AWS_CONFIG_FILE at a readable file."
@@ -216,6 +216,13 @@ class ConfigDocument(namedtuple("ConfigDocument", ["path", "original", "text"]))
                 f"Cannot write {self.path} ({os.strerror(error.errno or errno.EIO)}). "
                 "Make its folder writable, or point AWS_CONFIG_FILE at a writable file."
             ) from None
+
+
+def _refused(path: str | os.PathLike[str], reason: str) -> ConfigError:
+    return ConfigError(
+        f"Refusing to read the AWS config file {path}: {reason}; put your AWS config there "
+        "as a regular file, or point AWS_CONFIG_FILE at one."
+    )
 
 
 def reads_back(value: str) -> bool:

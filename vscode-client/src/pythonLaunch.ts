@@ -22,7 +22,12 @@
  *   on those, what stays first on `sys.path` is the working folder above, which is ours.
  *   The variable also reaches the Pythons that venv, pip and the helper start in turn.
  * - `-u` and `PYTHONIOENCODING=utf-8`: output arrives line by line (pip's progress) in the
- *   encoding it is read with. `-u` rather than PYTHONUNBUFFERED, which `-I` ignores.
+ *   encoding it is read with. Windows Python writes a pipe in the ANSI code page (cp1252 on
+ *   an English Windows), which a path under `C:\Users\José` does not survive as UTF-8, and
+ *   a name like Łukasz does not survive at all (UnicodeEncodeError). `-I` ignores every
+ *   PYTHON* variable, so the private environment's interpreter gets `-X utf8` instead (UTF-8
+ *   mode: UTF-8 stdio, and UTF-8 as the default file encoding, as from Python 3.15 on
+ *   anyway). `-u` rather than PYTHONUNBUFFERED, for the same reason.
  *
  * No `vscode` import.
  */
@@ -34,6 +39,9 @@ export type Version = readonly [number, number, number];
 
 /** The first Python with `-P` (and PYTHONSAFEPATH). */
 const SAFE_PATH_SINCE: readonly [number, number] = [3, 11];
+
+/** UTF-8 stdio where PYTHONIOENCODING is ignored (`-I`): from Python 3.7, so on every Python we run. */
+const UTF8_MODE = ["-X", "utf8"];
 
 /** A Python to start: how it is called, whether it is the private environment's, its version once probed. */
 export interface PythonTarget {
@@ -80,7 +88,7 @@ export class PythonLauncher {
     fs.mkdirSync(this.workDir, { recursive: true });
     return {
       command: target.argv[0],
-      args: [...target.argv.slice(1), ...safePathSwitches(target), "-u", ...args],
+      args: [...target.argv.slice(1), ...safePathSwitches(target), ...(target.own ? UTF8_MODE : []), "-u", ...args],
       cwd: this.workDir,
       env: { ...this.env, ...extraEnv, PYTHONSAFEPATH: "1", PYTHONIOENCODING: "utf-8" },
     };

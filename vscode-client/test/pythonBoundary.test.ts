@@ -124,6 +124,9 @@ describe("every Python the extension starts", () => {
     for (const call of calls) {
       assert.equal(call.cwd, storage, line(call));
       assert.equal(call.env?.PYTHONSAFEPATH, "1", line(call));
+      // Read as UTF-8 whatever the code page: by the variable, or by UTF-8 mode where -I ignores it.
+      assert.equal(call.env?.PYTHONIOENCODING, "utf-8", line(call));
+      assert.equal(call.args.includes("-I"), call.args.join(" ").includes("-X utf8"), line(call));
       if (call.program === own) {
         assert.ok(call.args.includes("-I"), `the private environment runs isolated: ${line(call)}`);
       }
@@ -145,11 +148,12 @@ describe("every Python the extension starts", () => {
     type Server = { command: string; args: string[]; options: { cwd: string; env: NodeJS.ProcessEnv } };
     const settings = readSettings(() => undefined);
     const private_ = serverOptions(helperLaunch(chosen.python, settings, setup.launcher)) as Server;
-    assert.deepEqual({ cwd: private_.options.cwd, args: private_.args }, { cwd: storage, args: ["-I", "-u", "-m", "aws_login_bridge", "serve"] });
+    assert.deepEqual({ cwd: private_.options.cwd, args: private_.args }, { cwd: storage, args: ["-I", "-X", "utf8", "-u", "-m", "aws_login_bridge", "serve"] });
     const machine = { argv: [testPython()], own: false, version: [3, testPythonMinor, 0] as const };
     const server = serverOptions(helperLaunch(machine, settings, setup.launcher)) as Server;
     assert.equal(server.options.cwd, storage);
     assert.equal(server.args[0] === "-P", testPythonMinor >= 11, server.args.join(" "));
+    assert.equal(server.options.env.PYTHONIOENCODING, "utf-8");
     const helper = spawn(server.command, [...server.args, "--stdio"], { ...server.options, stdio: ["pipe", "ignore", "pipe"] });
     let stderr = "";
     helper.stderr.on("data", (b: Buffer) => (stderr += b.toString()));

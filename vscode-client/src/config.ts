@@ -25,11 +25,20 @@ export function readSettings(get: (key: string) => unknown): Settings {
     return typeof v === "string" ? v.trim() : "";
   };
   return {
-    pythonPath: str("pythonPath"),
+    pythonPath: unquoted(str("pythonPath")),
     defaultProfile: str("defaultProfile"),
     defaultRegion: str("defaultRegion") || DEFAULT_REGION,
     endpointUrl: str("endpointUrl"),
   };
+}
+
+/**
+ * A path without one pair of surrounding double quotes, as Explorer's "Copy as path" gives
+ * it. A double quote cannot be part of a Windows file name, and no shell reads the setting
+ * to remove them: spawn would look for a file whose name starts with `"`.
+ */
+function unquoted(s: string): string {
+  return s.length >= 2 && s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1).trim() : s;
 }
 
 /** The engine's profile-name rule, as declared (generated/protocol.ts). */

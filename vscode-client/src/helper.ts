@@ -160,7 +160,8 @@ export class HelperManager implements vscode.Disposable {
       this.problem = `AWS Login's helper did not start with ${python}. Click for the command that reinstalls it.`;
       return undefined;
     }
-    const reinstall = pipInstallCommand([python], PACKAGE_NAME, process.platform);
+    // The private environment is a virtual environment: pip installs there on any platform.
+    const reinstall = pipInstallCommand([python], PACKAGE_NAME, process.platform, target.own ? false : undefined);
     offerInstallCommand(
       `AWS Login's helper did not start with ${python}. If aws-login-bridge is missing or outdated, install it with: ${reinstall}`,
       reinstall,

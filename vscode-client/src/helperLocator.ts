@@ -15,9 +15,11 @@ import {
   PythonInfo,
   PythonSource,
   helperCandidates,
+  isBatchFile,
   isSupported,
   firstMatching,
   venvPython,
+  versionText,
 } from "./pythonFinder";
 import { Platform, pipInstallCommand } from "./shellCommand";
 
@@ -95,8 +97,13 @@ export function privateVenvDir(globalStorage: string): string {
 
 export type Located =
   | { kind: "ready"; python: string; source: PythonSource; info: PythonInfo }
-  /** The setting names a Python that cannot run the helper; the person decides what to do. */
-  | { kind: "settingUnusable"; python: string; detail: string; installCommand: string }
+  /**
+   * The setting names a Python without the helper; the person decides what to do. Into an
+   * externally managed one (PEP 668) the command installs through a virtual environment.
+   */
+  | { kind: "settingUnusable"; python: string; detail: string; installCommand: string; externallyManaged: boolean }
+  /** The setting names something no install makes usable (a batch file, an old Python): `message` says what to do. */
+  | { kind: "settingRefused"; python: string; message: string }
   /** The setting names a Python inside a folder of this untrusted workspace: not run. */
   | { kind: "settingUntrusted"; python: string }
   /** The private environment exists with another version (the extension was updated). */
@@ -121,21 +128,7 @@ export async function locateHelper(o: LocateOptions): Promise<Located> {
   const probe = o.probe;
   const want = o.bundled?.version;
   if (o.setting) {
-    const r = await probe({ argv: [o.setting], source: "setting" });
-    if (!r.ok && r.reason === "untrusted") {
-      return { kind: "settingUntrusted", python: o.setting };
-    }
-    if (r.ok && r.info.helperVersion !== null) {
-      // The setting wins even at another version: the person chose that interpreter.
-      return { kind: "ready", python: r.info.executable, source: "setting", info: r.info };
-    }
-    const what = o.bundled?.path ?? PACKAGE_NAME;
-    return {
-      kind: "settingUnusable",
-      python: o.setting,
-      detail: r.ok ? `it has no ${PACKAGE_NAME} package` : r.reason === "notFound" ? "it was not found" : r.detail,
-      installCommand: pipInstallCommand([o.setting], what, o.platform),
-    };
+    return locateSetting(o);
   }
   const matches = (info: PythonInfo) =>
     isSupported(info) && (want === undefined ? info.helperVersion !== null : info.helperVersion === want);
@@ -153,4 +146,46 @@ export async function locateHelper(o: LocateOptions): Promise<Located> {
     return { kind: "missing", installCommand: pipInstallCommand(onPath, PACKAGE_NAME, o.platform) };
   }
   return own.ok ? { kind: "upgrade", from: own.info.helperVersion } : { kind: "install" };
+}
+
+/** What `awsLogin.pythonPath` gives: the helper, or what to do instead. */
+async function locateSetting(o: LocateOptions): Promise<Located> {
+  const python = o.setting;
+  const refused = (message: string): Located => ({ kind: "settingRefused", python, message });
+  if (isBatchFile(python, o.platform)) {
+    // Node refuses to spawn one without a shell (EINVAL), and a shell is what we never use.
+    return refused(
+      `AWS Login cannot start ${python} (awsLogin.pythonPath) because it is a batch file, which VS Code does not run without a shell: ` +
+        "set awsLogin.pythonPath to the python.exe it starts (`py -c \"import sys; print(sys.executable)\"` prints it), or clear it.",
+    );
+  }
+  const r = await o.probe({ argv: [python], source: "setting" });
+  if (!r.ok && r.reason === "untrusted") {
+    return { kind: "settingUntrusted", python };
+  }
+  if (!r.ok && r.reason === "developerTools") {
+    return refused(
+      `AWS Login does not start ${python} (awsLogin.pythonPath): it is macOS's stand-in for the command line developer tools, which are not installed, ` +
+        "and starting it opens their installer; install them (`xcode-select --install`) or set awsLogin.pythonPath to another Python.",
+    );
+  }
+  // Before the package: the helper does not run there, and pip would not install it.
+  if (r.ok && !isSupported(r.info)) {
+    return refused(
+      `AWS Login cannot run its helper with ${python} (awsLogin.pythonPath) because it is Python ${versionText(r.info)}: ` +
+        "set awsLogin.pythonPath to a Python 3.10 or newer, or clear it to let AWS Login install its own.",
+    );
+  }
+  if (r.ok && r.info.helperVersion !== null) {
+    // The setting wins even at another version: the person chose that interpreter.
+    return { kind: "ready", python: r.info.executable, source: "setting", info: r.info };
+  }
+  const externallyManaged = r.ok && r.info.externallyManaged !== undefined ? r.info.externallyManaged : o.platform === "darwin";
+  return {
+    kind: "settingUnusable",
+    python,
+    detail: r.ok ? `it has no ${PACKAGE_NAME} package` : r.reason === "notFound" ? "it was not found" : r.detail,
+    installCommand: pipInstallCommand([python], o.bundled?.path ?? PACKAGE_NAME, o.platform, externallyManaged),
+    externallyManaged,
+  };
 }

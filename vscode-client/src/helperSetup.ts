@@ -16,6 +16,7 @@ import { BundledWheel, bundledWheel, locateHelper, privateVenvDir } from "./help
 import { probedTarget, versionText } from "./pythonFinder";
 import { PythonLauncher, PythonTarget, Version } from "./pythonLaunch";
 import { SearchRun } from "./searchRun";
+import { advisedVenvPython } from "./shellCommand";
 import {
   SHOW_OUTPUT,
   currentSettings,
@@ -147,9 +148,20 @@ export class HelperSetup implements HelperPython {
         }
         offerInstallCommand(
           `AWS Login cannot run its helper with ${located.python} (awsLogin.pythonPath): ${located.detail}. ` +
-            `Install it there with: ${located.installCommand} — or clear the setting to let AWS Login install its own.`,
+            (located.externallyManaged
+              ? `pip does not install into that Python (externally managed), so make a virtual environment with it and install there: ` +
+                `${located.installCommand}, then set awsLogin.pythonPath to the full path of ${advisedVenvPython(run.platform)}`
+              : `Install it there with: ${located.installCommand}`) +
+            " — or clear the setting to let AWS Login install its own.",
           located.installCommand,
         );
+        return {};
+      case "settingRefused":
+        this.log(located.message);
+        if (quiet) {
+          return { problem: located.message };
+        }
+        void vscode.window.showErrorMessage(located.message);
         return {};
       case "settingUntrusted": {
         const text =

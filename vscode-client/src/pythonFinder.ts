@@ -6,8 +6,15 @@
  * Windows: `python3` is not asked for (there it is often the Microsoft Store stub, which
  * opens the Store instead of running); the `py` launcher and `python` are, and every
  * candidate is probed, so a stub that only prints "Python was not found" is skipped. What
- * runs afterwards is the probed `sys.executable`, an absolute path.
+ * runs afterwards is the probed `sys.executable`, an absolute path. A `.bat`/`.cmd` is never
+ * started: Node refuses to without a shell (CVE-2024-27980).
+ *
+ * macOS: `/usr/bin/python3` is Apple's stand-in for the command line developer tools; without
+ * them, starting it opens their installer's dialog. It is passed over (also when a bare
+ * `python3` resolves to it on PATH) unless the tools are installed.
  */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { PythonLauncher, PythonTarget, Version } from "./pythonLaunch";
 import { Platform } from "./shellCommand";
@@ -29,12 +36,17 @@ export interface PythonInfo {
   version: Version;
   /** `aws_login_bridge.__version__`, or null when it does not import. */
   helperVersion: string | null;
+  /** PEP 668: pip refuses to install into it (Homebrew's, Debian's). Undefined: not asked. */
+  externallyManaged?: boolean;
 }
 
 export type ProbeResult =
   | { ok: true; info: PythonInfo }
-  /** `untrusted`: not run, as it lies inside a folder of a workspace that is not trusted. */
-  | { ok: false; argv: string[]; reason: "notFound" | "failed" | "untrusted"; detail: string };
+  /**
+   * `untrusted`: not run, as it lies inside a folder of a workspace that is not trusted.
+   * `developerTools`: not run, as it is macOS's stand-in for the missing developer tools.
+   */
+  | { ok: false; argv: string[]; reason: "notFound" | "failed" | "untrusted" | "developerTools"; detail: string };
 
 export type Probe = (candidate: PythonCandidate) => Promise<ProbeResult>;
 
@@ -101,14 +113,70 @@ export function versionText(info: PythonInfo): string {
   return info.version.join(".");
 }
 
+/** A Windows batch file (Windows drops trailing dots and spaces from a name, as Node's check does). */
+export function isBatchFile(program: string, platform: Platform): boolean {
+  return platform === "win32" && /\.(bat|cmd)$/i.test(program.replace(/[. ]+$/, ""));
+}
+
+/** Apple's stand-in `python3`, and whether the developer tools it stands in for are there. */
+export interface XcodeShim {
+  path: string;
+  toolsInstalled: () => boolean;
+}
+
+/** The command line tools (their own Python), or Xcode selected: `xcode-select -p` exits 0 (it shows no dialog). */
+export function developerToolsInstalled(): boolean {
+  if (fs.existsSync("/Library/Developer/CommandLineTools/usr/bin/python3")) {
+    return true;
+  }
+  return spawnSync("xcode-select", ["-p"], { stdio: "ignore", timeout: 10_000, windowsHide: true }).status === 0;
+}
+
+export const XCODE_SHIM: XcodeShim = { path: "/usr/bin/python3", toolsInstalled: developerToolsInstalled };
+
+/** Whether `program` (an absolute path) is the stand-in, by any name: it may be reached through a link. */
+export function isXcodeShim(program: string, shim: XcodeShim): boolean {
+  let real = program;
+  try {
+    real = fs.realpathSync(program);
+  } catch {
+    // not there: compared as given
+  }
+  // macOS volumes are case-insensitive unless made otherwise.
+  return [program, real].some((p) => p.toLowerCase() === shim.path.toLowerCase());
+}
+
+/**
+ * The programs among `matches` (a name's PATH matches, in order, or one path) that may be
+ * started on macOS: all of them, unless the developer tools are missing, then all but the
+ * stand-in. `toolsInstalled` is asked only when the stand-in is among them.
+ */
+export function withoutXcodeShim(matches: readonly string[], shim: XcodeShim): string[] {
+  const isShim = matches.map((m) => isXcodeShim(m, shim));
+  if (!isShim.includes(true) || shim.toolsInstalled()) {
+    return [...matches];
+  }
+  return matches.filter((_, i) => !isShim[i]);
+}
+
+/** Why a stand-in was not started, for a ProbeResult's detail. */
+export function xcodeShimDetail(program: string): string {
+  return (
+    `${program} is macOS's stand-in for the command line developer tools, which are not installed, ` +
+    "and starting it opens their installer"
+  );
+}
+
 const PROBE = [
-  "import json, sys",
+  "import json, os, sys, sysconfig",
   "try:",
   "    import aws_login_bridge",
   "    v = getattr(aws_login_bridge, '__version__', '?')",
   "except ImportError:",
   "    v = None",
-  "json.dump({'executable': sys.executable, 'version': list(sys.version_info[:3]), 'helper': v}, sys.stdout)",
+  // PEP 668: the marker in the stdlib folder counts outside a virtual environment only.
+  "managed = sys.prefix == sys.base_prefix and os.path.isfile(os.path.join(sysconfig.get_path('stdlib'), 'EXTERNALLY-MANAGED'))",
+  "json.dump({'executable': sys.executable, 'version': list(sys.version_info[:3]), 'helper': v, 'managed': managed}, sys.stdout)",
 ].join("\n");
 
 /** Runs the probe in one interpreter (a real process; no shell). */
@@ -154,7 +222,7 @@ export function probePython(
 
 function parseProbe(out: string): PythonInfo | undefined {
   try {
-    const j = JSON.parse(out) as { executable?: unknown; version?: unknown; helper?: unknown };
+    const j = JSON.parse(out) as { executable?: unknown; version?: unknown; helper?: unknown; managed?: unknown };
     const v = j.version;
     if (typeof j.executable !== "string" || !Array.isArray(v) || v.length !== 3) {
       return undefined;
@@ -163,6 +231,7 @@ function parseProbe(out: string): PythonInfo | undefined {
       executable: j.executable,
       version: [Number(v[0]), Number(v[1]), Number(v[2])],
       helperVersion: typeof j.helper === "string" ? j.helper : null,
+      externallyManaged: j.managed === true,
     };
   } catch {
     return undefined;

@@ -8,18 +8,30 @@
  *
  * Every candidate passes the run's `WorkspaceGuard` before it is probed, and its
  * `sys.executable` after: in an untrusted workspace, nothing inside a workspace folder runs.
+ * On macOS it passes the developer tools' stand-in first (`withoutXcodeShim`): a bare name
+ * is looked up on PATH here, so that a `python3` resolving to `/usr/bin/python3` is seen.
  * No `vscode` import.
  */
 import { BasePython, findBasePython } from "./helperInstall";
-import { Probe, ProbeResult, PythonCandidate, probePython } from "./pythonFinder";
+import {
+  Probe,
+  ProbeResult,
+  PythonCandidate,
+  XCODE_SHIM,
+  XcodeShim,
+  probePython,
+  withoutXcodeShim,
+  xcodeShimDetail,
+} from "./pythonFinder";
 import { PythonLauncher } from "./pythonLaunch";
 import { Platform } from "./shellCommand";
-import { WorkspaceGuard } from "./workspaceGuard";
+import { WorkspaceGuard, isBareName, pathMatches } from "./workspaceGuard";
 
 export class SearchRun {
   private interpreter: Promise<string | undefined> | undefined;
   private base: Promise<BasePython> | undefined;
   private readonly probes = new Map<string, Promise<ProbeResult>>();
+  private readonly shim: XcodeShim;
 
   constructor(
     readonly platform: Platform,
@@ -28,7 +40,11 @@ export class SearchRun {
     readonly guard: WorkspaceGuard = WorkspaceGuard.trusted(),
     private readonly realProbe: Probe = (c) => probePython(c, launcher),
     private readonly log: (line: string) => void = () => undefined,
-  ) {}
+    shim: XcodeShim = XCODE_SHIM,
+  ) {
+    let tools: boolean | undefined;
+    this.shim = { path: shim.path, toolsInstalled: () => (tools ??= shim.toolsInstalled()) };
+  }
 
   /** The Python extension's interpreter. */
   readonly pythonExtension = (): Promise<string | undefined> => (this.interpreter ??= this.askPythonExtension());
@@ -54,7 +70,12 @@ export class SearchRun {
     if (candidate.source === "private") {
       return this.realProbe(candidate);
     }
-    const argv = await this.guard.admit(candidate.argv, this.launcher.env, this.launcher.workDir);
+    const argv = await this.admitted(candidate.argv);
+    if (argv === "developerTools") {
+      const detail = xcodeShimDetail(this.shim.path);
+      this.log(`not running ${candidate.argv.join(" ")}: ${detail}`);
+      return { ok: false, argv: [...candidate.argv], reason: "developerTools", detail };
+    }
     if (!argv) {
       return this.refused(candidate.argv, candidate.argv[0]);
     }
@@ -64,6 +85,31 @@ export class SearchRun {
       return this.refused(candidate.argv, r.info.executable);
     }
     return r;
+  }
+
+  /** What to start for `argv`: past the macOS stand-in, then the workspace guard. */
+  private async admitted(argv: readonly string[]): Promise<string[] | undefined | "developerTools"> {
+    const env = this.launcher.env;
+    const workDir = this.launcher.workDir;
+    if (this.platform !== "darwin") {
+      return this.guard.admit(argv, env, workDir);
+    }
+    const [program, ...rest] = argv;
+    const matches = isBareName(program) ? pathMatches(program, env, workDir, this.platform) : [program];
+    const allowed = withoutXcodeShim(matches, this.shim);
+    if (allowed.length === matches.length) {
+      return this.guard.admit(argv, env, workDir);
+    }
+    if (allowed.length === 0) {
+      return "developerTools";
+    }
+    for (const match of allowed) {
+      const admitted = await this.guard.admit([match, ...rest], env, workDir);
+      if (admitted) {
+        return admitted;
+      }
+    }
+    return undefined;
   }
 
   private refused(argv: readonly string[], program: string): ProbeResult {

@@ -31,7 +31,36 @@ export function commandLine(argv: readonly string[], platform: Platform): string
   return quoted.join(" ");
 }
 
-/** `<python> -m pip install <what>`, for the person's terminal. */
-export function pipInstallCommand(python: readonly string[], what: string, platform: Platform): string {
-  return commandLine([...python, "-m", "pip", "install", what], platform);
+/** The virtual environment the advice below makes, in the person's home folder. */
+const ADVISED_VENV = { posix: "~/.aws-login-bridge-venv", win32: "$HOME\\.aws-login-bridge-venv" };
+
+/** The interpreter of that environment, as the person would write it in awsLogin.pythonPath. */
+export function advisedVenvPython(platform: Platform): string {
+  return platform === "win32" ? "%USERPROFILE%\\.aws-login-bridge-venv\\Scripts\\python.exe" : "~/.aws-login-bridge-venv/bin/python";
+}
+
+/**
+ * `<python> -m pip install <what>`, for the person's terminal. Into an externally managed
+ * Python (PEP 668: Homebrew's, Debian's) pip refuses to install, so there the command makes a
+ * virtual environment with it and installs into that. On macOS a Python is taken to be
+ * managed unless a probe said otherwise: the one `python3` a Mac finds is usually Homebrew's.
+ */
+export function pipInstallCommand(
+  python: readonly string[],
+  what: string,
+  platform: Platform,
+  externallyManaged = platform === "darwin",
+): string {
+  if (!externallyManaged) {
+    return commandLine([...python, "-m", "pip", "install", what], platform);
+  }
+  const install = `-m pip install ${quoteArg(what, platform)}`;
+  if (platform === "win32") {
+    // PowerShell 5 has no `&&`; pip fails on its own when the environment was not made.
+    // Double quotes, so that PowerShell expands $HOME.
+    const venv = ADVISED_VENV.win32;
+    return `${commandLine([...python, "-m", "venv"], platform)} "${venv}"; & "${venv}\\Scripts\\python.exe" ${install}`;
+  }
+  const venv = ADVISED_VENV.posix; // unquoted, so that the shell expands ~
+  return `${commandLine([...python, "-m", "venv"], platform)} ${venv} && ${venv}/bin/python ${install}`;
 }

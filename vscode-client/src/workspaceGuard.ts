@@ -67,26 +67,13 @@ export class WorkspaceGuard {
       return [...argv];
     }
     const [program, ...rest] = argv;
-    const matches = isBareName(program) ? this.onPath(program, env, workDir) : [program];
+    const matches = isBareName(program) ? pathMatches(program, env, workDir, this.platform) : [program];
     for (const match of matches) {
       if ((await this.folderHolding(match)) === undefined) {
         return [match, ...rest];
       }
     }
     return undefined;
-  }
-
-  private onPath(name: string, env: NodeJS.ProcessEnv, workDir: string): string[] {
-    const p = this.platform === "win32" ? path.win32 : path.posix;
-    const entries = (envValue(env, "PATH", this.platform) ?? "").split(p.delimiter);
-    const found = which.sync(name, {
-      all: true,
-      nothrow: true,
-      path: entries.map((e) => p.resolve(workDir, e || ".")).join(p.delimiter),
-      pathExt: envValue(env, "PATHEXT", this.platform),
-      delimiter: p.delimiter,
-    });
-    return found ? [...found].map((f) => p.resolve(workDir, f)) : [];
   }
 
   private async realFolders(): Promise<Array<{ folder: string; paths: string[] }>> {
@@ -110,8 +97,22 @@ export class WorkspaceGuard {
   }
 }
 
-function isBareName(program: string): boolean {
+export function isBareName(program: string): boolean {
   return !/[\\/]/.test(program);
+}
+
+/** Every program a bare name finds on the PATH of `env`, in order; relative entries count from `workDir`. */
+export function pathMatches(name: string, env: NodeJS.ProcessEnv, workDir: string, platform: Platform): string[] {
+  const p = platform === "win32" ? path.win32 : path.posix;
+  const entries = (envValue(env, "PATH", platform) ?? "").split(p.delimiter);
+  const found = which.sync(name, {
+    all: true,
+    nothrow: true,
+    path: entries.map((e) => p.resolve(workDir, e || ".")).join(p.delimiter),
+    pathExt: envValue(env, "PATHEXT", platform),
+    delimiter: p.delimiter,
+  });
+  return found ? [...found].map((f) => p.resolve(workDir, f)) : [];
 }
 
 /** An environment variable, by any case on Windows (where `Path` is usual). */

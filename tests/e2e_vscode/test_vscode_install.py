@@ -143,8 +143,9 @@ def _run(page, context, server: CodeServer, signin_emulator, artifacts: Path) ->
     log = server.extension_log()
     installed = r"helper \d+\.\d+\.\d+ installed in " + re.escape(str(venv_python.parent))
     assert re.search(installed, log), log
-    # The helper runs isolated (-I) in the extension's own storage folder, not the workspace.
-    launched = (rf"starting: {re.escape(str(venv_python))} -I -u -m aws_login_bridge serve "
+    # The helper runs isolated (-I) in the extension's own storage folder, not the workspace,
+    # in UTF-8 mode (-X utf8), as -I ignores PYTHONIOENCODING.
+    launched = (rf"starting: {re.escape(str(venv_python))} -I -X utf8 -u -m aws_login_bridge serve "
                 rf"\(in {re.escape(str(storage))}\)")
     assert re.search(launched, log), log
     assert code not in log

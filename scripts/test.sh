@@ -25,8 +25,9 @@ stage() {
   return "$status"
 }
 # -rs: every skip is listed with its reason; tests/conftest.py fails the run on a skip
-# that is not a platform's expected one.
-PYTEST=("$VENV_PY" -m pytest -q -rs -p no:cacheprovider)
+# that is not a platform's expected one. -X utf8: pytest talks UTF-8 with the test
+# subprocesses, whatever the platform's default (Windows': the ANSI code page).
+PYTEST=("$VENV_PY" -X utf8 -m pytest -q -rs -p no:cacheprovider)
 
 if [ "${1-}" = --no-browser ]; then
   shift

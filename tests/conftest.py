@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import base64
 import json
+import locale
 import os
+import shutil
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 import pytest
@@ -32,7 +34,66 @@ _PLATFORM_MARKS = {
     "posix": (os.name == "posix", "POSIX modes, signals or shells; Windows has none"),
     "linux": (sys.platform.startswith("linux"), "reads /proc, which only Linux has"),
     "root": (getattr(os, "geteuid", lambda: -1)() == 0, "chown needs root"),
+    "windows": (os.name == "nt", "Windows' own file sharing rules, which Linux and macOS do "
+                "not have (test_windows_traits.py forces them on Linux)"),
 }
+
+# Test subprocesses talk UTF-8 over their pipes on every platform: each Python child reads
+# and writes its stdio in UTF-8 (as the VS Code extension asks of the helper), and this
+# process encodes and decodes the pipes the same way (pytest_configure checks it). Windows'
+# default is the ANSI code page, in which most text cannot be written at all. Only stdio:
+# the children still read files in the machine's own encoding, as they do for a user.
+os.environ["PYTHONIOENCODING"] = "utf-8"
+
+
+def timeout_method(os_name: str = os.name) -> str:
+    """pytest-timeout's way to stop a hung test here: Windows has no SIGALRM, so a timer
+    thread there (which ends the whole run); an alarm elsewhere (which fails only that test)."""
+    return "thread" if os_name == "nt" else "signal"
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-timeout's own pytest_configure reads it
+def pytest_configure(config: pytest.Config) -> None:
+    encoding = locale.getpreferredencoding(False)
+    if encoding.lower().replace("-", "") != "utf8":
+        raise pytest.UsageError(
+            f"This Python's default encoding is {encoding}, and the tests talk UTF-8 with "
+            "their subprocesses: run them with `python -X utf8 -m pytest` (scripts/test.sh "
+            "does).")
+    if config.getoption("timeout_method", None) is None and not config.getini("timeout_method"):
+        config.option.timeout_method = timeout_method()
+
+
+def bash() -> str:
+    """The bash to run a script with. Never a bare "bash" on Windows: CreateProcess looks in
+    System32 before PATH, and finds WSL's launcher there, which runs the script in another
+    system; Git Bash is the one the workflow and the scripts expect."""
+    if os.name != "nt":
+        found = shutil.which("bash")
+    else:
+        found = next((c for c in git_bash_candidates(shutil.which, os.environ.get("SYSTEMROOT"))
+                      if Path(c).is_file()), None)
+    if found is None:
+        pytest.fail("bash is missing: install Git (Git Bash on Windows)", pytrace=False)
+    return found
+
+
+def git_bash_candidates(which: Callable[[str], str | None], system_root: str | None) -> list[str]:
+    """Where Git Bash may be on Windows, best first: the PATH's bash unless it is Windows'
+    own (WSL's launcher in System32 or the Store's alias), then the bash beside git."""
+    found = []
+    on_path = which("bash")
+    windows_own = PureWindowsPath(system_root or r"C:\Windows")
+    if on_path and not PureWindowsPath(on_path).is_relative_to(windows_own) \
+            and "windowsapps" not in on_path.lower():
+        found.append(on_path)
+    git = which("git")
+    if git:  # <Git>\cmd\git.exe or <Git>\mingw64\bin\git.exe
+        found += [str(parent / "bin" / "bash.exe") for parent in PureWindowsPath(git).parents
+                  if parent != parent.parent]
+    program_files = os.environ.get("PROGRAMFILES", r"C:\Program Files")
+    found.append(str(PureWindowsPath(program_files, "Git", "bin", "bash.exe")))
+    return found
 
 
 def _expected_skip(reason: str) -> bool:

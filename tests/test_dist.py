@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import bash
 
 from aws_login_bridge import __version__
 
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.slow
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     done = subprocess.run(
-        ["bash", str(REPO / "scripts" / "build-dist"), str(out)],
+        [bash(), str(REPO / "scripts" / "build-dist"), str(out)],
         cwd=REPO, capture_output=True, text=True, timeout=600,
         env={**os.environ, "PYTHON": sys.executable},
     )

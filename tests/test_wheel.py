@@ -6,6 +6,7 @@ the prebuilt labextension and the server extension as enabled.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -26,7 +27,8 @@ NODE_MODULES = "jupyter_ext/labextension/node_modules"
 
 def _sources(into: Path) -> None:
     """The repository's files as a fresh checkout has them (no build output), plus the
-    labextension's node_modules as hard links (what `npm ci` put there; no download)."""
+    labextension's node_modules as hard links or copies (what `npm ci` put there; no
+    download)."""
     listed = subprocess.run(
         ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
         cwd=REPO, capture_output=True, check=True).stdout.decode().split("\0")
@@ -39,8 +41,29 @@ def _sources(into: Path) -> None:
     if not (REPO / NODE_MODULES).is_dir():
         pytest.fail(f"{NODE_MODULES} is missing: run scripts/setup.sh", pytrace=False)
     shutil.copytree(REPO / NODE_MODULES, into / NODE_MODULES, symlinks=True,
-                    copy_function=os.link)
+                    copy_function=link_or_copy)
     assert not (into / "jupyter_ext/aws_login_jupyter/labextension").exists()
+
+
+def link_or_copy(source: str, target: str) -> None:
+    """A hard link where one can be made; a copy where not: the temp folder is on another
+    drive than the checkout on Windows runners (C: and D:), and links never cross drives."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def test_link_or_copy_copies_where_a_link_cannot_cross_drives(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def cross_device(source: str, target: str) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")  # Windows: ERROR_NOT_SAME_DEVICE
+
+    source, target = tmp_path / "a", tmp_path / "b"
+    source.write_bytes(b"module")
+    monkeypatch.setattr(os, "link", cross_device)
+    link_or_copy(str(source), str(target))
+    assert target.read_bytes() == b"module"
 
 
 def _build_wheel(tmp_path: Path) -> Path:

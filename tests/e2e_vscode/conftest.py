@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import bash
 
 from .vscode_harness import (
     ARTIFACTS,
@@ -67,7 +68,7 @@ def code_server_bin() -> str:
     if os.environ.get("CODE_SERVER_BIN"):
         return os.environ["CODE_SERVER_BIN"]
     script = CLIENT / "scripts" / "install-code-server.sh"
-    done = subprocess.run(["bash", str(script)], capture_output=True, text=True, timeout=900)
+    done = subprocess.run([bash(), str(script)], capture_output=True, text=True, timeout=900)
     if done.returncode != 0:
         pytest.fail(f"installing code-server failed:\n{done.stderr[-4000:]}", pytrace=False)
     return done.stdout.strip().splitlines()[-1]

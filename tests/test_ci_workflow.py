@@ -3,16 +3,19 @@ step with scripts/setup.sh and scripts/test.sh, and the code within its oldest P
 
 from __future__ import annotations
 
+import ast
+import json
+import os
 import re
-import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
-from conftest import REPO
+from conftest import REPO, bash, git_bash_candidates
 
 WORKFLOW = REPO / ".github" / "workflows" / "platforms.yml"
 SCRIPTS = REPO / "scripts"
@@ -62,14 +65,59 @@ def test_steps_set_up_the_matrix_python_then_run_the_non_browser_entry() -> None
     uses = [step["uses"] for step in steps if "uses" in step]
     assert [u.split("@")[0] for u in uses] == ["actions/checkout", "actions/setup-python",
                                               "actions/setup-node"]
-    assert all(re.fullmatch(r"[\w/-]+@v\d+", u) for u in uses), uses
+    # Each action at the commit of its release, that release named beside it.
+    assert all(re.fullmatch(r"actions/[\w-]+@[0-9a-f]{40}", u) for u in uses), uses
+    for use in uses:
+        assert re.search(rf"uses: {re.escape(use)}  # v\d+\.\d+\.\d+$", WORKFLOW.read_text(),
+                         re.MULTILINE), use
     setup_python = next(s for s in steps if s.get("uses", "").startswith("actions/setup-py"))
     assert setup_python["with"]["python-version"] == "${{ matrix.python }}"
+    setup_node = next(s for s in steps if s.get("uses", "").startswith("actions/setup-node"))
+    assert setup_node["with"]["node-version"] == "20"
     assert job()["defaults"]["run"]["shell"] == "bash"  # Windows too: Git Bash
     runs = [step["run"] for step in steps if "run" in step]
-    assert runs == ["bash scripts/setup.sh --no-browser", "bash scripts/test.sh --no-browser"]
+    assert runs[:2] == ["bash scripts/setup.sh --no-browser", "bash scripts/test.sh --no-browser"]
     for step in steps:
-        assert set(step) <= {"name", "uses", "with", "run", "env"}, step
+        assert set(step) <= {"name", "uses", "with", "run", "env", "if"}, step
+
+
+def test_the_checkout_keeps_no_token_for_the_tests_to_read() -> None:
+    (checkout,) = [s for s in job()["steps"] if s.get("uses", "").startswith("actions/checkout")]
+    assert checkout["with"]["persist-credentials"] is False
+
+
+def test_the_extension_unit_tests_run_on_every_system_with_the_venvs_helper() -> None:
+    (step,) = [s for s in job()["steps"] if s.get("name") == "Extension unit tests"]
+    # A step of the matrix job: all three systems (both Pythons); not skipped by a failure.
+    assert step["if"] == "${{ !cancelled() }}"
+    lines = [line.strip() for line in step["run"].splitlines()]
+    assert lines[0] == "source scripts/venv.sh"
+    assert lines[-3:] == ["cd vscode-client", "npm ci --no-audit --no-fund --loglevel=error",
+                          "AWS_LOGIN_BRIDGE_PYTHON=$python npm test"]
+    # Windows: npm's script shell is Git Bash by its full path (cmd.exe leaves the test glob
+    # unexpanded; a bare "bash" could be WSL's).
+    assert 'npm_config_script_shell=$(cygpath -w "$BASH")' in lines
+    scripts = json.loads((REPO / "vscode-client" / "package.json").read_text())["scripts"]
+    assert "node --test" in scripts["test"]
+
+
+def test_pytest_timeout_stops_a_hung_test_with_a_thread_on_windows(
+        request: pytest.FixtureRequest) -> None:
+    from conftest import timeout_method
+
+    assert timeout_method("nt") == "thread"  # Windows has no SIGALRM
+    assert timeout_method("posix") == "signal"
+    assert request.config.getoption("timeout_method") == timeout_method()
+
+
+def test_the_real_windows_test_runs_there_and_is_an_expected_skip_elsewhere() -> None:
+    import test_windows_sharing
+    from conftest import _PLATFORM_MARKS, _expected_skip
+
+    assert test_windows_sharing.pytestmark.name == "windows"
+    here, why = _PLATFORM_MARKS["windows"]
+    assert here == (os.name == "nt")
+    assert _expected_skip(f"Skipped: windows: {why}")
 
 
 def test_the_scripts_have_the_no_browser_entry() -> None:
@@ -80,11 +128,9 @@ def test_the_scripts_have_the_no_browser_entry() -> None:
     assert "source scripts/venv.sh" in test_sh
     setup_sh = (SCRIPTS / "setup.sh").read_text()
     assert '[ "${1-}" = --no-browser ]' in setup_sh
-    # By its PATH entry: on Windows a bare "bash" finds System32's WSL launcher first.
-    bash = shutil.which("bash")
-    assert bash, "bash is not on PATH"
+    # Git Bash on Windows: a bare "bash" there finds System32's WSL launcher first.
     for script in ("setup.sh", "test.sh", "venv.sh"):
-        check = subprocess.run([bash, "-n", str(SCRIPTS / script)], capture_output=True,
+        check = subprocess.run([bash(), "-n", str(SCRIPTS / script)], capture_output=True,
                                text=True, timeout=30, check=False)
         assert check.returncode == 0, check.stderr
 
@@ -109,6 +155,7 @@ def test_the_non_browser_selection_leaves_out_the_browser_tests_only() -> None:
     assert any(i.startswith("tests/e2e_vscode/") for i in browser)
     assert not [i for i in kept if i.startswith(("tests/e2e_vscode/", "tests/e2e_jupyterlab/"))]
     assert "tests/test_windows_traits.py::test_cli_login_refresh_and_logout" in kept
+    assert any(i.startswith("tests/test_windows_sharing.py::") for i in kept)
 
 
 def test_code_needs_no_python_newer_than_requires_python() -> None:
@@ -145,3 +192,122 @@ def test_the_workflow_names_no_path_of_this_machine() -> None:
     absolute = re.findall(r"""(?:^|[\s'"=])(/\w[^\s'"]*|[A-Za-z]:\\[^\s'"]*)""", text, re.M)
     assert absolute == []
     assert Path(WORKFLOW).suffix == ".yml"
+
+
+# -- the harness behaves the same on Linux, macOS and Windows --------------------------------
+
+TESTS = REPO / "tests"
+
+
+def _test_modules() -> list[tuple[Path, ast.Module]]:
+    return [(path, ast.parse(path.read_text(encoding="utf-8")))
+            for path in sorted(TESTS.rglob("*.py")) if "node_modules" not in path.parts]
+
+
+def _name(node: ast.AST) -> str:
+    return ast.unparse(node) if isinstance(node, (ast.Name, ast.Attribute)) else ""
+
+
+def test_no_test_runs_a_bare_bash() -> None:
+    """On Windows CreateProcess finds System32's bash (WSL's launcher) before PATH's."""
+    bare = [f"{path.relative_to(REPO)}:{node.lineno}" for path, tree in _test_modules()
+            for node in ast.walk(tree)
+            if isinstance(node, ast.List) and node.elts
+            and isinstance(node.elts[0], ast.Constant) and node.elts[0].value in ("bash", "sh")]
+    assert bare == [], "use conftest.bash()"
+
+
+@pytest.mark.parametrize(("on_path", "git", "expected"), [
+    # Windows' own bash (WSL's launcher, the Store's alias) is passed over for Git's.
+    (r"C:\Windows\System32\bash.exe", r"C:\Program Files\Git\cmd\git.exe",
+     r"C:\Program Files\Git\bin\bash.exe"),
+    (r"C:\Users\u\AppData\Local\Microsoft\WindowsApps\bash.exe",
+     r"D:\Tools\Git\mingw64\bin\git.exe", r"D:\Tools\Git\bin\bash.exe"),
+    # Git Bash's own PATH has its bash first: that one.
+    (r"C:\Program Files\Git\usr\bin\bash.exe", None,
+     r"C:\Program Files\Git\usr\bin\bash.exe"),
+])
+def test_windows_bash_is_git_bash_never_wsl(on_path: str, git: str | None,
+                                            expected: str) -> None:
+    found = {"bash": on_path, "git": git}
+    candidates = git_bash_candidates(found.get, r"C:\Windows")  # the first that exists wins
+    assert expected in candidates
+    assert not [c for c in candidates if "system32" in c.lower() or "windowsapps" in c.lower()]
+    if "Git" in on_path:
+        assert candidates[0] == on_path
+
+
+def test_hard_links_fall_back_to_copies() -> None:
+    """A hard link never crosses drives: the temp folder and the checkout are on C: and D:
+    on Windows runners. Only link_or_copy may link, and it copies when it cannot."""
+    linking = []
+    for path, tree in _test_modules():
+        allowed: set[int] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and node.name == "link_or_copy":
+                allowed |= {id(n) for n in ast.walk(node)}
+        linking += [f"{path.relative_to(REPO)}:{node.lineno}" for node in ast.walk(tree)
+                    if _name(node) in ("os.link", "link") and isinstance(node, ast.Attribute)
+                    and id(node) not in allowed]
+    assert linking == [], "use test_wheel.link_or_copy"
+
+
+def _marks(node: ast.FunctionDef, module: ast.Module) -> set[str]:
+    decorators = [ast.unparse(d) for d in node.decorator_list]
+    for statement in module.body:
+        if isinstance(statement, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "pytestmark" for t in statement.targets):
+            decorators.append(ast.unparse(statement.value))
+    return {m for d in decorators for m in re.findall(r"pytest\.mark\.(\w+)", d)}
+
+
+def test_a_test_that_needs_root_says_so() -> None:
+    """The CI runners are ordinary users: a test that chowns to another user is marked root,
+    and so is an expected skip there instead of a failure."""
+    unmarked = [f"{path.relative_to(REPO)}::{node.name}" for path, tree in _test_modules()
+                for node in ast.walk(tree)
+                if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+                and any(isinstance(n, ast.Call) and _name(n.func) == "os.chown"
+                        for n in ast.walk(node))
+                and "root" not in _marks(node, tree)]
+    assert unmarked == []
+
+
+PROBE = r"""
+import subprocess, sys
+TEXT = "\u0141ukasz \u7528\u6237 \u00e9"  # none of it in an ANSI code page's ASCII core
+
+def test_a_child_reads_and_writes_what_we_send():
+    code = "import sys; t = sys.stdin.read(); assert t == %a, ascii(t); print(t)" % TEXT
+    done = subprocess.run([sys.executable, "-c", code], input=TEXT, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == TEXT + "\n"
+"""
+
+
+@pytest.mark.parametrize(("flags", "exit_code", "says"), [
+    (["-X", "utf8"], 0, "1 passed"),  # as scripts/test.sh runs pytest
+    ([], 4, "run them with `python -X utf8 -m pytest`"),
+])
+def test_test_subprocesses_talk_utf8_whatever_the_locale(tmp_path: Path, flags: list[str],
+                                                         exit_code: int, says: str) -> None:
+    """Windows' default encoding is its ANSI code page; forced here with an ASCII locale."""
+    probe = tmp_path / "test_probe.py"
+    probe.write_text(PROBE, encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("LC_", "LANG", "PYTHONIOENCODING"))}
+    env.update(LC_ALL="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0", PYTHONPATH=str(TESTS))
+    done = subprocess.run(
+        [sys.executable, *flags, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "-p", "conftest", "--rootdir", str(tmp_path), str(probe)],
+        cwd=tmp_path, env=env, capture_output=True, timeout=120, check=False)
+    said = (done.stdout + done.stderr).decode("utf-8", "backslashreplace")
+    assert done.returncode == exit_code, said[-3000:]
+    assert says in said
+
+
+def test_the_test_script_runs_pytest_in_utf8_mode() -> None:
+    test_sh = (SCRIPTS / "test.sh").read_text()
+    assert 'PYTEST=("$VENV_PY" -X utf8 -m pytest ' in test_sh

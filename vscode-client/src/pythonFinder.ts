@@ -129,7 +129,9 @@ export function developerToolsInstalled(): boolean {
   if (fs.existsSync("/Library/Developer/CommandLineTools/usr/bin/python3")) {
     return true;
   }
-  return spawnSync("xcode-select", ["-p"], { stdio: "ignore", timeout: 10_000, windowsHide: true }).status === 0;
+  // By its absolute path: a bare name would be looked up on PATH, whose relative entries
+  // count from the extension host's folder (the workspace).
+  return spawnSync("/usr/bin/xcode-select", ["-p"], { stdio: "ignore", timeout: 10_000 }).status === 0;
 }
 
 export const XCODE_SHIM: XcodeShim = { path: "/usr/bin/python3", toolsInstalled: developerToolsInstalled };

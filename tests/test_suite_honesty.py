@@ -19,6 +19,7 @@ TESTS = Path(__file__).resolve().parent
      1, "1 unexpected skip(s)"),
     # A platform mark skips, saying why, where the platform is not; that is expected.
     ("import pytest\n@pytest.mark.linux\ndef test_x():\n    pass\n", 0, ""),
+    ("import pytest\n@pytest.mark.windows\ndef test_x():\n    pass\n", 0, ""),
     ("def test_x():\n    pass\n", 0, "1 passed"),
 ])
 def test_only_platform_marks_may_skip(tmp_path: Path, body: str, exit_code: int,
@@ -26,7 +27,7 @@ def test_only_platform_marks_may_skip(tmp_path: Path, body: str, exit_code: int,
     probe = tmp_path / "test_probe.py"
     probe.write_text(body)
     (tmp_path / "pytest.ini").write_text(
-        "[pytest]\nmarkers =\n    posix: x\n    linux: x\n    root: x\n")
+        "[pytest]\nmarkers =\n    posix: x\n    linux: x\n    root: x\n    windows: x\n")
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
          "-p", "conftest", "--rootdir", str(tmp_path), str(probe)],

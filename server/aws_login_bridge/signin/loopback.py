@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import threading
+import time
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -17,6 +18,7 @@ from aws_login_bridge.errors import NetworkError, UnknownLogin
 from aws_login_bridge.localhttp import LocalHTTPServer
 
 CALLBACK_PATH = "/oauth/callback"
+WAIT_SLICE = 0.25  # seconds: how long a Ctrl-C can wait on Windows before it ends a login
 _DONE_PAGE = (
     b"<!doctype html><title>AWS sign-in complete</title>"
     b"<p>Signed in. You can close this tab and return to your editor.</p>"
@@ -92,8 +94,18 @@ class LoopbackReceiver:
 
     def wait(self, timeout: float) -> str:
         """Block until the callback arrives; UnknownLogin if cancelled or past ``timeout``."""
-        arrived = self._done.wait(timeout)
-        self.close()
+        deadline = time.monotonic() + timeout
+        arrived = False
+        try:
+            # In slices: on Windows before Python 3.14 a Ctrl-C is only delivered when a
+            # wait returns, so one 10-minute wait would hold it for up to 10 minutes.
+            while not arrived:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                arrived = self._done.wait(min(WAIT_SLICE, remaining))
+        finally:
+            self.close()
         if not arrived or self._code is None:
             raise UnknownLogin(
                 "The browser did not come back to this login in time (or it was cancelled). "

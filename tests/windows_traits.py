@@ -54,10 +54,14 @@ class _Direct:
 def site_env(env: dict[str, str], log: Path, busy_under: Path,
              local_app_data: Path) -> dict[str, str]:
     """``env`` for processes with the traits; ``local_app_data`` stands for Windows'
-    %LOCALAPPDATA% (where the engine keeps its lock files there)."""
+    %LOCALAPPDATA% (where the engine keeps its lock files there). Unless ``env`` names one,
+    the profile folder (%USERPROFILE%, which every Windows process has) is the folder
+    holding both ``busy_under`` and ``local_app_data``: the test's own, whose files are
+    then inside it as a user's are on Windows."""
     paths = [str(SITE), *filter(None, [env.get("PYTHONPATH")])]
-    return dict(env, PYTHONPATH=os.pathsep.join(paths), LOCALAPPDATA=str(local_app_data), **{
-        LOG_VAR: str(log), BUSY_VAR: str(busy_under)})
+    profile = env.get("USERPROFILE") or os.path.commonpath([busy_under, local_app_data])
+    return dict(env, PYTHONPATH=os.pathsep.join(paths), LOCALAPPDATA=str(local_app_data),
+                USERPROFILE=profile, **{LOG_VAR: str(log), BUSY_VAR: str(busy_under)})
 
 
 def events(log: Path) -> list[str]:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 from conftest import AwsHome, CliLogin, run_cli
+from macos_traits import site_env as macos_site_env
 
 from aws_login_bridge.emulator import person
-from aws_login_bridge.store.locks import lock_dir
+from aws_login_bridge.store.locks import lock_dir, lock_files_kept
 
 ARN = "arn:aws:sts::123456789012:assumed-role/Developer/console-session"
 
@@ -80,9 +81,19 @@ def test_status_reports_a_login_profile_without_a_region(aws_home: AwsHome) -> N
 # -- the AWS folder holds only the AWS CLI's files -------------------------------------------
 
 
-def test_no_lock_file_is_left_in_the_aws_folder_by_any_command(aws_home: AwsHome) -> None:
+# "this": the platform the suite runs on; "macos": macOS's choices forced in every process
+# (tests/macos_traits.py). The lock folder is wherever store.locks says for that platform.
+@pytest.mark.parametrize("platform", ["this", "macos"])
+def test_no_lock_file_is_left_in_the_aws_folder_by_any_command(
+        aws_home: AwsHome, tmp_path: Path, platform: str) -> None:
     import hashlib
 
+    # HOME and LOCALAPPDATA of the test's own, so that the lock folder is too on every
+    # platform (XDG_RUNTIME_DIR is only Linux's).
+    env = dict(aws_home.env, HOME=str(tmp_path / "home"), LOCALAPPDATA=str(tmp_path / "local"))
+    if platform == "macos":
+        env = macos_site_env(env, tmp_path / "home")
+    aws_home = AwsHome(aws_home.root, env)
     login(aws_home, "a", "--region", "us-east-1")
     cache = f"login/cache/{hashlib.sha256(ARN.encode()).hexdigest()}.json"
     assert aws_files(aws_home.root) == {"config", cache}
@@ -96,9 +107,13 @@ def test_no_lock_file_is_left_in_the_aws_folder_by_any_command(aws_home: AwsHome
         assert done.returncode == 0, (args, done.stderr)
         assert not [f for f in aws_files(aws_home.root) if f.endswith(".lock")], args
     assert aws_files(aws_home.root) == {"config"}
-    # The locks were taken, in the per-user runtime folder.
-    locks = Path(aws_home.env["XDG_RUNTIME_DIR"]) / "aws-login-bridge"
-    assert any(p.name.endswith(".lock") for p in locks.iterdir())
+    # The locks were taken, in this program's per-user folder (whose files Windows'
+    # filelock deletes on release).
+    forced = "darwin" if platform == "macos" else None
+    locks = lock_dir(forced, env)
+    assert locks.is_relative_to(tmp_path) and locks.is_dir(), locks
+    if lock_files_kept(forced):
+        assert any(p.name.endswith(".lock") for p in locks.iterdir())
 
 
 @pytest.mark.parametrize("args", [

@@ -57,14 +57,24 @@ def expire(path: Path) -> None:
 # -- file modes -------------------------------------------------------------------------
 
 
+# "this": the platform the suite runs on; "macos": macOS's choices forced in every process
+# (tests/macos_traits.py), whose lock folder is under ~/Library/Caches.
 @pytest.mark.posix
-def test_everything_created_is_private_under_umask_0(aws_home: AwsHome, tmp_path: Path) -> None:
+@pytest.mark.parametrize("platform", ["this", "macos"])
+def test_everything_created_is_private_under_umask_0(aws_home: AwsHome, tmp_path: Path,
+                                                     platform: str) -> None:
     """Under umask 0 with no AWS folder yet: every folder we create is 0700, every file 0600
     (cache, config, lock files), after a login, a refresh and a process-profile setup."""
-    base = tmp_path / "home-new"  # nothing below exists yet
+    from macos_traits import site_env as macos_site_env
+
+    from aws_login_bridge.store.locks import lock_dir
+
+    base = tmp_path / "home-new"  # nothing below exists yet; the lock folder too is below
     env = dict(aws_home.env, AWS_CONFIG_FILE=str(base / ".aws" / "config"),
                AWS_LOGIN_CACHE_DIRECTORY=str(base / ".aws" / "login" / "cache"),
-               XDG_RUNTIME_DIR=str(base / "run"))
+               XDG_RUNTIME_DIR=str(base / "run"), HOME=str(base))
+    if platform == "macos":
+        env = macos_site_env(env, base)
     home = AwsHome(base, env)
     old = os.umask(0)
     try:
@@ -81,8 +91,10 @@ def test_everything_created_is_private_under_umask_0(aws_home: AwsHome, tmp_path
     files = [p for p in base.rglob("*") if p.is_file()]
     assert {str(p.relative_to(tmp_path)): oct(mode(p)) for p in dirs if mode(p) != 0o700} == {}
     assert {str(p.relative_to(tmp_path)): oct(mode(p)) for p in files if mode(p) != 0o600} == {}
-    # The locks were checked too; they live in the runtime folder, none in the AWS folder.
-    assert any(p.name.endswith(".lock") for p in (base / "run").rglob("*"))
+    # The locks were checked too; they live in the lock folder, none in the AWS folder.
+    locks = lock_dir("darwin" if platform == "macos" else None, env)
+    assert locks.is_relative_to(base), locks
+    assert any(p.name.endswith(".lock") for p in locks.rglob("*"))
     assert not any(p.name.endswith(".lock") for p in (base / ".aws").rglob("*"))
     tally.count("inputs.umask_runs")
 

@@ -5,8 +5,12 @@ left there confuses people and tools that list the folder. So every lock lives i
 program's own folder — ``$XDG_RUNTIME_DIR/aws-login-bridge`` on Linux (else the user cache
 folder), ``~/Library/Caches/aws-login-bridge/locks`` on macOS,
 ``%LOCALAPPDATA%\\aws-login-bridge\\locks`` on Windows — named after the file it guards.
-Lock files are never removed: deleting a flock'ed file lets two processes hold "the" lock
-on two different inodes at once.
+Which folder, and which setting moves it (named in the messages), is decided here only.
+
+On Linux and macOS lock files are never removed: deleting a flock'ed file lets two
+processes hold "the" lock on two different inodes at once. On Windows filelock deletes the
+file when it releases the lock, which is safe there: a file that is open cannot be deleted,
+so nobody can remove it under a holder.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import contextlib
 import errno
 import hashlib
 import os
+import posixpath
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -27,10 +32,16 @@ from aws_login_bridge.store.folder_trust import check_private_folder
 APP = "aws-login-bridge"
 
 
+def _platform(platform: str | None) -> str:
+    if platform:
+        return platform
+    return "win32" if hostos.WINDOWS else "darwin" if hostos.MACOS else sys.platform
+
+
 def lock_dir(platform: str | None = None, env: Mapping[str, str] | None = None) -> Path:
     """This user's folder for lock files (``platform``/``env`` let tests take other OSes'
     paths)."""
-    platform = platform or ("win32" if hostos.WINDOWS else sys.platform)
+    platform = _platform(platform)
     env = os.environ if env is None else env
     home = Path(env.get("HOME") or env.get("USERPROFILE") or os.path.expanduser("~"))
     if platform == "win32":
@@ -38,12 +49,34 @@ def lock_dir(platform: str | None = None, env: Mapping[str, str] | None = None) 
         return base / APP / "locks"
     if platform == "darwin":
         return home / "Library" / "Caches" / APP / "locks"
+    # The XDG rules are POSIX paths, judged as such wherever this runs (Windows' isabs
+    # wants a drive since 3.13).
     runtime = env.get("XDG_RUNTIME_DIR")
-    if runtime and os.path.isabs(runtime):
+    if runtime and posixpath.isabs(runtime):
         return Path(runtime) / APP
     cache = env.get("XDG_CACHE_HOME")
-    base = Path(cache) if cache and os.path.isabs(cache) else home / ".cache"
+    base = Path(cache) if cache and posixpath.isabs(cache) else home / ".cache"
     return base / APP / "locks"
+
+
+def lock_dir_setting(platform: str | None = None) -> str | None:
+    """The environment variable that moves the lock folder here (macOS has none: the
+    folder follows the home folder)."""
+    platform = _platform(platform)
+    if platform == "win32":
+        return "LOCALAPPDATA"
+    return None if platform == "darwin" else "XDG_RUNTIME_DIR"
+
+
+def lock_files_kept(platform: str | None = None) -> bool:
+    """Whether a lock's file stays in the lock folder after its release: filelock deletes
+    it on Windows (msvcrt) and keeps it on POSIX (flock; see above)."""
+    return _platform(platform) != "win32"
+
+
+def _move_hint(kind: str) -> str | None:
+    setting = lock_dir_setting()
+    return f"set {setting} to a {kind} folder of your own" if setting else None
 
 
 def lock_path(target: Path, directory: Path | None = None) -> Path:
@@ -72,7 +105,7 @@ def check_lock_folder(directory: Path | None = None) -> None:
     single-use code was spent). Called before a sign-in's code exchange, and by every lock.
     """
     folder = directory or lock_dir()
-    check_private_folder(folder, "set XDG_RUNTIME_DIR to a private folder of your own")
+    check_private_folder(folder, _move_hint("private"))
     try:
         links = sorted(entry.path for entry in os.scandir(folder) if entry.is_symlink())
     except OSError:
@@ -98,7 +131,7 @@ def path_lock(target: Path, timeout: float, what: str) -> Iterator[None]:
     from filelock import FileLock, Timeout
 
     path = lock_path(target)
-    check_private_folder(path.parent, "set XDG_RUNTIME_DIR to a private folder of your own")
+    check_private_folder(path.parent, _move_hint("private"))
     if os.path.islink(path):
         raise _link_error(path)
     try:
@@ -111,10 +144,11 @@ def path_lock(target: Path, timeout: float, what: str) -> Iterator[None]:
             f"try again; otherwise remove {path}."
         ) from None
     except OSError as error:
+        move = _move_hint("writable")
         raise ConfigError(
             f"Cannot create a lock file in {path.parent} "
-            f"({os.strerror(error.errno or errno.EIO)}). Make that folder writable, or set "
-            "XDG_RUNTIME_DIR to a writable folder of your own."
+            f"({os.strerror(error.errno or errno.EIO)}). Make that folder writable"
+            + (f", or {move}." if move else ".")
         ) from None
     try:
         yield

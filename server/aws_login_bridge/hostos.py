@@ -54,10 +54,17 @@ def ansi_code_page() -> str:
     UTF-8 mode is: other programs' Pythons read files with it."""
     import locale
 
-    # getencoding (3.11+) asks Windows (GetACP) even in UTF-8 mode; before it, the
-    # preferred encoding is the same outside UTF-8 mode.
+    # getencoding (3.11+) asks Windows (GetACP) even in UTF-8 mode; 3.10 has to ask itself,
+    # since its preferred encoding is UTF-8 in that mode.
     getencoding = getattr(locale, "getencoding", None)
-    return str(getencoding()) if getencoding else locale.getpreferredencoding(False)
+    if getencoding:
+        return str(getencoding())
+    import ctypes
+
+    windll = getattr(ctypes, "windll", None)  # absent where Windows is only simulated
+    if windll is not None:
+        return f"cp{windll.kernel32.GetACP()}"
+    return locale.getpreferredencoding(False)
 
 
 def config_encoding() -> str:

@@ -145,3 +145,43 @@ def _winsock(real: Callable[..., Any], record: Callable[[str], None]) -> Callabl
         return real(sock, level, option, value, *rest)
 
     return setsockopt
+
+
+# -- Ctrl-C during a wait -----------------------------------------------------------------
+
+CTRL_C_LOG_VAR = "WINDOWS_TRAITS_CTRL_C_LOG"
+CTRL_C_SITE = Path(__file__).resolve().parent / "windows_wait_site"
+
+
+def ctrl_c_env(env: dict[str, str], log: Path) -> dict[str, str]:
+    """``env`` for processes whose main thread's ``Event.wait`` holds a Ctrl-C as Windows
+    Python before 3.14 does (windows_wait_site/sitecustomize.py); what happens is written
+    to ``log``."""
+    paths = [str(CTRL_C_SITE), *filter(None, [env.get("PYTHONPATH")])]
+    return dict(env, PYTHONPATH=os.pathsep.join(paths), **{CTRL_C_LOG_VAR: str(log)})
+
+
+def hold_ctrl_c_in_waits(log: Path) -> None:
+    """On Windows before Python 3.14 a Ctrl-C pressed while the main thread is in
+    ``threading.Event.wait`` is delivered only when the wait's timeout ends. Here each
+    main-thread wait is logged (``wait 600.00``) and, when a Ctrl-C comes, how long Windows
+    would still have held it (``ctrl-c held 599.70``); then it is delivered at once, so a
+    test of code that would hold it fails on the log, not by hanging."""
+    import threading
+    import time
+
+    real = threading.Event.wait
+
+    def wait(self: threading.Event, timeout: float | None = None) -> bool:
+        if threading.current_thread() is not threading.main_thread():
+            return real(self, timeout)
+        started = time.monotonic()
+        try:  # logged inside: a Ctrl-C sent once the line is there is always seen here
+            _record(log, "wait forever" if timeout is None else f"wait {timeout:.2f}")
+            return real(self, timeout)
+        except KeyboardInterrupt:
+            rest = float("inf") if timeout is None else timeout - (time.monotonic() - started)
+            _record(log, f"ctrl-c held {max(rest, 0.0):.2f}")
+            raise
+
+    threading.Event.wait = wait  # type: ignore[method-assign]

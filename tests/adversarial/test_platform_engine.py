@@ -17,12 +17,15 @@ import json
 import ntpath
 import os
 import posixpath
+import signal
+import subprocess
+import time
 import types
 from pathlib import Path
 
 import pytest
-from conftest import AwsHome, CliLogin, run_cli
-from windows_traits import site_env
+from conftest import PYTHON, AwsHome, CliLogin, run_cli
+from windows_traits import ctrl_c_env, events, site_env
 
 from aws_login_bridge import hostos
 from aws_login_bridge.emulator import person
@@ -123,6 +126,44 @@ def test_a_callback_between_slices_ends_the_wait_with_its_code() -> None:
     finally:
         sender.join(timeout=30)
         receiver.close()
+
+
+@pytest.mark.posix  # SIGINT to another process; Windows has only CTRL_C_EVENT to a group
+def test_ctrl_c_ends_the_real_cli_same_device_login_on_windows(
+        aws_home: AwsHome, tmp_path: Path) -> None:
+    """The real CLI waiting for the browser, its main thread's waits holding a Ctrl-C as on
+    Windows (windows_traits.hold_ctrl_c_in_waits, which logs how long Windows would have
+    held it): Ctrl-C is held at most a slice, and the login ends with nothing written."""
+    log = tmp_path / "ctrl-c.log"
+    env = ctrl_c_env(aws_home.env, log)
+    before = aws_home.snapshot()
+    proc = subprocess.Popen(
+        [PYTHON, "-m", "aws_login_bridge", "login", "--profile", "sd", "--region",
+         "eu-west-1", "--no-browser"],
+        env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+    try:
+        assert proc.stdout is not None
+        assert any(line.startswith("http") for line in proc.stdout), "no sign-in URL"
+        # The URL is out; once the main thread is in a timed wait (the browser's; a thread's
+        # start is an untimed one), the Ctrl-C lands in one.
+        waiting = time.monotonic() + 30
+        while not any(e.startswith("wait ") and e != "wait forever" for e in events(log)) \
+                and proc.poll() is None:
+            assert time.monotonic() < waiting, "the CLI never waited for the browser"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    # Between two slices a Ctrl-C is not in a wait at all, and is not held.
+    held = [float(e.split()[-1]) for e in events(log) if e.startswith("ctrl-c held ")]
+    assert all(h <= SLICE for h in held), events(log)[-3:]
+    assert proc.returncode == 130 and "nothing was written" in err, err
+    assert aws_home.snapshot() == before
+    tally.count("inputs.windows_ctrl_c")
 
 
 # -- the folder-trust check on Windows ---------------------------------------------------

@@ -126,6 +126,39 @@ describe("PEP 668: a Python pip will not install into", () => {
     assert.equal(r.info.externallyManaged, false);
   });
 
+  it(
+    "the probe finds the EXTERNALLY-MANAGED marker in a real Python's stdlib folder",
+    { skip: process.platform === "win32" && "the stand-in installation is made of symlinks to files, which need a privilege on Windows" },
+    async () => {
+      // The test Python's base installation seen through PYTHONHOME: a prefix of our own
+      // whose stdlib folder links to the real one's entries, with or without the marker.
+      const where = JSON.parse(
+        execFileSync(testPython(), [
+          "-c",
+          "import json, os, sys, sysconfig; print(json.dumps([sys._base_executable, sys.base_prefix, os.path.relpath(sysconfig.get_path('stdlib'), sys.base_prefix)]))",
+        ]).toString(),
+      ) as [string, string, string];
+      const [base, prefix, stdlib] = where;
+      const managedIn = async (marker: boolean) => {
+        const home = tempDir("home");
+        const dir = path.join(home, stdlib);
+        fs.mkdirSync(dir, { recursive: true });
+        for (const name of fs.readdirSync(path.join(prefix, stdlib))) {
+          fs.symlinkSync(path.join(prefix, stdlib, name), path.join(dir, name));
+        }
+        if (marker) {
+          fs.writeFileSync(path.join(dir, "EXTERNALLY-MANAGED"), "[externally-managed]\nError=use a virtual environment\n");
+        }
+        const launcher = new PythonLauncher(tempDir("storage"), { ...process.env, PYTHONHOME: home });
+        const r = await probePython({ argv: [base], source: "path" }, launcher);
+        assert.ok(r.ok, JSON.stringify(r));
+        return r.info.externallyManaged;
+      };
+      assert.equal(await managedIn(true), true);
+      assert.equal(await managedIn(false), false);
+    },
+  );
+
   it("a setting at Homebrew's Python without the package: a virtual environment, not a bare pip install", async () => {
     const brew = "/opt/homebrew/bin/python3";
     for (const platform of ["darwin", "linux"] as const) {
@@ -179,7 +212,9 @@ describe("a pythonPath too old for the helper", () => {
   }
 });
 
-describe("Apple's /usr/bin/python3 stand-in, on a Mac without the developer tools", () => {
+describe("Apple's /usr/bin/python3 stand-in, on a Mac without the developer tools", {
+  skip: process.platform === "win32" && "macOS is forced with POSIX programs (shell scripts on a POSIX PATH), which Windows cannot start",
+}, () => {
   /** A stand-in that leaves a mark when started (the dialog), a real Python after it on PATH. */
   function mac() {
     const marks = tempDir("marks");

@@ -81,6 +81,23 @@ describe("a window that starts without a helper", () => {
     });
   });
 
+  it("awsLogin.pythonPath pasted with quotes, at a Python 3.9: the tooltip and the click say the version, in one sentence", async () => {
+    // A program that answers the probe as Xcode's Python 3.9 would (a real process).
+    const old = path.join(tempDir("xcode"), "python3");
+    const answer = JSON.stringify({ executable: old, version: [3, 9, 6], helper: null, managed: false });
+    fs.writeFileSync(old, `#!/bin/sh\necho '${answer}'\n`, { mode: 0o755 });
+    vscode.settings.pythonPath = `"${old}"`;
+    const sentence =
+      `AWS Login cannot run its helper with ${old} (awsLogin.pythonPath) because it is Python 3.9.6: ` +
+      "set awsLogin.pythonPath to a Python 3.10 or newer, or clear it to let AWS Login install its own.";
+    await started(path.join(REPO_ROOT, "vscode-client"), async (item) => {
+      assert.equal(item.tooltip, sentence);
+      await vscode.commands.get(item.command as string)!();
+      assert.deepEqual(vscode.messages, [sentence]);
+      assert.equal(item.text, "aws: helper missing");
+    });
+  });
+
   it("no Python has the bundled version: the tooltip says so, the click offers Install", async () => {
     const ext = tempDir("ext");
     fs.mkdirSync(path.join(ext, "helper"));

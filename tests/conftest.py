@@ -21,6 +21,8 @@ from jupyter_lab import lab  # noqa: F401 - the fixture: a real JupyterLab serve
 
 REPO = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
+# pytest run from a test, as scripts/test.sh runs it: in UTF-8 mode (see pytest_configure).
+PYTEST = [PYTHON, "-X", "utf8", "-m", "pytest"]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Flags that keep Chromium off this machine's closed network (see real-clients.md).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import REPO, bash, git_bash_candidates
+from conftest import PYTEST, REPO, bash, git_bash_candidates
 
 WORKFLOW = REPO / ".github" / "workflows" / "platforms.yml"
 SCRIPTS = REPO / "scripts"
@@ -137,8 +137,8 @@ def test_the_scripts_have_the_no_browser_entry() -> None:
 
 def _collect(*args: str) -> tuple[list[str], str]:
     out = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
-         *args], cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
+        [*PYTEST, "--collect-only", "-q", "-p", "no:cacheprovider", *args], cwd=REPO,
+        capture_output=True, text=True, timeout=300, check=False)
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
     return [line for line in out.stdout.splitlines() if "::" in line], out.stdout
 

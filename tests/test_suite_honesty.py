@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import PYTEST
 
 TESTS = Path(__file__).resolve().parent
 
@@ -29,7 +29,7 @@ def test_only_platform_marks_may_skip(tmp_path: Path, body: str, exit_code: int,
     (tmp_path / "pytest.ini").write_text(
         "[pytest]\nmarkers =\n    posix: x\n    linux: x\n    root: x\n    windows: x\n")
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider",
+        [*PYTEST, "-q", "-rs", "-p", "no:cacheprovider",
          "-p", "conftest", "--rootdir", str(tmp_path), str(probe)],
         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(TESTS)},
         capture_output=True, text=True, timeout=120, check=False,

@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { CONFIG_READ_CAP, loginProfiles, scanConfigFile } from "../src/awsConfigScan";
 import { tempDir } from "./harness";
+import { posixOnly } from "./platformMarks";
 
 const LOGIN = "login_session = arn:aws:sts::123456789012:assumed-role/Dev/me";
 
@@ -92,7 +93,7 @@ describe("the AWS config file, read only when it is a regular file of at most 4 
     }
   });
 
-  it("reads a regular file, also through a symbolic link", async () => {
+  it("reads a regular file, also through a symbolic link", posixOnly("a symbolic link to a file needs a privilege on Windows"), async () => {
     const file = path.join(dir, "config");
     fs.writeFileSync(file, `\uFEFF[profile linked]\r\n${LOGIN}\r\n`);
     const link = path.join(dir, "link-config");
@@ -102,7 +103,7 @@ describe("the AWS config file, read only when it is a regular file of at most 4 
     assert.deepEqual(await scanConfigFile(path.join(dir, "missing")), { profiles: [] });
   });
 
-  it("a named pipe: ends at once, nothing read, and says so", { timeout: 10_000 }, async () => {
+  it("a named pipe: ends at once, nothing read, and says so", { timeout: 10_000, ...posixOnly("mkfifo") }, async () => {
     execFileSync("mkfifo", [fifo]);
     const scan = await scanConfigFile(fifo);
     assert.deepEqual(scan.profiles, []);
@@ -112,7 +113,7 @@ describe("the AWS config file, read only when it is a regular file of at most 4 
     );
   });
 
-  it("a device or a folder: nothing read, and says which", { timeout: 10_000 }, async () => {
+  it("a device or a folder: nothing read, and says which", { timeout: 10_000, ...posixOnly("/dev/zero") }, async () => {
     const device = path.join(dir, "zero-config");
     // An endless file: read to its end, it would fill the extension host's memory.
     fs.symlinkSync("/dev/zero", device);

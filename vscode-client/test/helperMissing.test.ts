@@ -12,6 +12,7 @@ import { FakeItem, FakeVscode, fakeContext, installFakeVscode } from "./fakeVsco
 import { REPO_ROOT, tempDir } from "./harness";
 import { barePython, makeWheel } from "./installFixtures";
 import { until } from "./wait";
+import { posixOnly } from "./platformMarks";
 
 const CONFIG = "[profile console-dev]\nregion = us-east-1\nlogin_session = arn:aws:sts::123456789012:assumed-role/Dev/me\n";
 
@@ -81,7 +82,7 @@ describe("a window that starts without a helper", () => {
     });
   });
 
-  it("awsLogin.pythonPath pasted with quotes, at a Python 3.9: the tooltip and the click say the version, in one sentence", async () => {
+  it("awsLogin.pythonPath pasted with quotes, at a Python 3.9: the tooltip and the click say the version, in one sentence", posixOnly("a shell script answers the probe"), async () => {
     // A program that answers the probe as Xcode's Python 3.9 would (a real process).
     const old = path.join(tempDir("xcode"), "python3");
     const answer = JSON.stringify({ executable: old, version: [3, 9, 6], helper: null, managed: false });

@@ -269,7 +269,8 @@ describe("the private environment (real venv and pip)", () => {
     assert.deepEqual(a, b);
     assert.equal(steps.filter((s) => s.startsWith("Creating a private Python environment")).length, 1, steps.join("\n"));
     assert.ok(!steps.some((s) => s.startsWith("second: ")), "the second window waited and found it done");
-    assert.match(steps[0], /^Creating a private Python environment with Python 3\.\d+\.\d+ \(\/.+\)…$/);
+    const named = /^Creating a private Python environment with Python 3\.\d+\.\d+ \((.+)\)…$/.exec(steps[0]);
+    assert.ok(named && path.isAbsolute(named[1]), steps[0]);
     const first = await probePython({ argv: [venvPython(venvDir, process.platform)], source: "private" }, launcher);
     assert.ok(first.ok && first.info.helperVersion === "0.0.1");
 

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { BundledWheel, wheelRecordPath } from "../src/helperLocator";
+import { venvPython } from "../src/pythonFinder";
 import { tempDir, testPython } from "./harness";
 
 /**
@@ -31,9 +32,13 @@ export function makeWheel(dir: string, version: string): BundledWheel {
   return { path: file, version, sha256 };
 }
 
-/** A real Python that does not import aws_login_bridge: the test Python with site-packages off. */
+/**
+ * A real Python that does not import aws_login_bridge: a virtual environment of the test
+ * Python's installation, without pip (a real interpreter on every platform, where a shell
+ * script would not start on Windows).
+ */
 export function barePython(): string {
-  const bare = path.join(tempDir("bare"), "python");
-  fs.writeFileSync(bare, `#!/bin/sh\nexec "${testPython()}" -S -I "$@"\n`, { mode: 0o755 });
-  return bare;
+  const venv = path.join(tempDir("bare"), "venv");
+  execFileSync(testPython(), ["-m", "venv", "--without-pip", venv]);
+  return venvPython(venv, process.platform);
 }

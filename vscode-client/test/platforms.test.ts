@@ -17,6 +17,7 @@ import { SearchRun } from "../src/searchRun";
 import { pipInstallCommand } from "../src/shellCommand";
 import { WorkspaceGuard } from "../src/workspaceGuard";
 import { tempDir, testPython } from "./harness";
+import { posixOnly } from "./platformMarks";
 
 /** Probes answered from a table (argv joined by spaces → version, helper version, externally managed). */
 function locate(entries: Record<string, [string, string | null, boolean?]>, o: Partial<LocateOptions>) {
@@ -128,7 +129,7 @@ describe("PEP 668: a Python pip will not install into", () => {
 
   it(
     "the probe finds the EXTERNALLY-MANAGED marker in a real Python's stdlib folder",
-    { skip: process.platform === "win32" && "the stand-in installation is made of symlinks to files, which need a privilege on Windows" },
+    posixOnly("the stand-in installation is made of symbolic links to files, which need a privilege on Windows"),
     async () => {
       // The test Python's base installation seen through PYTHONHOME: a prefix of our own
       // whose stdlib folder links to the real one's entries, with or without the marker.
@@ -212,9 +213,7 @@ describe("a pythonPath too old for the helper", () => {
   }
 });
 
-describe("Apple's /usr/bin/python3 stand-in, on a Mac without the developer tools", {
-  skip: process.platform === "win32" && "macOS is forced with POSIX programs (shell scripts on a POSIX PATH), which Windows cannot start",
-}, () => {
+describe("Apple's /usr/bin/python3 stand-in, on a Mac without the developer tools", posixOnly("macOS is forced with shell scripts on a POSIX PATH"), () => {
   /** A stand-in that leaves a mark when started (the dialog), a real Python after it on PATH. */
   function mac() {
     const marks = tempDir("marks");

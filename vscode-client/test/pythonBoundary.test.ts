@@ -27,6 +27,7 @@ import { FakeVscode, fakeContext, installFakeVscode } from "./fakeVscode";
 import { tempDir, testPython } from "./harness";
 import { barePython, makeWheel } from "./installFixtures";
 import { StartedProcess, spyOnProcesses } from "./processSpy";
+import { posixOnly } from "./platformMarks";
 
 let vscode: FakeVscode;
 let HelperSetup: typeof HelperSetupType;
@@ -101,7 +102,7 @@ const line = (c: StartedProcess) => `${c.program} ${c.args.join(" ")} (in ${c.cw
 const testPythonMinor = Number(execFileSync(testPython(), ["-c", "import sys; print(sys.version_info[1])"]).toString().trim());
 
 describe("every Python the extension starts", () => {
-  it("runs in the extension's storage with the safe-path switch, and imports nothing from the folder it was opened in", async () => {
+  it("runs in the extension's storage with the safe-path switch, and imports nothing from the folder it was opened in", posixOnly("a shell script is the machine's python3 on PATH"), async () => {
     const repo = hostileRepository();
     const ext = tempDir("ext");
     fs.mkdirSync(path.join(ext, "helper"));
@@ -165,7 +166,7 @@ describe("every Python the extension starts", () => {
   });
 });
 
-describe("in an untrusted workspace", () => {
+describe("in an untrusted workspace", posixOnly("the workspace's interpreters are shell scripts and symbolic links"), () => {
   /** A workspace whose interpreters leave a file in `ran` when started, then run the test Python. */
   function workspace() {
     const dir = tempDir("untrusted");
@@ -280,7 +281,7 @@ describe("the bundled wheel", () => {
   }
 });
 
-describe("WorkspaceGuard", () => {
+describe("WorkspaceGuard", posixOnly("the programs are shell scripts and symbolic links"), () => {
   it("counts a program inside by any name it goes by, against the folders' real paths", async () => {
     const real = tempDir("ws-real");
     const viaLink = path.join(tempDir("ws-link"), "project");

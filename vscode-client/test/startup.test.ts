@@ -14,6 +14,7 @@ import { wakeUp } from "../src/startup";
 import { tempDir } from "./harness";
 import { ProcessSpy, spyOnProcesses } from "./processSpy";
 import { until } from "./wait";
+import { posixOnly } from "./platformMarks";
 
 
 describe("the AWS config file, read without Python", () => {
@@ -105,7 +106,7 @@ describe("activation on startup", () => {
     }
   });
 
-  it("a config that is a named pipe: the status bar says so at once; a real file then wakes the helper", { timeout: 10_000 }, async () => {
+  it("a config that is a named pipe: the status bar says so at once; a real file then wakes the helper", { timeout: 10_000, ...posixOnly("mkfifo") }, async () => {
     const home = tempDir("pipe");
     const configPath = awsConfigPath({}, home);
     fs.mkdirSync(path.dirname(configPath), { recursive: true });

@@ -302,6 +302,11 @@ class LogoutResult:
     alsoLoggedOut: list[str] = _doc("the other profiles whose `login_session` names the same "
                                     "console session, so that shared the deleted file and are "
                                     "logged out too (empty for `all`)")
+    revoked: bool = _doc("`true` when AWS Sign-In revoked every removed session's refresh "
+                         "token, so a copy of the file can no longer refresh", False)
+    revokeProblem: str | None = _doc(
+        "why a refresh token could not be revoked (skipped, refused, unreachable) and until "
+        "when it stays valid; null when all were revoked or there was nothing to revoke", None)
 
 
 @attrs.frozen
@@ -322,6 +327,11 @@ class SessionView:
                                  None)
     sessionExpiresAt: str | None = _doc(_SESSION_END, None)
     loggedIn: bool = _doc(_LOGGED_IN, False)
+    sourceProfile: str | None = _doc(
+        "the login profile whose session this profile's credentials come from, through its "
+        "`source_profile` chain (a role assumed with that session); null for a login profile "
+        "itself and for a profile that uses no login session", None)
+    roleArn: str | None = _doc("the role this profile assumes (`role_arn`), or null", None)
 
 
 @attrs.define

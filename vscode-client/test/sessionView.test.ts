@@ -24,7 +24,7 @@ function loggedIn(minutesLeft: number, more: Partial<SessionView> = {}): Session
 function status(more: Partial<StatusResult>): StatusResult {
   return {
     profile: "p", loginSession: SESSION, expiresAt: null, sessionExpiresAt: at(-1), loggedIn: false,
-    accountId: "123456789012", region: "us-east-1", credentialSource: "login", problems: [], ...more,
+    accountId: "123456789012", region: "us-east-1", credentialSource: "login", problems: [], sourceProfile: null, roleArn: null, ...more,
   };
 }
 

@@ -147,6 +147,10 @@ export interface LogoutResult {
   removed: number;
   /** the other profiles whose `login_session` names the same console session, so that shared the deleted file and are logged out too (empty for `all`) */
   alsoLoggedOut: string[];
+  /** `true` when AWS Sign-In revoked every removed session's refresh token, so a copy of the file can no longer refresh */
+  revoked: boolean;
+  /** why a refresh token could not be revoked (skipped, refused, unreachable) and until when it stays valid; null when all were revoked or there was nothing to revoke */
+  revokeProblem: string | null;
 }
 
 export interface StatusParams {
@@ -175,6 +179,10 @@ export interface StatusResult {
   sessionExpiresAt: IsoTime | null;
   /** logged in: a login session, cached credentials, and the 12-hour session not over */
   loggedIn: boolean;
+  /** the login profile whose session this profile's credentials come from, through its `source_profile` chain (a role assumed with that session); null for a login profile itself and for a profile that uses no login session */
+  sourceProfile: string | null;
+  /** the role this profile assumes (`role_arn`), or null */
+  roleArn: string | null;
   /** the AWS account */
   accountId: string | null;
   /** the profile's region */
@@ -217,6 +225,10 @@ export interface SessionChangedParams {
   sessionExpiresAt: IsoTime | null;
   /** logged in: a login session, cached credentials, and the 12-hour session not over */
   loggedIn: boolean;
+  /** the login profile whose session this profile's credentials come from, through its `source_profile` chain (a role assumed with that session); null for a login profile itself and for a profile that uses no login session */
+  sourceProfile: string | null;
+  /** the role this profile assumes (`role_arn`), or null */
+  roleArn: string | null;
   /** what happened */
   state: SessionState;
 }

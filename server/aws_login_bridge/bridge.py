@@ -87,25 +87,36 @@ def credential_process(profile: str, *, now: Callable[[], dt.datetime] | None = 
     ``now`` replaces the clock (tests/test_conformance.py freezes it); callers leave it out.
     """
     # Imported here so that ``import aws_login_bridge.bridge`` (the CLI fast path) stays tiny.
-    from aws_login_bridge.profiles import login_profile
+    from aws_login_bridge.profiles import LoginProfile, session_source
     from aws_login_bridge.refresh import fresh_credentials, utc_now
     from aws_login_bridge.store.cache import format_time
 
+    hint_profile = profile  # whose login the messages send the person to
     try:
-        cached, _, warning = fresh_credentials(login_profile(profile), now=now or utc_now)
-        access = cached.access
-        payload = {
-            "Version": 1,
-            "AccessKeyId": access["accessKeyId"],
-            "SecretAccessKey": access["secretAccessKey"],
-            "SessionToken": access["sessionToken"],
-            "Expiration": format_time(cached.expires_at),
-        }
-        if cached.account_id:
-            payload["AccountId"] = cached.account_id  # read by botocore and the other SDKs
-        out = json.dumps(payload)
+        source = session_source(profile)
+        if not isinstance(source, LoginProfile):  # a role chained from a login session
+            from aws_login_bridge.roles import role_credentials
+
+            hint_profile = source.source
+            role, warning = role_credentials(source, now=now)
+            out = json.dumps({"Version": 1, **role})
+        else:
+            cached, _, warning = fresh_credentials(source, now=now or utc_now)
+            access = cached.access
+            payload = {
+                "Version": 1,
+                "AccessKeyId": access["accessKeyId"],
+                "SecretAccessKey": access["secretAccessKey"],
+                "SessionToken": access["sessionToken"],
+                "Expiration": format_time(cached.expires_at),
+            }
+            if cached.account_id:
+                payload["AccountId"] = cached.account_id  # read by botocore and the other SDKs
+            out = json.dumps(payload)
     except LoginBridgeError as error:
-        return _fail(_error_line(error, profile))
+        if error.data.get("field") == "mfa_serial":  # no login would help: said alone
+            return _fail(f"{PROG} {COMMAND}: {error.message}")
+        return _fail(_error_line(error, hint_profile))
     except KeyboardInterrupt:
         return 130
     except Exception as error:
@@ -114,7 +125,7 @@ def credential_process(profile: str, *, now: Callable[[], dt.datetime] | None = 
         return _fail(
             f"{PROG} {COMMAND}: unexpected {type(error).__name__} while reading the login "
             f"cache. Check it with: {login_command(profile, 'status')}; "
-            f"then, if needed, log in again: {_login_hint(profile)}"
+            f"then, if needed, log in again: {_login_hint(hint_profile)}"
         )
     if warning:  # still success: the caller gets working credentials, the person a hint
         sys.stderr.write(f"{PROG} {COMMAND}: warning: {warning}\n")
@@ -180,7 +191,7 @@ def _program_name(path: str) -> str:
 
 def setup_process_profile(profile: str, as_name: str | None) -> int:
     """Write profile ``as_name`` (default ``<profile>-process``) running this bridge."""
-    from aws_login_bridge.profiles import login_profile
+    from aws_login_bridge.profiles import LoginProfile, session_source
     from aws_login_bridge.store.configfile import (
         ConfigDocument,
         config_lock,
@@ -200,21 +211,25 @@ def setup_process_profile(profile: str, as_name: str | None) -> int:
             )
         with config_lock(config_file()):  # no lost update with a concurrent login
             document = ConfigDocument.load(config_file())
-            source = login_profile(profile, document)
+            source = session_source(profile, document)
+            region = (source.region if isinstance(source, LoginProfile) else
+                      (document.profile(profile) or {}).get("region")
+                      or (source.login.region if source.login else None))
             existing = document.profile(name) or {}
             _refuse_foreign(existing, name, profile)
             python = _python_for_config(str(config_file()))
             values = {"credential_process": process_command(profile, python=python)}
-            if source.region:
-                values["region"] = source.region
+            if region:
+                values["region"] = region
             document.with_values(name, values).save()
     except LoginBridgeError as error:
         return _fail(f"{PROG} setup-process-profile: {error.message}")
     print(f"Profile '{name}' now gets its credentials from the login session of profile "
           f"'{profile}' through credential_process.")
+    login = profile if isinstance(source, LoginProfile) else source.source
     print(f"Use it with tools that cannot read login_session: --profile {name} or "
-          f"AWS_PROFILE={name}. It works while '{profile}' is logged in "
-          f"({_login_hint(profile)}).")
+          f"AWS_PROFILE={name}. It works while '{login}' is logged in "
+          f"({_login_hint(login)}).")
     return 0
 
 

@@ -54,6 +54,7 @@ def cmd_login(args: argparse.Namespace) -> int:
 
     flow = "remote" if args.remote else "sameDevice"
     region = args.region
+    args.profile = _login_target(args.profile)
     try:
         pending = start_login(args.profile, region=region, endpoint_url=args.endpoint_url,
                               flow=flow, quick=True)
@@ -109,6 +110,26 @@ def cmd_login(args: argparse.Namespace) -> int:
     _say(f"Account {result.account_id}, region {result.region}. The credentials refresh "
          "automatically for up to 12 hours.")
     return 0
+
+
+def _login_target(profile: str) -> str:
+    """The profile a login writes: a role profile chained from a login profile logs in its
+    source (as "AWS: Login" does), said first so nobody wonders where the login went."""
+    from aws_login_bridge.errors import display_name
+    from aws_login_bridge.profiles import role_chain, role_text, session_of
+    from aws_login_bridge.store.configfile import ConfigDocument
+    from aws_login_bridge.store.paths import config_file
+
+    document = ConfigDocument.load(config_file())
+    if session_of(profile, document.profile(profile)):
+        return profile
+    chain = role_chain(profile, document)
+    if chain is None:
+        return profile
+    _say(f"Profile '{display_name(profile)}' assumes {role_text(chain.role_arn)} with the login "
+         f"session of profile '{display_name(chain.source)}': logging in to '"
+         f"{display_name(chain.source)}'.")
+    return chain.source
 
 
 def _confirm_replace(error: SessionConflict, finish: Callable[[], object]):  # type: ignore[no-untyped-def]

@@ -12,7 +12,13 @@ import datetime as dt
 import os
 
 from aws_login_bridge.errors import LoginBridgeError, display_name, login_command, shown_name
-from aws_login_bridge.profiles import LoginProfile, login_advice, session_of
+from aws_login_bridge.profiles import (
+    LoginProfile,
+    login_advice,
+    role_account,
+    role_chain,
+    session_of,
+)
 from aws_login_bridge.protocol import Problem, StatusResult, is_logged_in
 from aws_login_bridge.refresh import REFRESH_THRESHOLD, needs_refresh
 from aws_login_bridge.signin.idtoken import issued_at, session_end
@@ -131,21 +137,36 @@ def profile_status(profile: str, now: dt.datetime | None = None, *,
         session = session_of(profile, settings)
     except LoginBridgeError as error:  # a line that is no login session ARN: said, not used
         session, refused = None, Problem("NotLoggedIn", error.message)
+    owner, owner_region = profile, settings.get("region")  # whose login session it is
+    chain = None
+    if session is None and refused is None:
+        try:
+            chain = role_chain(profile, document)
+        except LoginBridgeError as error:  # a loop, a missing source_profile
+            refused = Problem("CredentialsUnusable", error.message)
+    if chain is not None:
+        status.sourceProfile, status.roleArn = chain.source, chain.role_arn
+        status.accountId = role_account(chain.role_arn)
+        if chain.login is None:
+            refused = Problem("NotLoggedIn", chain.not_logged_in().message)
+        else:
+            session, owner, owner_region = (chain.login.login_session, chain.source,
+                                            chain.login.region)
     status.loginSession = session
     sign_in_region: str | None = None
     read = False  # whether the cache file passed our read (botocore reads it after us)
     if session is not None:
         try:
-            cached = read_cache(session, profile=profile)
+            cached = read_cache(session, profile=owner)
         except LoginBridgeError as error:
             status.problems.append(Problem("CacheMissing", error.message))
         else:
             read = True
             if refresh and needs_refresh(cached, now, REFRESH_THRESHOLD):
-                cached, trouble = _refresh(LoginProfile(profile, session, status.region), now,
-                                           cached)
+                cached, trouble = _refresh(LoginProfile(owner, session, owner_region),
+                                           now, cached)
                 status.problems.extend(trouble)
-            status.accountId = cached.account_id
+            status.accountId = status.accountId or cached.account_id
             region = cached.token.get("signInRegion")
             sign_in_region = region if isinstance(region, str) else None
             status.expiresAt = cached.expires_at_text
@@ -157,7 +178,7 @@ def profile_status(profile: str, now: dt.datetime | None = None, *,
                 status.problems.append(Problem(
                     "SessionExpired",
                     f"The 12-hour login session ended at {format_time(ends)}. Run: "
-                    f"{login_command(profile)}",
+                    f"{login_command(owner)}",
                 ))
     if session is not None and not status.region:
         status.problems.append(no_region_problem(profile, sign_in_region))

@@ -15,7 +15,7 @@ from aws_login_bridge.errors import (
     login_command,
     shown_name,
 )
-from aws_login_bridge.profiles import login_profile
+from aws_login_bridge.profiles import LoginProfile, session_source
 from aws_login_bridge.refresh import fresh_credentials
 from aws_login_bridge.signin.trusted_url import guard_client
 
@@ -30,7 +30,9 @@ def caller_identity(profile: str) -> dict[str, str]:
     import botocore.session
     from botocore.parsers import ResponseParserError
 
-    settings = login_profile(profile)
+    source = session_source(profile)
+    # A chained role: botocore assumes it with the login session we have just refreshed.
+    settings = source if isinstance(source, LoginProfile) else source.login
     fresh_credentials(settings)
     session = botocore.session.Session(profile=profile)
     try:

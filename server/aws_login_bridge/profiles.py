@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections import namedtuple
 
 from aws_login_bridge.errors import (
@@ -133,4 +134,129 @@ def login_profiles(document: ConfigDocument | None = None) -> list[LoginProfile]
         if session:
             found.append(LoginProfile(name=name, login_session=session,
                                       region=settings.get("region")))
+    return found
+
+
+# -- roles chained from a login session ------------------------------------------------------
+
+
+_ROLE_ARN = re.compile(r"arn:[a-z-]+:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
+
+
+class RoleHop(namedtuple("RoleHop", ["profile", "role_arn", "settings"])):
+    """One ``role_arn`` + ``source_profile`` profile of a chain."""
+
+    __slots__ = ()
+    profile: str
+    role_arn: str
+    settings: dict[str, str]
+
+
+class ChainedRole(namedtuple("ChainedRole", ["name", "source", "login", "hops"])):
+    """A profile whose ``source_profile`` chain ends at a login profile: ``source``, whose
+    ``login`` is None while it names no login session yet (log in there).
+
+    ``hops`` go from the profile itself to the one whose ``source_profile`` is ``source``,
+    so the roles are assumed in reverse order (botocore's order)."""
+
+    __slots__ = ()
+    name: str
+    source: str
+    login: LoginProfile | None
+    hops: tuple[RoleHop, ...]
+
+    @property
+    def role_arn(self) -> str:
+        return self.hops[0].role_arn
+
+    def not_logged_in(self) -> NotLoggedIn:
+        return NotLoggedIn(
+            f"Profile {shown_name(self.name)} assumes {role_text(self.role_arn)} with the login "
+            f"session of profile {shown_name(self.source)}, which is not logged in. Run: "
+            f"{login_command(self.source)}", profile=self.name)
+
+
+def role_text(role_arn: str) -> str:
+    """A ``role_arn`` as a message shows it: as it is when it is a role ARN, else ``shown``
+    (a line break in the config value cannot forge a line)."""
+    return role_arn if _ROLE_ARN.fullmatch(role_arn) else shown(role_arn)
+
+
+def role_account(role_arn: str) -> str | None:
+    """The account of ``arn:PARTITION:iam::ACCOUNT:role/NAME`` (None if it is not one)."""
+    parts = role_arn.split(":")
+    return parts[4] if len(parts) >= 6 and parts[4].isdigit() else None
+
+
+def _role_settings(settings: dict[str, str]) -> bool:
+    # botocore's AssumeRoleProvider takes a profile with role_arn (and no web identity).
+    return bool(settings.get("role_arn")) and not settings.get("web_identity_token_file")
+
+
+def role_chain(name: str, document: ConfigDocument | None = None) -> ChainedRole | None:
+    """The login profile at the end of ``name``'s ``source_profile`` chain, or None when
+    ``name`` assumes no role or its chain ends at other credentials (keys,
+    ``credential_source``, SSO, a process).
+
+    ConfigError for a chain botocore refuses too: a loop, or a ``source_profile`` that is
+    not in the config."""
+    document = document or ConfigDocument.load(config_file_name())
+    profiles = document.profiles()
+    hops: list[RoleHop] = []
+    current, settings = name, profiles.get(name) or {}
+    visited = [name]
+    while _role_settings(settings):
+        source = settings.get("source_profile", "").strip()
+        if settings.get("credential_source") or not source:
+            return None  # credentials from the environment or the instance: no login chain
+        hops.append(RoleHop(current, settings["role_arn"].strip(), settings))
+        if source not in profiles:
+            raise ConfigError(
+                f"Profile {shown_name(current)} names source_profile {shown_name(source)}, "
+                f"which is not in {config_file_name()}; add that profile or fix the name.",
+                profile=name)
+        if source == current and settings.get("aws_access_key_id"):
+            return None  # botocore's one allowed self-reference: keys in the same profile
+        if source in visited:
+            raise ConfigError(
+                f"The source_profile chain of profile {shown_name(name)} loops back to "
+                f"{shown_name(source)}; make the chain end at a login profile.", profile=name)
+        visited.append(source)
+        current, settings = source, profiles[source]
+    if not hops or other_credential_style(settings) is not None:
+        return None
+    session = session_of(current, settings)
+    login = (LoginProfile(name=current, login_session=session, region=settings.get("region"))
+             if session else None)
+    return ChainedRole(name=name, source=current, login=login, hops=tuple(hops))
+
+
+def session_source(name: str, document: ConfigDocument | None = None
+                   ) -> LoginProfile | ChainedRole:
+    """``name``'s own login profile, or the role chain that ends at one; NotLoggedIn (with
+    the command that fixes it) when neither."""
+    document = document or ConfigDocument.load(config_file_name())
+    settings = document.profile(name) or {}
+    if not session_of(name, settings):
+        chain = role_chain(name, document)
+        if chain is not None:
+            if chain.login is None:
+                raise chain.not_logged_in()
+            return chain
+    return login_profile(name, document)
+
+
+def chained_roles(document: ConfigDocument | None = None) -> list[ChainedRole]:
+    """Every profile whose ``source_profile`` chain ends at a profile with a login session."""
+    document = document or ConfigDocument.load(config_file_name())
+    found = []
+    for name, settings in document.profiles().items():
+        if not _role_settings(settings):
+            continue
+        try:
+            chain = role_chain(name, document)
+        except ConfigError:
+            continue  # named when that profile is used; the others still work
+        if chain is not None and chain.login is not None:
+            found.append(chain)
     return found

@@ -70,6 +70,9 @@ class SessionWatcher:
         self._lock = threading.Lock()
         self._config_stamp: Stamp | None = None
         self._sessions: dict[str, str] = {}  # profile -> login_session, from the config
+        # A role profile chained from a login profile -> (that profile, role_arn): it is
+        # watched through its source's session, and its events name both.
+        self._chains: dict[str, tuple[str, str]] = {}
         self._seen: dict[str, _Seen] = {}
         self._started = False
 
@@ -110,18 +113,23 @@ class SessionWatcher:
 
     def _reload_config(self) -> None:
         from aws_login_bridge.errors import LoginBridgeError
-        from aws_login_bridge.profiles import login_profiles
+        from aws_login_bridge.profiles import chained_roles, login_profiles
+        from aws_login_bridge.store.configfile import ConfigDocument
         from aws_login_bridge.store.paths import config_file
 
         stamp = file_stamp(config_file())
         if stamp == self._config_stamp and self._started:
             return
         try:
-            profiles = login_profiles()
+            document = ConfigDocument.load(config_file())
+            profiles = login_profiles(document)
+            chains = chained_roles(document)
         except LoginBridgeError:
             return  # unreadable just now: keep what we knew, look again next time
         self._config_stamp = stamp
         self._sessions = {p.name: p.login_session for p in profiles}
+        self._chains = {c.name: (c.source, c.role_arn) for c in chains}
+        self._sessions.update({c.name: c.login.login_session for c in chains if c.login})
 
     def _look(self, profile: str, session: str, now: dt.datetime) -> list[SessionChangedParams]:
         from aws_login_bridge.store.cache import cache_path
@@ -159,13 +167,15 @@ class SessionWatcher:
             return _Seen(session, stamp, None, None)
         return _Seen(session, stamp, cached.expires_at_text, session_ends_at(cached))
 
-    @staticmethod
-    def _event(profile: str, seen: _Seen, state: SessionState) -> SessionChangedParams:
+    def _event(self, profile: str, seen: _Seen, state: SessionState) -> SessionChangedParams:
         from aws_login_bridge.store.cache import format_time
 
         usable = state != "loggedOut"
         expires_at = seen.expires_at if usable else None
+        source, role_arn = self._chains.get(profile, (None, None))
         return SessionChangedParams(
+            sourceProfile=source,
+            roleArn=role_arn,
             profile=profile,
             loginSession=seen.session,
             expiresAt=expires_at,

@@ -46,10 +46,28 @@ def handle(ctx: Context, req: Request) -> Response:
     if req.method == "POST" and action == "expire-credentials":
         n = ctx.store.expire_credentials(ctx.now())
         return Response.json(200, {"ok": True, "credentials": n})
-    known = {"health", "stats", "faults", "reset", "expire-sessions", "expire-credentials"}
+    if req.method == "POST" and action == "roles":
+        return _add_role(ctx, req)
+    known = {"health", "stats", "faults", "reset", "expire-sessions", "expire-credentials",
+             "roles"}
     if action in known:
         return Response.json(405, {"message": f"method {req.method} not allowed here"})
     return Response.json(404, {"message": "no such control endpoint"})
+
+
+def _add_role(ctx: Context, req: Request) -> Response:
+    """``{"roleArn": ..., "externalId": ...}``: AssumeRole of that role then demands that
+    ExternalId, as a trust policy's ``sts:ExternalId`` condition does."""
+    try:
+        data = json.loads(req.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return Response.json(400, {"message": "body must be JSON"})
+    if not (isinstance(data, dict) and isinstance(data.get("roleArn"), str)
+            and isinstance(data.get("externalId"), str)):
+        return Response.json(400, {"message": "body must be {roleArn, externalId}"})
+    with ctx.store.lock:
+        ctx.store.external_ids[data["roleArn"]] = data["externalId"]
+    return Response.json(200, {"ok": True})
 
 
 def _add_faults(ctx: Context, req: Request) -> Response:

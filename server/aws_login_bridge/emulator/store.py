@@ -81,6 +81,8 @@ class Store:
     sessions: dict[str, Session] = field(default_factory=dict)
     refresh_tokens: dict[str, RefreshToken] = field(default_factory=dict)
     credentials: dict[str, IssuedCredentials] = field(default_factory=dict)
+    # Role ARN -> the ExternalId its trust policy demands (set through /_emulator/roles).
+    external_ids: dict[str, str] = field(default_factory=dict)
 
     def prune(self, now: float) -> None:
         """Forget sign-in pages and codes nobody can use any more (bounded memory)."""
@@ -149,6 +151,8 @@ class Stats:
             "refresh_replays": c["refresh_replays"],
             "sts": c["sts"],
             "sts_ok": c["sts_ok"],
+            "assume_role": c["assume_role"],
+            "assume_role_ok": c["assume_role_ok"],
             "sts_errors": group("sts_error."),
             "faults_served": c["faults_served"],
         }

@@ -1,4 +1,4 @@
-"""STS ``GetCallerIdentity`` at ``POST /``, in the AWS query protocol.
+"""STS ``GetCallerIdentity`` and ``AssumeRole`` at ``POST /``, in the AWS query protocol.
 
 botocore 1.44's and the JS SDK v3's STS clients both speak the query protocol
 (form-encoded ``Action=GetCallerIdentity&Version=2011-06-15``, XML answers), so that is
@@ -9,15 +9,18 @@ botocore raises ``ClientError`` with the real error codes.
 
 from __future__ import annotations
 
+import re
+import time
 import uuid
 from collections.abc import Callable
 from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
-from . import sigv4
+from . import mint, sigv4
 from .context import Context
 from .errors import STS_DEFAULT_CODE_FOR_STATUS, StsError
 from .faults import FaultFormat
+from .identity import Identity
 from .store import IssuedCredentials
 from .wire import Request, Response
 
@@ -52,6 +55,83 @@ def _caller_identity(creds: IssuedCredentials) -> Response:
         "  </GetCallerIdentityResult>\n"
         f"  <ResponseMetadata>\n    <RequestId>{request_id}</RequestId>\n"
         "  </ResponseMetadata>\n</GetCallerIdentityResponse>\n"
+    )
+    return Response.xml(200, document, request_id)
+
+
+# AssumeRole's rules (the STS API reference): a role ARN, a session name of 2-64 characters
+# of [\w+=,.@-], 900 s to 12 h, an ExternalId of 2-1224 characters of [\w+=,.@:/-].
+_ROLE_ARN_RE = re.compile(
+    r"^arn:(?P<partition>aws|aws-cn|aws-us-gov):iam::(?P<account>\d{12}):role/"
+    r"(?:[\w+=,.@-]+/)*(?P<role>[\w+=,.@-]{1,64})$")
+_SESSION_NAME_RE = re.compile(r"^[\w+=,.@-]{2,64}$")
+_EXTERNAL_ID_RE = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
+DEFAULT_DURATION = 3600
+MIN_DURATION, MAX_DURATION = 900, 43200
+
+
+def _validation(message: str) -> StsError:
+    return StsError(400, "ValidationError", message)
+
+
+def _assume_role(ctx: Context, params: dict[str, list[str]],
+                 caller: IssuedCredentials) -> Response:
+    role_arn = _single(params, "RoleArn") or ""
+    name = _single(params, "RoleSessionName") or ""
+    role = _ROLE_ARN_RE.fullmatch(role_arn)
+    if role is None:
+        raise _validation(f"{role_arn!r} is not a valid role ARN")
+    if not _SESSION_NAME_RE.fullmatch(name):
+        raise _validation("1 validation error detected: Value at 'roleSessionName' failed "
+                          "to satisfy constraint: Member must satisfy regular expression "
+                          "pattern: [\\w+=,.@-]* and length 2-64")
+    duration_text = _single(params, "DurationSeconds")
+    try:
+        duration = int(duration_text) if duration_text is not None else DEFAULT_DURATION
+    except ValueError:
+        raise _validation("DurationSeconds must be a whole number") from None
+    if not MIN_DURATION <= duration <= MAX_DURATION:
+        raise _validation(f"1 validation error detected: Value '{duration}' at "
+                          "'durationSeconds' failed to satisfy constraint: Member must have "
+                          f"value between {MIN_DURATION} and {MAX_DURATION}")
+    external_id = _single(params, "ExternalId")
+    if external_id is not None and not _EXTERNAL_ID_RE.fullmatch(external_id):
+        raise _validation("ExternalId must be 2-1224 characters of [\\w+=,.@:/-]")
+    if _single(params, "SerialNumber") is not None:
+        raise StsError(403, "AccessDenied", "This emulator's roles do not ask for MFA")
+    with ctx.store.lock:
+        demanded = ctx.store.external_ids.get(role_arn)
+    if demanded is not None and external_id != demanded:
+        raise StsError(403, "AccessDenied",
+                       f"User: {caller.identity.arn} is not authorized to perform: "
+                       f"sts:AssumeRole on resource: {role_arn}")
+    now = ctx.now()
+    partition, account = role.group("partition"), role.group("account")
+    identity = Identity(account_id=account, arn=f"arn:{partition}:sts::{account}:assumed-role/"
+                                                f"{role.group('role')}/{name}")
+    akid, secret, token = mint.access_key_id(), mint.secret_access_key(), mint.session_token()
+    with ctx.store.lock:
+        ctx.store.credentials[akid] = IssuedCredentials(
+            secret_access_key=secret, session_token=token, expires_at=now + duration,
+            identity=identity, session_id=caller.session_id)
+    expiration = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now + duration))
+    request_id = str(uuid.uuid4())
+    document = (
+        f'<AssumeRoleResponse xmlns="{XMLNS}">\n'
+        "  <AssumeRoleResult>\n"
+        "    <Credentials>\n"
+        f"      <AccessKeyId>{akid}</AccessKeyId>\n"
+        f"      <SecretAccessKey>{escape(secret)}</SecretAccessKey>\n"
+        f"      <SessionToken>{escape(token)}</SessionToken>\n"
+        f"      <Expiration>{expiration}</Expiration>\n"
+        "    </Credentials>\n"
+        "    <AssumedRoleUser>\n"
+        f"      <AssumedRoleId>{escape(identity.user_id)}</AssumedRoleId>\n"
+        f"      <Arn>{escape(identity.arn)}</Arn>\n"
+        "    </AssumedRoleUser>\n"
+        "  </AssumeRoleResult>\n"
+        f"  <ResponseMetadata>\n    <RequestId>{request_id}</RequestId>\n"
+        "  </ResponseMetadata>\n</AssumeRoleResponse>\n"
     )
     return Response.xml(200, document, request_id)
 
@@ -99,20 +179,25 @@ def handle(ctx: Context, req: Request) -> Response:
     try:
         params = _params(req)
         action = _single(params, "Action")
-        if action != "GetCallerIdentity":
+        if action not in ("GetCallerIdentity", "AssumeRole"):
             raise StsError(400, "InvalidAction",
-                           "This emulator implements only GetCallerIdentity")
+                           "This emulator implements only GetCallerIdentity and AssumeRole")
         if _single(params, "Version") != VERSION:
             raise StsError(400, "InvalidAction",
                            f"Could not find operation {action} for the given Version; "
                            f"use {VERSION}")
         creds = sigv4.verify(req, service="sts", lookup=_lookup(ctx), now=ctx.now())
+        if action == "AssumeRole":
+            ctx.stats.bump("assume_role")
+            resp = _assume_role(ctx, params, creds)
+            ctx.stats.bump("assume_role_ok")
+        else:
+            resp = _caller_identity(creds)
     except StsError as err:
         ctx.stats.bump(f"sts_error.{err.code}")
         resp = error_response(err)
         resp.delay = delay
         return resp
     ctx.stats.bump("sts_ok")
-    resp = _caller_identity(creds)
     resp.delay = delay
     return resp

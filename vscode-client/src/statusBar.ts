@@ -4,9 +4,16 @@
  * No `vscode` import: extension.ts hands in the real item and theme colours.
  */
 import { formatTimeLeft, isLoggedIn, sessionEnd } from "../../jupyter_ext/labextension/src/sessionTime";
-import { Level, SessionView, Wording, lookOf, viewFromStatus } from "../../jupyter_ext/labextension/src/sessionView";
+import {
+  Level,
+  SessionView,
+  Wording,
+  followSource,
+  lookOf,
+  viewFromStatus,
+} from "../../jupyter_ext/labextension/src/sessionView";
 
-export { formatTimeLeft, isLoggedIn, sessionEnd, viewFromStatus };
+export { followSource, formatTimeLeft, isLoggedIn, sessionEnd, viewFromStatus };
 export type { Level, SessionView };
 
 /** The parts of `vscode.StatusBarItem` used here. */

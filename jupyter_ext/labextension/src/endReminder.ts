@@ -5,9 +5,11 @@
  * shows, so the colour and the offer agree. Each client shows the reminder its own way.
  */
 import { formatTimeLeft, sessionEnd, sessionKey } from './sessionTime';
+import { sessionProfile } from './sessionView';
 import type { Level, SessionView } from './sessionView';
 
 export interface Reminder {
+  /** The profile to log in again: the session's own (a role profile's source). */
   profile: string;
   ended: boolean;
   text: string;
@@ -19,7 +21,7 @@ export class EndReminders {
 
   /** The reminder to show now for `view` drawn at `level`, if one is due and not yet shown. */
   due(view: SessionView | undefined, level: Level, now: Date): Reminder | undefined {
-    if (!view?.loginSession || level === 'normal') {
+    if (!(view?.loginSession || view?.sourceProfile) || level === 'normal') {
       return undefined;
     }
     const reminder = reminderFor(view, level, now);
@@ -36,10 +38,13 @@ export class EndReminders {
 }
 
 function reminderFor(view: SessionView, level: Level, now: Date): Reminder | undefined {
-  const p = `profile "${view.profile}"`;
+  // A role profile lives on its source's session: that is the one to log in again.
+  const source = sessionProfile(view);
+  const p =
+    source === view.profile ? `profile "${source}"` : `profile "${source}" (used by profile "${view.profile}")`;
   if (level === 'error') {
     return {
-      profile: view.profile,
+      profile: source,
       ended: true,
       text: `The AWS session of ${p} is over (sessions last up to 12 hours): programs using it can no longer get credentials.`
     };
@@ -52,7 +57,7 @@ function reminderFor(view: SessionView, level: Level, now: Date): Reminder | und
   }
   const left = formatTimeLeft(Math.max(0, end.getTime() - now.getTime()));
   return {
-    profile: view.profile,
+    profile: source,
     ended: false,
     text: `The AWS session of ${p} ends in ${left} (sessions last up to 12 hours). Log in again now to keep working without a break.`
   };

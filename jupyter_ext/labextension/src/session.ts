@@ -8,7 +8,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { api } from './api';
 import type { SessionChangedParams } from './generated/protocol';
 import { isLoggedIn } from './sessionTime';
-import { SessionView, viewFromStatus } from './sessionView';
+import { followSource, SessionView, viewFromStatus } from './sessionView';
 
 export class SessionModel {
   private _view: SessionView | undefined;
@@ -54,7 +54,10 @@ export class SessionModel {
    * when the shown profile is not logged in (a CLI login of `dev` while we show `default`). */
   apply(change: SessionChangedParams): void {
     const shown = this._view;
-    if (shown && change.profile === shown.profile) {
+    if (shown?.sourceProfile && change.profile === shown.sourceProfile) {
+      // The session the shown role is assumed with changed: the role follows, and stays shown.
+      this.set(followSource(shown, change));
+    } else if (shown && change.profile === shown.profile) {
       this.set({ ...shown, ...change });
     } else if (!isLoggedIn(shown) && change.loggedIn) {
       this.set({ ...change });

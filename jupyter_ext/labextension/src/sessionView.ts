@@ -22,6 +22,10 @@ export interface SessionView {
   loggedIn: boolean;
   /** A credential source other than `login` wins for this profile (e.g. `env`). */
   credentialSource?: string | null;
+  /** The login profile whose session this profile assumes its role with (null: its own). */
+  sourceProfile?: string | null;
+  /** The role this profile assumes (`role_arn`). */
+  roleArn?: string | null;
 }
 
 export type Level = 'normal' | 'warning' | 'error';
@@ -56,6 +60,8 @@ export function viewFromStatus(s: StatusResult): SessionView {
     region: s.region,
     credentialSource: s.credentialSource,
     loggedIn: s.loggedIn,
+    sourceProfile: s.sourceProfile ?? null,
+    roleArn: s.roleArn ?? null,
     state: s.loggedIn ? 'active' : ended ? 'expired' : 'loggedOut'
   };
 }
@@ -64,8 +70,62 @@ function accountOf(view: SessionView): string | undefined {
   if (view.accountId) {
     return view.accountId;
   }
-  const m = /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(view.loginSession ?? '');
+  // A role's account is the role's, not the session's it is assumed with.
+  const m = /^arn:[^:]+:[^:]*:[^:]*:(\d{12}):/.exec(view.roleArn ?? view.loginSession ?? '');
   return m ? m[1] : undefined;
+}
+
+/** A role profile's view after a change of its source's session (`change` is the source's). */
+export function followSource(
+  role: SessionView,
+  change: Pick<SessionView, 'loginSession' | 'sessionExpiresAt' | 'loggedIn' | 'state'>
+): SessionView {
+  const out = change.state === 'loggedOut';
+  return {
+    ...role,
+    loginSession: out ? role.loginSession : change.loginSession ?? role.loginSession,
+    sessionExpiresAt: change.sessionExpiresAt ?? null,
+    expiresAt: out ? null : role.expiresAt,
+    loggedIn: change.loggedIn,
+    state: change.state
+  };
+}
+
+/** The profile whose login session `view`'s credentials come from: a role profile's source, else itself. */
+export function sessionProfile(view: { profile: string; sourceProfile?: string | null }): string {
+  return view.sourceProfile || view.profile;
+}
+
+/** `admin (via console)` for a role assumed with another profile's session, else the name. */
+export function profileLabel(view: { profile: string; sourceProfile?: string | null }): string {
+  return view.sourceProfile ? `${view.profile} (via ${view.sourceProfile})` : view.profile;
+}
+
+/** The tooltip's first lines: the profile, and for a role, the role and whose session it uses. */
+function identityLines(view: SessionView): string[] {
+  const src = view.sourceProfile;
+  if (!src) {
+    return [`AWS Login: profile ${view.profile}`, `Session: ${view.loginSession}`];
+  }
+  const lines = [`AWS Login: profile ${view.profile}`];
+  if (view.roleArn) {
+    lines.push(`Role: ${view.roleArn}`);
+  }
+  lines.push(`Session of profile ${src}` + (view.loginSession ? `: ${view.loginSession}` : ''));
+  return lines;
+}
+
+/** A role profile whose source is not logged in: the role is only as good as that session. */
+function roleNotLoggedIn(view: SessionView, src: string): SessionLook {
+  const lines = [`AWS Login: profile ${view.profile}`];
+  if (view.roleArn) {
+    lines.push(`Role: ${view.roleArn}`);
+  }
+  lines.push(
+    `Profile ${src}, whose session this role is assumed with, is not logged in: log in to profile ${src}.`,
+    `AWS: Login on profile ${view.profile} logs in profile ${src}.`
+  );
+  return { text: `aws: ${profileLabel(view)} · not logged in`, lines, level: 'normal' };
 }
 
 /** Over: the helper said so, or the end it reported has passed on this clock. */
@@ -78,13 +138,17 @@ export function lookOf(view: SessionView | undefined, now: Date, wording: Wordin
   if (!view) {
     return { text: 'aws: …', lines: [wording.checking], level: 'normal' };
   }
-  const p = view.profile;
-  if (!isLoggedIn(view) && !(view.loginSession && view.state === 'expired')) {
-    return { text: 'aws: not logged in', lines: [wording.notLoggedIn(p)], level: 'normal' };
+  const p = profileLabel(view);
+  const src = view.sourceProfile;
+  const hasSession = Boolean(view.loginSession || src);
+  if (!isLoggedIn(view) && !(hasSession && view.state === 'expired')) {
+    return src
+      ? roleNotLoggedIn(view, src)
+      : { text: 'aws: not logged in', lines: [wording.notLoggedIn(view.profile)], level: 'normal' };
   }
   const end = sessionEnd(view);
   const left = end ? end.getTime() - now.getTime() : undefined;
-  const lines = [`AWS Login: profile ${p}`, `Session: ${view.loginSession}`];
+  const lines = identityLines(view);
   const account = accountOf(view);
   if (account) {
     lines.push(`Account: ${account}`);
@@ -93,13 +157,19 @@ export function lookOf(view: SessionView | undefined, now: Date, wording: Wordin
     lines.push(`Region: ${view.region}`);
   }
   if (isOver(view, left)) {
-    lines.push('The session is over: click to log in again.');
+    lines.push(
+      src
+        ? `The session of profile ${src} is over: log in to profile ${src} again.`
+        : 'The session is over: click to log in again.'
+    );
     return { text: `aws: ${p} · expired`, lines, level: 'error', left };
   }
   if (end) {
     lines.push(`${view.sessionExpiresAt ? 'Session ends' : 'Credentials expire'}: ${end.toISOString()}`);
   }
-  if (view.credentialSource && view.credentialSource !== 'login') {
+  // A role profile's credentials come from assuming its role (botocore's `assume-role`).
+  const own = src ? ['login', 'assume-role'] : ['login'];
+  if (view.credentialSource && !own.includes(view.credentialSource)) {
     lines.push(`Note: credentials from '${view.credentialSource}' win over this login.`);
   }
   lines.push('Click for the AWS Login menu.');

@@ -5,11 +5,13 @@
 import { DEFAULT_REGION, validateProfileName } from "../config";
 import {
   CompleteLoginResult,
+  HelperConnection,
   HelperError,
   PROFILE_NAME_RULE,
   StartLoginResult,
   StatusResult,
   startLogin,
+  status,
   toHelperError,
 } from "../lsp_ext";
 import { PickItem } from "../ui";
@@ -56,13 +58,20 @@ export async function login(
     return undefined;
   }
   let profile = options.profile;
+  let picked: StatusResult | undefined;
   if (!profile) {
     const profiles = await ctx.listProfiles(helper);
     profile = profiles && (await pickProfileForLogin(ctx, profiles));
     if (!profile) {
       return undefined;
     }
+    picked = profiles?.find((p) => p.profile === profile);
   }
+  // A role profile is logged in by logging in the profile whose session it assumes the
+  // role with; the role profile stays the one shown and acted on.
+  const source = picked ? picked.sourceProfile : await sourceProfileOf(helper, profile);
+  const shown = source ? profile : undefined;
+  profile = source || profile;
   let region: string | undefined;
   for (;;) {
     let start: StartLoginResult;
@@ -82,10 +91,20 @@ export async function login(
       continue;
     }
     region = start.region;
-    const outcome = await finishLogin(ctx, helper, start);
+    const outcome = await finishLogin(ctx, helper, start, shown);
     if (outcome !== "restart") {
       return outcome === "done" ? undefined : outcome;
     }
+  }
+}
+
+/** The login profile whose session `profile` assumes its role with, or null (asked quietly: on
+ * a failure the login goes ahead with `profile`, and startLogin says what is wrong). */
+async function sourceProfileOf(helper: HelperConnection, profile: string): Promise<string | null> {
+  try {
+    return (await helper.sendRequest(status, { profile, refresh: false })).sourceProfile ?? null;
+  } catch {
+    return null;
   }
 }
 

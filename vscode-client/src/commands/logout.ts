@@ -1,10 +1,12 @@
 /** AWS: Logout — the one logged-in profile, or a choice among several (or all of them). */
 import { HelperConnection, StatusResult, logout as logoutRequest, toHelperError } from "../lsp_ext";
-import { isLoggedIn } from "../statusBar";
+import { followSource, isLoggedIn } from "../statusBar";
 import { CommandContext } from "./context";
 import { describeProfile, showError } from "./messages";
 
 const ALL_PROFILES = Symbol("all profiles");
+/** What a revoked refresh token means for a copy of the cache file. */
+export const REVOKED = "AWS Sign-In revoked its refresh token: a copy of the cached login can no longer refresh. ";
 type Target = string | typeof ALL_PROFILES;
 
 export async function logout(ctx: CommandContext): Promise<number | undefined> {
@@ -22,7 +24,8 @@ export async function logout(ctx: CommandContext): Promise<number | undefined> {
 
 async function chooseTarget(ctx: CommandContext, profiles: StatusResult[]): Promise<Target | undefined> {
   const active = ctx.activeProfile();
-  const loggedIn = profiles.filter((p) => isLoggedIn(p));
+  // A logout ends a login session: a role profile has none of its own (its source is listed).
+  const loggedIn = profiles.filter((p) => isLoggedIn(p) && !p.sourceProfile);
   if (loggedIn.length === 0) {
     return active;
   }
@@ -43,9 +46,13 @@ async function logoutOf(ctx: CommandContext, helper: HelperConnection, target: T
   const active = ctx.activeProfile();
   try {
     const params = target === ALL_PROFILES ? { all: true } : { profile: target };
-    const { removed, alsoLoggedOut } = await helper.sendRequest(logoutRequest, params);
+    const { removed, alsoLoggedOut, revoked, revokeProblem } = await helper.sendRequest(logoutRequest, params);
     const bar = ctx.statusBar;
-    if (target === ALL_PROFILES || target === bar?.profile || target === active) {
+    const shown = bar?.current;
+    if (shown?.sourceProfile && (target === ALL_PROFILES || target === shown.sourceProfile)) {
+      // The shown role was assumed with that session: it stays shown, now without one.
+      bar?.update(followSource(shown, { loginSession: null, sessionExpiresAt: null, state: "loggedOut", loggedIn: false }));
+    } else if (target === ALL_PROFILES || target === bar?.profile || target === active) {
       bar?.update({
         profile: target === ALL_PROFILES ? active : target,
         loginSession: null,
@@ -55,13 +62,16 @@ async function logoutOf(ctx: CommandContext, helper: HelperConnection, target: T
     }
     const what = target === ALL_PROFILES ? "all profiles" : `profile "${target}"`;
     const also = (alsoLoggedOut ?? []).map((name) => `"${name}"`).join(", ");
+    // Said only when the helper says so: an older helper answers without `revoked`.
+    const revoke = revokeProblem ? `${revokeProblem} ` : revoked ? REVOKED : "";
     void ctx.ui.message(
-      "info",
+      revokeProblem ? "warning" : "info",
       removed > 0
         ? `Logged out of ${what}. ` +
             (also ? `Also logged out: ${also} (same console session, shared cached credentials). ` : "") +
+            revoke +
             "Credentials already handed to running programs stay valid until they expire."
-        : `No cached login to remove for ${what}.`,
+        : `No cached login to remove for ${what}.` + (revokeProblem ? ` ${revokeProblem}` : ""),
       {},
     );
     return removed;

@@ -35,11 +35,16 @@ export function describeStyle(style: string | undefined): string {
 /** A profile in a picker: logged in or not (and time left), its credential source, its region. */
 export function describeProfile(p: StatusResult, now: Date): string {
   const region = p.region ? ` · ${p.region}` : " · no region";
+  // A role assumed with another profile's login session lives and dies with that session.
+  const via = p.sourceProfile ? `role via ${p.sourceProfile} · ` : "";
   if (isLoggedIn(p)) {
     const end = sessionEnd(p);
     const left = end ? end.getTime() - now.getTime() : undefined;
     const time = left === undefined ? "" : left > 0 ? ` · ${formatTimeLeft(left)} left` : " · expired";
-    return `logged in${time}${region}`;
+    return `${via}logged in${time}${region}`;
+  }
+  if (p.sourceProfile) {
+    return `${via}not logged in (log in to ${p.sourceProfile})${region}`;
   }
   if (p.credentialSource && p.credentialSource !== "login") {
     return `uses ${p.credentialSource} credentials${region}`;

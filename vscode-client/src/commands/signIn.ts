@@ -34,6 +34,8 @@ export async function finishLogin(
   ctx: CommandContext,
   helper: HelperConnection,
   start: StartLoginResult,
+  /** A role profile that uses the session being logged in: it stays the active profile. */
+  roleProfile?: string,
 ): Promise<LoginOutcome | CompleteLoginResult> {
   const { authorizeUrl } = start;
   // The offer to copy the URL comes first: opening can be blocked, or wait on a dialog.
@@ -47,7 +49,7 @@ export async function finishLogin(
     // the notice's Copy URL is the way then
   }
   try {
-    return await askCodeAndComplete(ctx, helper, start);
+    return await askCodeAndComplete(ctx, helper, start, roleProfile);
   } finally {
     notice.dispose();
   }
@@ -57,6 +59,7 @@ async function askCodeAndComplete(
   ctx: CommandContext,
   helper: HelperConnection,
   start: StartLoginResult,
+  roleProfile: string | undefined,
 ): Promise<LoginOutcome | CompleteLoginResult> {
   const { loginId, profile } = start;
   let rejected: Rejected | undefined;
@@ -89,7 +92,7 @@ async function askCodeAndComplete(
       }
       continue;
     }
-    await loggedIn(ctx, helper, result);
+    await loggedIn(ctx, helper, result, roleProfile);
     return result;
   }
 }
@@ -194,7 +197,16 @@ async function confirmReplace(
   return choice === BUTTONS.replace;
 }
 
-async function loggedIn(ctx: CommandContext, helper: HelperConnection, result: CompleteLoginResult): Promise<void> {
+async function loggedIn(
+  ctx: CommandContext,
+  helper: HelperConnection,
+  result: CompleteLoginResult,
+  roleProfile: string | undefined,
+): Promise<void> {
+  if (roleProfile && roleProfile !== result.profile) {
+    await roleLoggedIn(ctx, helper, result, roleProfile);
+    return;
+  }
   await ctx.setActive(result.profile);
   ctx.statusBar?.update({
     profile: result.profile,
@@ -214,6 +226,26 @@ async function loggedIn(ctx: CommandContext, helper: HelperConnection, result: C
   );
   // Another credential source (e.g. AWS_* variables) may still win: say so.
   void warnIfShadowed(ctx, helper, result.profile);
+}
+
+/** The source of `roleProfile` is logged in: show the role profile, as the person chose it. */
+async function roleLoggedIn(
+  ctx: CommandContext,
+  helper: HelperConnection,
+  result: CompleteLoginResult,
+  roleProfile: string,
+): Promise<void> {
+  await ctx.setActive(roleProfile);
+  const s = await ctx.status(helper, roleProfile);
+  if (s) {
+    ctx.statusBar?.update(viewFromStatus(s));
+  }
+  offerCopyArn(
+    ctx,
+    `Logged in to AWS: account ${result.accountId} as ${result.loginSession} (profile ${result.profile}, region ${result.region}). ` +
+      `Profile ${roleProfile} assumes ${s?.roleArn ?? "its role"} with this session.`,
+    result.loginSession,
+  );
 }
 
 async function warnIfShadowed(ctx: CommandContext, helper: HelperConnection, profile: string): Promise<void> {

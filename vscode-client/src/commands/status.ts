@@ -3,7 +3,7 @@
  * (`awsLogin/status` on demand, `awsLogin/sessionChanged` as it happens).
  */
 import { HelperConnection, SessionChangedParams, StatusResult, listProfiles } from "../lsp_ext";
-import { SessionView, formatTimeLeft, isLoggedIn, sessionEnd, viewFromStatus } from "../statusBar";
+import { SessionView, followSource, formatTimeLeft, isLoggedIn, sessionEnd, viewFromStatus } from "../statusBar";
 import { PickItem } from "../ui";
 import { CommandContext } from "./context";
 import { BUTTONS } from "./messages";
@@ -38,7 +38,11 @@ function statusSentence(s: StatusResult, now: Date): string {
   const parts: string[] = [];
   if (isLoggedIn(s)) {
     const details = [s.accountId && `account ${s.accountId}`, s.region && `region ${s.region}`].filter(Boolean);
-    parts.push(`Profile ${s.profile}: logged in as ${s.loginSession}` + (details.length ? ` (${details.join(", ")})` : ""));
+    const who = s.sourceProfile
+      ? `assumes ${s.roleArn ?? "a role"} with the session of profile ${s.sourceProfile}` +
+        (s.loginSession ? ` (${s.loginSession})` : "")
+      : `logged in as ${s.loginSession}`;
+    parts.push(`Profile ${s.profile}: ${who}` + (details.length ? ` (${details.join(", ")})` : ""));
     const end = sessionEnd(viewFromStatus(s));
     if (end) {
       const left = end.getTime() - now.getTime();
@@ -46,6 +50,11 @@ function statusSentence(s: StatusResult, now: Date): string {
         left > 0 ? `${s.sessionExpiresAt ? "session ends" : "credentials expire"} in ${formatTimeLeft(left)}` : "session over",
       );
     }
+  } else if (s.sourceProfile) {
+    parts.push(
+      `Profile ${s.profile}: assumes ${s.roleArn ?? "a role"} with the session of profile ${s.sourceProfile}, ` +
+        `which is not logged in: log in to profile ${s.sourceProfile}`,
+    );
   } else {
     parts.push(`Profile ${s.profile}: not logged in`);
   }
@@ -131,7 +140,15 @@ export async function onSessionChanged(ctx: CommandContext, change: SessionChang
     sessionExpiresAt: change.sessionExpiresAt,
     state: change.state,
     loggedIn: change.loggedIn,
+    sourceProfile: change.sourceProfile,
+    roleArn: change.roleArn,
   };
+  const shown = bar?.current;
+  if (shown?.sourceProfile && change.profile === shown.sourceProfile && shown.profile === ctx.activeProfile()) {
+    // The session the shown role is assumed with changed: the role follows it, and stays shown.
+    bar?.update(followSource(shown, view));
+    return;
+  }
   if (change.profile === ctx.activeProfile()) {
     if (change.state === "loggedOut") {
       bar?.update(view);

@@ -135,8 +135,8 @@ def test_remote_login_status_identity_logout(wire: Wire, aws_home: AwsHome,  # n
     assert identity["Arn"] == ARN
     assert set(identity) == {"UserId", "Account", "Arn"}
 
-    assert wire.request("awsLogin/logout", {"profile": "p"}) == {"removed": 1,
-                                                                 "alsoLoggedOut": []}
+    assert wire.request("awsLogin/logout", {"profile": "p"}) == {
+        "removed": 1, "alsoLoggedOut": [], "revoked": True, "revokeProblem": None}
     gone = wire.notification("awsLogin/sessionChanged", is_state("loggedOut"))
     assert (gone["loginSession"], gone["expiresAt"]) == (ARN, None)
     assert not list(aws_home.cache_dir.glob("*.json"))
@@ -144,17 +144,19 @@ def test_remote_login_status_identity_logout(wire: Wire, aws_home: AwsHome,  # n
     after = wire.request("awsLogin/status", {"profile": "p"})
     assert after["expiresAt"] is None
     assert [p["kind"] for p in after["problems"]] == ["CacheMissing"]
-    assert wire.request("awsLogin/logout", {"profile": "p"}) == {"removed": 0,
-                                                                 "alsoLoggedOut": []}
+    assert wire.request("awsLogin/logout", {"profile": "p"}) == {
+        "removed": 0, "alsoLoggedOut": [], "revoked": False, "revokeProblem": None}
     expect(wire.error("awsLogin/callerIdentity", {"profile": "p"}), "NotLoggedIn")
 
 
 def test_logout_all_removes_every_session(wire: Wire, aws_home: AwsHome) -> None:  # noqa: F811
     login(wire, aws_home, "p")
     wire.notification("awsLogin/sessionChanged", is_state("active"))
-    assert wire.request("awsLogin/logout", {"all": True}) == {"removed": 1, "alsoLoggedOut": []}
+    assert wire.request("awsLogin/logout", {"all": True}) == {
+        "removed": 1, "alsoLoggedOut": [], "revoked": True, "revokeProblem": None}
     wire.notification("awsLogin/sessionChanged", is_state("loggedOut"))
-    assert wire.request("awsLogin/logout", {"all": True}) == {"removed": 0, "alsoLoggedOut": []}
+    assert wire.request("awsLogin/logout", {"all": True}) == {
+        "removed": 0, "alsoLoggedOut": [], "revoked": False, "revokeProblem": None}
 
 
 def test_logout_names_the_profiles_that_shared_the_cache_file(
@@ -162,8 +164,8 @@ def test_logout_names_the_profiles_that_shared_the_cache_file(
     login(wire, aws_home, "dev")
     login(wire, aws_home, "same")  # the same console session: one cache file for both
     assert len(list(aws_home.cache_dir.glob("*.json"))) == 1
-    assert wire.request("awsLogin/logout", {"profile": "dev"}) == {"removed": 1,
-                                                                   "alsoLoggedOut": ["same"]}
+    assert wire.request("awsLogin/logout", {"profile": "dev"}) == {
+        "removed": 1, "alsoLoggedOut": ["same"], "revoked": True, "revokeProblem": None}
     assert not list(aws_home.cache_dir.glob("*.json"))
     config = aws_home.config.read_bytes()
     # Nothing left to remove, for a logged-out profile and for one never logged in alike:
@@ -171,7 +173,7 @@ def test_logout_names_the_profiles_that_shared_the_cache_file(
     before = aws_home.snapshot()
     for profile in ("same", "nobody"):
         assert wire.request("awsLogin/logout", {"profile": profile}) == {
-            "removed": 0, "alsoLoggedOut": []}
+            "removed": 0, "alsoLoggedOut": [], "revoked": False, "revokeProblem": None}
     assert aws_home.snapshot() == before and aws_home.config.read_bytes() == config
 
 

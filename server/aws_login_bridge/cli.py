@@ -141,18 +141,21 @@ def _confirm_replace(error: SessionConflict, finish: Callable[[], object]):  # t
 
 
 def cmd_logout(args: argparse.Namespace) -> int:
-    from aws_login_bridge.logout import logged_out, logout_profile, nothing_to_remove
-    from aws_login_bridge.store.logout import remove_all
+    from aws_login_bridge.logout import logged_out, logout_all, logout_profile, nothing_to_remove
 
+    # A revoke that fails still logs out (exit 0): the local file is gone either way, and
+    # the line below says the token stays valid and until when.
     if args.all:
-        removed = remove_all()
-        _say(f"Removed {removed} cached login session(s).")
-        return 0
-    outcome = logout_profile(args.profile)
-    if outcome.removed:
-        _say(logged_out(args.profile, outcome.also_logged_out))
+        outcome = logout_all(revoke=not args.no_revoke)
+        _say(f"Removed {outcome.removed} cached login session(s).")
     else:
-        _say(nothing_to_remove(args.profile))
+        outcome = logout_profile(args.profile, revoke=not args.no_revoke)
+        if outcome.removed:
+            _say(logged_out(args.profile, outcome.also_logged_out))
+        else:
+            _say(nothing_to_remove(args.profile))
+    for problem in outcome.revoke_problems:
+        _warn(problem)
     return 0
 
 
@@ -280,6 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
     which = logout.add_mutually_exclusive_group()
     which.add_argument("--profile", help=PROFILE_HELP)
     which.add_argument("--all", action="store_true", help="every cached login session")
+    logout.add_argument("--no-revoke", action="store_true",
+                        help="only delete the file; do not revoke the refresh token with AWS "
+                             "Sign-In (a copy of the file then refreshes until the session ends)")
 
     status = command("status", cmd_status, "which credentials a profile uses, and problems")
     status.add_argument("--json", action="store_true",

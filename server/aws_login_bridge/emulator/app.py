@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import traceback
 
-from . import authorize, control, pages, sts, token_endpoint
+from . import authorize, control, pages, revoke, sts, token_endpoint
 from .context import CONFIRMATION_PATH, TOKEN_PATH, Context
 from .errors import SigninError, StsError
 from .wire import Request, Response
@@ -17,6 +17,7 @@ _ROUTES = {
     ("POST", "/v1/authorize"): authorize.submit,
     ("GET", CONFIRMATION_PATH): authorize.confirmation,
     ("POST", TOKEN_PATH): token_endpoint.handle,
+    ("POST", revoke.REVOKE_PATH): revoke.handle,
     ("POST", "/"): sts.handle,
 }
 
@@ -29,7 +30,7 @@ def handle(ctx: Context, req: Request) -> Response:
         # Log where it broke but not the exception text, which could quote a token.
         log.error("internal error %s in %s %s\n%s", type(e).__name__, req.method, req.path,
                   "".join(traceback.format_tb(e.__traceback__)))
-        if req.path == TOKEN_PATH:
+        if req.path in (TOKEN_PATH, revoke.REVOKE_PATH):
             return token_endpoint.error_response(
                 SigninError(500, "server_error", "internal emulator error"))
         if req.path == "/":

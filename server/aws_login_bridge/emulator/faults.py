@@ -17,7 +17,7 @@ from typing import Any
 from .errors import OAUTH2_ERROR_CODES, SIGNIN_SHAPE_FOR_STATUS
 from .wire import Response
 
-TARGETS = ("token", "authorization_code", "refresh_token", "sts")
+TARGETS = ("token", "authorization_code", "refresh_token", "sts", "revoke")
 # The token-only modes bend a successful token answer, so a real exchange happens
 # underneath (they are applied to the response, not instead of it).
 TOKEN_ONLY_MODES = ("missing-fields", "bad-idtoken", "idtoken-no-sub", "idtoken-sub-newline")
@@ -50,7 +50,7 @@ class Fault:
         mode = self.resolved_mode
         if mode not in MODES:
             raise FaultError(f"mode must be one of {', '.join(MODES)}")
-        if mode in TOKEN_ONLY_MODES and self.target == "sts":
+        if mode in TOKEN_ONLY_MODES and self.target in ("sts", "revoke"):
             raise FaultError(f"mode {mode} only applies to token targets")
         if self.status is not None and self.status not in SIGNIN_SHAPE_FOR_STATUS:
             allowed = ", ".join(str(s) for s in SIGNIN_SHAPE_FOR_STATUS)
@@ -111,8 +111,8 @@ class Fault:
 
 
 def _matches(fault: Fault, target: str, grant: str | None) -> bool:
-    if fault.target == "sts":
-        return target == "sts"
+    if fault.target in ("sts", "revoke"):
+        return target == fault.target
     if target != "token":
         return False
     return fault.target == "token" or fault.target == grant

@@ -50,9 +50,10 @@ class Session:
     started_at: float
     ends_at: float
     expired: bool = False
+    revoked: bool = False  # RevokeOAuth2TokenWithIAM ended its refresh-token chain
 
     def is_over(self, now: float) -> bool:
-        return self.expired or now >= self.ends_at
+        return self.expired or self.revoked or now >= self.ends_at
 
 
 @dataclass
@@ -155,4 +156,8 @@ class Stats:
             "assume_role_ok": c["assume_role_ok"],
             "sts_errors": group("sts_error."),
             "faults_served": c["faults_served"],
+            "revoke": c["revoke"],
+            "revoke_ok": c["revoke_ok"],
+            "revoke_ignored": c["revoke_ignored"],
+            "revoke_errors": group("revoke_error."),
         }

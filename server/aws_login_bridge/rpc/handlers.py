@@ -95,10 +95,9 @@ class Handlers:
 
 
 def _logout(p: t.LogoutParams) -> t.LogoutResult:
-    from aws_login_bridge.logout import logout_profile
-    from aws_login_bridge.store.logout import remove_all
+    from aws_login_bridge.logout import logout_all, logout_profile
 
-    if p.all:
-        return t.LogoutResult(removed=remove_all(), alsoLoggedOut=[])
-    outcome = logout_profile(p.profile)
-    return t.LogoutResult(removed=outcome.removed, alsoLoggedOut=list(outcome.also_logged_out))
+    outcome = logout_all() if p.all else logout_profile(p.profile)
+    return t.LogoutResult(removed=outcome.removed, alsoLoggedOut=list(outcome.also_logged_out),
+                          revoked=outcome.revoked,
+                          revokeProblem=" ".join(outcome.revoke_problems) or None)

@@ -460,6 +460,8 @@ def test_aws_use_switches_this_kernel_and_drops_boto3s_default_session(
 
     monkeypatch.setenv("AWS_PROFILE", "default")  # and restored after the test
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", object())  # one built before the switch
+    helper = ScriptedHelper()  # %aws_use asks whether the profile assumes a role
+    monkeypatch.setattr(AwsLoginMagics, "_helper", lambda self: helper)
     magics = AwsLoginMagics(shell=None)
     magics.aws_use("lab")
     assert os.environ["AWS_PROFILE"] == "lab"

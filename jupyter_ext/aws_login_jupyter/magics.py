@@ -15,6 +15,7 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 
 from aws_login_bridge import protocol_names as names
+from aws_login_bridge.errors import display_name
 from aws_login_jupyter import kernel_env, text_flow
 from aws_login_jupyter.flow import QUERY_TIMEOUT, show_time
 from aws_login_jupyter.helper import KernelHelper, kernel_helper
@@ -42,6 +43,36 @@ def _profile_names(helper: KernelHelper) -> list[str]:
     except Failure:
         return []  # only the combobox's suggestions are lost
     return [str(p["profile"]) for p in answer.get("profiles") or [] if p.get("profile")]
+
+
+def role_lines(status: dict[str, Any] | None) -> tuple[list[str], list[str]]:
+    """For a profile that assumes a role with another profile's login session: what it
+    uses (printed) and, while that session is not logged in, how to log it in (warned)."""
+    source = (status or {}).get("sourceProfile")
+    if not status or not source:
+        return [], []
+    name, via = display_name(str(status.get("profile"))), display_name(str(source))
+    uses = (f"Profile '{name}' assumes {status.get('roleArn') or 'its role'} with the login "
+            f"session of profile '{via}'")
+    if status.get("loggedIn"):
+        ends = status.get("sessionExpiresAt")
+        return [uses + (f" (it ends {show_time(ends)})." if ends else ".")], []
+    return [], [f"{uses}, which is not logged in — run %aws_login --profile {via}"]
+
+
+def revoke_lines(answer: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Whether AWS Sign-In revoked the removed sessions' refresh tokens: said (printed), or
+    why not and until when a copy stays usable (warned). An older helper says neither."""
+    problem = answer.get("revokeProblem")
+    if problem:
+        return [], [str(problem)]
+    if answer.get("revoked") and int(answer.get("removed") or 0):
+        return [REVOKED], []
+    return [], []
+
+
+REVOKED = ("AWS Sign-In revoked the refresh token: a copy of the cached login can no longer "
+           "refresh.")
 
 
 @magics_class
@@ -74,6 +105,15 @@ class AwsLoginMagics(Magics):
             for text in report(profile, answer):
                 print(text)
 
+    def _status_quietly(self, profile: str) -> dict[str, Any] | None:
+        """The profile's status as the files say (no refresh), or None: only extras are lost."""
+        try:
+            answer: dict[str, Any] = self._helper().call(
+                names.STATUS, {"profile": profile, "refresh": False}, timeout=QUERY_TIMEOUT)
+        except Failure:
+            return None
+        return answer
+
     @magic_arguments()
     @argument("--profile", "-p", help="profile to log in (default: the kernel's AWS_PROFILE, "
               "else 'default')")
@@ -89,6 +129,16 @@ class AwsLoginMagics(Magics):
         profile = args.profile or kernel_env.current_profile()
         helper = self._helper()
         set_profile = not args.no_set_profile
+        source = (self._status_quietly(profile) or {}).get("sourceProfile")
+        if source:
+            # A role profile is logged in through the profile whose session it assumes
+            # the role with; this kernel keeps using the role profile.
+            print(f"Profile '{display_name(profile)}' assumes its role with the login session "
+                  f"of profile '{display_name(str(source))}': signing in profile "
+                  f"'{display_name(str(source))}'.")
+            if set_profile:
+                kernel_env.use_profile(profile)
+            profile, set_profile = str(source), False
         if args.text or not widgets_available(self.shell):
             text_flow.run(helper, profile, args.region, set_profile=set_profile)
             return
@@ -128,6 +178,11 @@ class AwsLoginMagics(Magics):
                       + ", ".join(also))
         else:
             print(f"Profile '{profile}' has no cached login credentials; nothing to remove.")
+        said, warned = revoke_lines(answer)
+        for text in said:
+            print(text)
+        for text in warned:
+            _warn(text)
 
     @magic_arguments()
     @argument("--profile", "-p", help="profile to ask about (default: the kernel's profile)")
@@ -154,7 +209,10 @@ class AwsLoginMagics(Magics):
         kernel_env.use_profile(args.profile)
         print(f"AWS_PROFILE={args.profile}: boto3.client(...) in this kernel now uses "
               f"profile '{args.profile}'.")
-        for warning in kernel_env.env_warnings(args.profile, set_profile=True):
+        said, warned = role_lines(self._status_quietly(args.profile))
+        for text in said:
+            print(text)
+        for warning in [*warned, *kernel_env.env_warnings(args.profile, set_profile=True)]:
             _warn(warning)
 
     @magic_arguments()
@@ -178,8 +236,11 @@ def status_lines(status: dict[str, Any]) -> list[str]:
     """The ``%aws_status`` report: facts first, then each problem on its own line."""
     expires = status.get("expiresAt")
     ends = status.get("sessionExpiresAt")
+    source = status.get("sourceProfile")
     rows = [
         ("profile", status.get("profile")),
+        *([("role", status.get("roleArn") or "-"), ("session of profile", source)]
+          if source else []),
         ("login session", status.get("loginSession") or "none"),
         ("account", status.get("accountId") or "-"),
         ("region", status.get("region") or "not set"),

@@ -138,7 +138,7 @@ class CompleteHandler(BaseHandler):
         result = await self.call(names.COMPLETE_LOGIN, params, COMPLETE_TIMEOUT, profile)
         profile = str(result.get("profile") or profile or "default")
         if data.get("useForKernels", True) is not False:
-            self.hub.use_for_kernels(profile)
+            self.hub.use_for_kernels(await self.kernel_profile(data, profile))
         try:
             identity = await self.hub.call(names.CALLER_IDENTITY, {"profile": profile},
                                            QUERY_TIMEOUT)
@@ -146,6 +146,21 @@ class CompleteHandler(BaseHandler):
             identity = {"problem": friendly(failure, profile, how_to_login=LOGIN_HINT)}
         self.finish(json.dumps({"login": result, "identity": identity,
                                 "serverProfile": server_profile()}))
+
+
+    async def kernel_profile(self, data: dict[str, Any], profile: str) -> str:
+        """What kernels get after logging in ``profile``: the role profile the person chose,
+        when the helper says it assumes its role with that session; else ``profile``."""
+        role = self.text(data, "roleProfile", required=False)
+        if not role or role == profile:
+            return profile
+        try:
+            # The helper checks the name, and whose session the role is assumed with.
+            status = await self.hub.call(names.STATUS, {"profile": role, "refresh": False},
+                                         QUERY_TIMEOUT)
+        except Failure:
+            return profile
+        return role if status.get("sourceProfile") == profile else profile
 
 
 class CancelHandler(BaseHandler):

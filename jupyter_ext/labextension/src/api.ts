@@ -94,6 +94,8 @@ export const api = {
     code?: string;
     replaceExisting?: boolean;
     useForKernels: boolean;
+    /** The role profile chosen, for kernels, when its source is the one signed in. */
+    roleProfile?: string;
   }): Promise<LoginDone> {
     return post<LoginDone>('login/complete', options);
   },

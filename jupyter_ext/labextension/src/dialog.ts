@@ -46,7 +46,10 @@ function field(label: string, input: HTMLInputElement): HTMLLabelElement {
 export interface LoginOptions {
   profile?: string;
   profiles: string[];
-  onDone: (done: LoginDone) => void;
+  /** Role profiles and the login profile whose session each assumes its role with. */
+  sources?: Record<string, string>;
+  /** `role`: the role profile chosen, whose source was logged in (it stays the one shown). */
+  onDone: (done: LoginDone, role?: string) => void;
 }
 
 /** The dialog's body: a small state machine (start → waiting ⇄ working → done). */
@@ -63,6 +66,8 @@ export class LoginBody extends Widget {
   readonly status: HTMLElement;
   private readonly codeSection: HTMLElement;
   private started: StartLoginResult | undefined;
+  /** The role profile chosen when its source is being logged in. */
+  private role: string | undefined;
   private busy = false;
   dialog: Dialog<unknown> | undefined;
 
@@ -196,7 +201,13 @@ export class LoginBody extends Widget {
       return;
     }
     this.forget();
-    const profile = this.profile.value.trim() || 'default';
+    const chosen = this.profile.value.trim() || 'default';
+    // A role profile is logged in through the profile whose session it assumes the role with.
+    const source = Object.prototype.hasOwnProperty.call(this.options.sources ?? {}, chosen)
+      ? this.options.sources?.[chosen]
+      : undefined;
+    const profile = source ?? chosen;
+    this.role = source ? chosen : undefined;
     const region = this.region.value.trim() || undefined;
     this.setBusy(true);
     this.say('Preparing the sign-in link…');
@@ -213,7 +224,7 @@ export class LoginBody extends Widget {
     this.url.textContent = this.started.authorizeUrl;
     this.code.value = '';
     this.codeSection.hidden = false;
-    this.say(WAITING_TEXT);
+    this.say(this.role ? `${viaText(this.role, profile)} ${WAITING_TEXT}` : WAITING_TEXT);
     this.link.focus();
   }
 
@@ -255,7 +266,8 @@ export class LoginBody extends Widget {
         profile: started.profile,
         code: replaceExisting ? undefined : code,
         replaceExisting,
-        useForKernels: this.useForKernels.checked
+        useForKernels: this.useForKernels.checked,
+        roleProfile: this.role
       });
     } catch (error) {
       this.setBusy(false);
@@ -265,7 +277,7 @@ export class LoginBody extends Widget {
     this.setBusy(false);
     this.code.value = '';
     this.started = undefined;
-    this.options.onDone(done);
+    this.options.onDone(done, this.role);
     this.dialog?.resolve(0); // its one button, Close
   }
 
@@ -290,6 +302,11 @@ export class LoginBody extends Widget {
     this.codeSection.hidden = true;
     this.say(`${failure.message}. Press Sign in for a new sign-in link.`, 'error');
   }
+}
+
+/** Said when a role profile's source is signed in instead. */
+export function viaText(role: string, source: string): string {
+  return `Profile '${role}' assumes its role with the session of profile '${source}': this signs in profile '${source}'.`;
 }
 
 /** Open the dialog; resolves when it closes (signed in or not). */

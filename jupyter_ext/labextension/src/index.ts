@@ -15,6 +15,7 @@ import { Menu } from '@lumino/widgets';
 
 import { ApiError, LoginDone, api } from './api';
 import { openLoginDialog } from './dialog';
+import { logoutMessage } from './logoutMessage';
 import { SessionModel } from './session';
 import { AwsStatusItem } from './statusbar';
 
@@ -52,10 +53,14 @@ function forShownProfile(
   };
 }
 
-function loggedInMessage(done: LoginDone): string {
-  const profile = done.login.profile;
+function loggedInMessage(done: LoginDone, role?: string): string {
+  const source = done.login.profile;
+  const profile = role ?? source;
   const who = done.identity.Arn ?? 'an identity that could not be checked';
-  const lines = [`Signed in: profile '${profile}' is ${who}.`];
+  const lines = [`Signed in: profile '${source}' is ${who}.`];
+  if (role) {
+    lines.push(`Profile '${role}' assumes its role with this session.`);
+  }
   if (done.identity.problem) {
     lines.push(done.identity.problem + '.');
   }
@@ -89,15 +94,28 @@ const plugin: JupyterFrontEndPlugin<void> = {
       caption: 'Sign in to AWS with your console session (for this Jupyter server)',
       execute: async args => {
         let profiles: string[] = [];
+        const sources: Record<string, string> = {};
         try {
-          profiles = (await api.profiles()).profiles.map(p => p.profile);
+          for (const p of (await api.profiles()).profiles) {
+            profiles.push(p.profile);
+            if (p.sourceProfile) {
+              sources[p.profile] = p.sourceProfile;
+            }
+          }
         } catch {
-          // Only the suggestions are lost.
+          // Only the suggestions are lost (and a role profile is tried as it is).
         }
         await openLoginDialog({
           profile: (args.profile as string | undefined) ?? model.profile,
           profiles,
-          onDone: done => {
+          sources,
+          onDone: (done, role) => {
+            if (role) {
+              // The role stays shown: read it again, now that its source is logged in.
+              void model.reload(role).catch(() => undefined);
+              Notification.success(loggedInMessage(done, role), { autoClose: 8000 });
+              return;
+            }
             model.set({
               profile: done.login.profile,
               loginSession: done.login.loginSession,
@@ -115,10 +133,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
     commands.addCommand(COMMANDS.logout, {
       label: LABELS[COMMANDS.logout],
       caption: 'Delete the cached AWS login credentials of the shown profile',
-      execute: forShownProfile(model, async profile => {
-        const { removed } = await api.logout(profile);
+      execute: forShownProfile(model, async shownProfile => {
+        // A role profile has no session of its own: logging out ends its source's.
+        const shown = model.view;
+        const role = shown?.profile === shownProfile && shown.sourceProfile ? shownProfile : undefined;
+        const profile = (role && shown?.sourceProfile) || shownProfile;
+        const { removed, revoked, revokeProblem } = await api.logout(profile);
         const view = model.view;
-        if (view && view.profile === profile) {
+        if (view && view.profile === shownProfile) {
           model.set({
             ...view,
             expiresAt: null,
@@ -127,12 +149,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
             loggedIn: false
           });
         }
-        Notification.info(
-          removed
-            ? `Logged out of profile '${profile}'. Credentials already handed out stay valid until they expire (at most 15 minutes).`
-            : `Profile '${profile}' had no cached credentials; nothing to remove.`,
-          { autoClose: 6000 }
-        );
+        const text = logoutMessage(profile, role, removed, revoked, revokeProblem);
+        if (revokeProblem) {
+          Notification.warning(text, { autoClose: false });
+        } else {
+          Notification.info(text, { autoClose: 6000 });
+        }
       })
     });
 

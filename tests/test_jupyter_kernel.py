@@ -27,6 +27,7 @@ from jupyter_client.manager import KernelManager
 
 from aws_login_bridge.emulator import person
 from aws_login_bridge.emulator.identity import DEFAULT_ACCOUNT_ID, DEFAULT_ARN
+from aws_login_jupyter.magics import REVOKED
 from aws_login_jupyter.messages import STATE_MISMATCH, Failure, friendly
 
 pytestmark = pytest.mark.slow
@@ -361,6 +362,8 @@ def test_magics_and_one_helper_per_kernel(kernel: Kernel, aws_home: Any) -> None
     assert cell.stdout.startswith("Logged out of profile 'nb'.")
     assert ("Also logged out (same console session, shared cached credentials): twin"
             in cell.stdout)
+    # The helper revoked the refresh token at the emulator before removing the file.
+    assert REVOKED in cell.stdout and "not revoked" not in cell.stderr
     assert cache_files(aws_home) == []
     cell = kernel.run("%aws_logout --profile twin")
     assert cell.stdout.strip() == ("Profile 'twin' has no cached login credentials; nothing to "

@@ -155,6 +155,10 @@ def test_status_of_a_chained_profile_names_its_source_and_role(home: AwsHome) ->
     assert status["sessionExpiresAt"] == console["sessionExpiresAt"]
     assert status["accountId"] == "222222222222"
     assert not [p for p in status["problems"] if p["kind"] in ("NotLoggedIn", "CacheMissing")]
+    human = run_cli(home, "status", "--profile", "admin")
+    assert human.returncode == 0, human.stderr
+    assert (f"role:          {ROLE}, assumed with the login session of profile 'console'"
+            in human.stdout.splitlines())
     two = json.loads(run_cli(home, "status", "--profile", "two", "--json").stdout)
     assert (two["loggedIn"], two["sourceProfile"], two["roleArn"]) == (
         True, "console", "arn:aws:iam::333333333333:role/Second")
@@ -346,3 +350,42 @@ def test_a_role_chained_from_a_login_in_the_aws_cli_file_layout(home: AwsHome,
                          env=env, capture_output=True, text=True, timeout=60, check=False)
     assert aws.returncode == 0, aws.stderr
     assert json.loads(aws.stdout)["Arn"].endswith(":assumed-role/Admin/me")
+
+
+# -- the watcher; logging out of the source (last: it ends the module's login) ---------------
+
+
+def test_the_watcher_follows_the_source_and_a_logout_stops_the_role(home: AwsHome) -> None:
+    import datetime as dt
+
+    from conftest import rewrite_cache
+
+    helper = Wire(home.env)
+    try:
+        helper.initialize()
+        # Through the helper too; its answer also means the watcher has had its first look.
+        who = helper.request("awsLogin/callerIdentity", {"profile": "admin"})
+        assert who["Arn"] == "arn:aws:sts::222222222222:assumed-role/Admin/me"
+        soon = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=90)).strftime(
+            "%Y-%m-%dT%H:%M:%SZ")
+        rewrite_cache(home, lambda t: t["accessToken"].update(expiresAt=soon))  # another tool
+        changed = helper.notification("awsLogin/sessionChanged", lambda p: (
+            p["profile"] == "admin" and p["state"] == "refreshed" and p["expiresAt"] == soon))
+        assert (changed["sourceProfile"], changed["roleArn"], changed["loginSession"]) == (
+            "console", ROLE, ARN)
+        assert changed["loggedIn"] is True
+        # Another process logs console out: admin is logged out with it ...
+        assert run_cli(home, "logout", "--profile", "console").returncode == 0
+        gone = helper.notification("awsLogin/sessionChanged", lambda p: (
+            p["profile"] == "admin" and p["state"] == "loggedOut"))
+        assert gone["loggedIn"] is False and gone["sourceProfile"] == "console"
+    finally:
+        helper.close()
+    # ... and its role credentials, although still cached and valid, are not handed out.
+    before = files(home)
+    done = process(home, "admin")
+    assert done.returncode == 1 and done.stdout == ""
+    assert "aws-login-bridge login --remote --profile console" in done.stderr
+    assert files(home) == before
+    status = json.loads(run_cli(home, "status", "--profile", "admin", "--json").stdout)
+    assert status["loggedIn"] is False and status["sourceProfile"] == "console"

@@ -203,6 +203,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         _say(f"{name:>14} {value:>28} {kind:>24}    {where}")
     _say()
     _say(f"login_session: {status.loginSession or '<none>'}")
+    if status.sourceProfile:
+        _say(f"role:          {status.roleArn}, assumed with the login session of profile "
+             f"'{display_name(status.sourceProfile)}'")
     if status.accountId:
         _say(f"account:       {status.accountId}")
     if status.expiresAt:

@@ -7,7 +7,9 @@ it polls (``stat`` only, re-reading a file only when its stamp moved) and compar
 it saw last. Polling at a bounded interval needs no extra dependency and behaves the same
 on every platform and file system. The helper also polls at once after its own changes.
 
-For each profile with a ``login_session``:
+For each profile with a ``login_session``, and each role profile whose ``source_profile``
+chain ends at one (watched through that session; its events name ``sourceProfile`` and
+``roleArn``):
 
 * cache file appears, or the profile now points at another session with a cache → ``active``
 * same session, the idToken (its issue time) changed → ``active`` (a new login)

@@ -13,6 +13,7 @@ told in one line that the token stays valid and until when.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import NamedTuple
 
 from aws_login_bridge.errors import LoginBridgeError, NotLoggedIn, RefreshRequired, shown_name
@@ -72,7 +73,7 @@ def logout_all(*, revoke: bool = True) -> Logout:
                   revoke_problems=tuple(problems))
 
 
-def _revoke_file(profile: LoginProfile | None, path: object, revoke: bool,
+def _revoke_file(profile: LoginProfile | None, path: Path, revoke: bool,
                  token: dict[str, object] | None = None) -> str | None:
     """None when the file's refresh token is revoked or can no longer refresh anyway;
     otherwise the line that says it stays valid, why, and until when."""

@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import subprocess
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -286,6 +287,84 @@ def test_setup_process_profile_for_a_chained_profile(home: AwsHome, tmp_path: Pa
                          text=True, timeout=60, check=False)
     assert who.returncode == 0, who.stderr
     assert who.stdout.strip() == "arn:aws:sts::222222222222:assumed-role/Admin/me"
+
+
+def role_files(home: AwsHome) -> list[Path]:
+    return list((Path(home.env["XDG_RUNTIME_DIR"]) / "aws-login-bridge" / "roles").iterdir())
+
+
+def test_role_credentials_near_their_end_or_damaged_are_assumed_again(
+        home: AwsHome, emulator: Any) -> None:
+    import datetime as dt
+
+    first = json.loads(process(home, "admin").stdout)
+    (path,) = [p for p in role_files(home) if first["AccessKeyId"] in p.read_text()]
+    start = assumed(emulator)
+    # Four minutes left: under the five the cache keeps them for.
+    soon = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=4)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ")
+    path.write_text(json.dumps(dict(json.loads(path.read_text()), Expiration=soon)))
+    renewed = json.loads(process(home, "admin").stdout)
+    assert renewed["AccessKeyId"] != first["AccessKeyId"]
+    assert assumed(emulator) == start + 1
+    path.write_text('{"AccessKeyId": "ASIAPLANTED"')  # damaged: never handed out
+    again = json.loads(process(home, "admin").stdout)
+    assert again["AccessKeyId"] not in ("ASIAPLANTED", renewed["AccessKeyId"])
+    assert assumed(emulator) == start + 2
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_bad_duration_is_refused_before_any_call(home: AwsHome, emulator: Any,
+                                                   tmp_path: Path) -> None:
+    bad = AwsHome(home.root, dict(home.env, AWS_CONFIG_FILE=str(tmp_path / "config")))
+    (tmp_path / "config").write_text(CHAIN.replace("duration_seconds = 900",
+                                                   "duration_seconds = 12h"))
+    before, start = files(home), control(emulator, "stats")["assume_role"]
+    done = process(bad, "short")
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr.startswith(
+        "aws-login-bridge credential-process: The duration_seconds of profile 'short' ('12h') "
+        "is not a whole number of seconds from 900 to 43200; fix it.")
+    assert files(home) == before
+    assert control(emulator, "stats")["assume_role"] == start
+
+
+def test_the_emulator_checks_assume_role_as_sts_does(home: AwsHome, emulator: Any) -> None:
+    import botocore.config
+    import botocore.exceptions
+    import botocore.session
+
+    def sts(creds: dict[str, str]) -> Any:
+        return botocore.session.Session().create_client(
+            "sts", region_name="us-east-1", endpoint_url=emulator.base_url,
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            config=botocore.config.Config(parameter_validation=False))  # the server's checks
+
+    def refused(creds: dict[str, str], **args: Any) -> str:
+        with pytest.raises(botocore.exceptions.ClientError) as error:
+            sts(creds).assume_role(**{"RoleArn": ROLE, "RoleSessionName": "tt", **args})
+        return error.value.response["Error"]["Code"]
+
+    good = json.loads(process(home, "admin").stdout)
+    assert refused(dict(good, SecretAccessKey="x" * 40)) == "SignatureDoesNotMatch"
+    assert refused(dict(good, AccessKeyId="ASIAUNKNOWN000000000")) == "InvalidClientTokenId"
+    assert refused(good, DurationSeconds=899) == "ValidationError"
+    assert refused(good, RoleArn="arn:aws:iam::222222222222:user/Admin") == "ValidationError"
+    partner = "arn:aws:iam::222222222222:role/Partner"
+    assert refused(good, RoleArn=partner) == "AccessDenied"  # its ExternalId is missing
+    answer = sts(good).assume_role(RoleArn=partner, RoleSessionName="chain",
+                                   ExternalId="shared-secret-1")
+    assert answer["AssumedRoleUser"]["Arn"] == (
+        "arn:aws:sts::222222222222:assumed-role/Partner/chain")
+    unsigned = urllib.request.Request(
+        emulator.base_url + "/", data=f"Action=AssumeRole&Version=2011-06-15&RoleArn={ROLE}"
+        "&RoleSessionName=tt".encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    with pytest.raises(urllib.error.HTTPError) as error:
+        urllib.request.urlopen(unsigned, timeout=10)
+    assert error.value.code == 403 and b"MissingAuthenticationToken" in error.value.read()
 
 
 # -- botocore, the AWS CLI, whoami, login -----------------------------------------------------

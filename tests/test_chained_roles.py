@@ -207,6 +207,9 @@ def test_a_source_not_logged_in_is_named_in_the_advice(home: AwsHome, tmp_path: 
     assert failed.returncode == 1 and failed.stdout == ""
     assert failed.stderr.count("\n") == 1
     assert "aws-login-bridge login --remote --profile console" in failed.stderr
+    who = run_cli(other, "whoami", "--profile", "admin")
+    assert who.returncode == 1 and who.stdout == ""
+    assert who.stderr == f"aws-login-bridge: {problem['message']}\n"
     assert files(other) == before
 
 
@@ -280,6 +283,9 @@ def test_setup_process_profile_for_a_chained_profile(home: AwsHome, tmp_path: Pa
     copy_config.write_text(CHAIN)
     done = run_cli(copy, "setup-process-profile", "--profile", "admin")
     assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(
+        f"Profile 'admin-process' now gets its credentials from the role {ROLE} assumed with "
+        "the login session of profile 'console' through credential_process.\n")
     assert "while 'console' is logged in" in done.stdout
     script = ("import boto3; print(boto3.Session(profile_name='admin-process')"
               ".client('sts').get_caller_identity()['Arn'])")

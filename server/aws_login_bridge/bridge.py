@@ -191,7 +191,7 @@ def _program_name(path: str) -> str:
 
 def setup_process_profile(profile: str, as_name: str | None) -> int:
     """Write profile ``as_name`` (default ``<profile>-process``) running this bridge."""
-    from aws_login_bridge.profiles import LoginProfile, session_source
+    from aws_login_bridge.profiles import LoginProfile, role_text, session_source
     from aws_login_bridge.store.configfile import (
         ConfigDocument,
         config_lock,
@@ -224,9 +224,11 @@ def setup_process_profile(profile: str, as_name: str | None) -> int:
             document.with_values(name, values).save()
     except LoginBridgeError as error:
         return _fail(f"{PROG} setup-process-profile: {error.message}")
-    print(f"Profile '{name}' now gets its credentials from the login session of profile "
-          f"'{profile}' through credential_process.")
     login = profile if isinstance(source, LoginProfile) else source.source
+    through = ("" if isinstance(source, LoginProfile) else
+               f"the role {role_text(source.role_arn)} assumed with ")
+    print(f"Profile '{name}' now gets its credentials from {through}the login session of "
+          f"profile '{login}' through credential_process.")
     print(f"Use it with tools that cannot read login_session: --profile {name} or "
           f"AWS_PROFILE={name}. It works while '{login}' is logged in "
           f"({_login_hint(login)}).")

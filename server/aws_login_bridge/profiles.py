@@ -173,7 +173,7 @@ class ChainedRole(namedtuple("ChainedRole", ["name", "source", "login", "hops"])
         return NotLoggedIn(
             f"Profile {shown_name(self.name)} assumes {role_text(self.role_arn)} with the login "
             f"session of profile {shown_name(self.source)}, which is not logged in. Run: "
-            f"{login_command(self.source)}", profile=self.name)
+            f"{login_command(self.source)}", profile=self.name, sourceProfile=self.source)
 
 
 def role_text(role_arn: str) -> str:

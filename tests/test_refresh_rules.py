@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from test_rpc_wire import Wire
 
 from aws_login_bridge.emulator import person
+from aws_login_bridge.errors import SIGNIN_ERRORS
 from aws_login_bridge.store.cache import cache_key, format_time
 
 ARN = "arn:aws:sts::123456789012:assumed-role/Developer/console-session"
@@ -98,7 +99,7 @@ def closed_port() -> int:
 
 PASSING = {
     "5xx": ({"target": "refresh_token", "status": 503, "count": 3}, {},
-            "AWS Sign-In failed (HTTP 503). Try again in a minute."),
+            SIGNIN_ERRORS["server_error"].sentence),
     "connection reset": ({"target": "refresh_token", "mode": "reset", "count": 3}, {},
                          "AWS Sign-In could not be reached"),
     "timeout": ({"target": "refresh_token", "delay": 5, "count": 3},
@@ -156,8 +157,8 @@ def test_status_and_the_helper_report_the_failed_refresh(home: AwsHome, emulator
     status = run_cli(home, "status", "--profile", "p")
     assert status.returncode == 0
     assert (f"problem (RefreshFailed): Could not refresh the credentials, so the cached ones "
-            f"are used until they expire at {until}: AWS Sign-In failed (HTTP 500). Try again "
-            "in a minute.") in status.stdout
+            f"are used until they expire at {until}: "
+            f"{SIGNIN_ERRORS['server_error'].sentence}") in status.stdout
     helper = Wire(home.env)
     try:
         helper.initialize()
@@ -203,16 +204,8 @@ def test_a_status_reads_the_cache_file_once_and_refreshes_from_that_read(
 
 # -- refusals that are final ----------------------------------------------------------------
 
-FINAL = {
-    "TOKEN_EXPIRED": (401, "The login session has ended: it lasts up to 12 hours from the "
-                           "console sign-in. Log in again."),
-    "USER_CREDENTIALS_CHANGED": (403, "The login session was ended because the console "
-                                      "password or credentials changed since you signed in. "
-                                      "Log in again with the new ones."),
-    "INSUFFICIENT_PERMISSIONS": (403, "This identity may not sign in to local development "
-                                      "tools. Ask an administrator to attach the "
-                                      "SignInLocalDevelopmentAccess managed policy"),
-}
+FINAL = {code: (status, SIGNIN_ERRORS[code].sentence) for code, status in (
+    ("TOKEN_EXPIRED", 401), ("USER_CREDENTIALS_CHANGED", 403), ("INSUFFICIENT_PERMISSIONS", 403))}
 
 
 @pytest.mark.parametrize("code", list(FINAL))

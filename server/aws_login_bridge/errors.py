@@ -8,6 +8,7 @@ secrets: callers pass only profile names, ARNs, regions and URLs into them.
 from __future__ import annotations
 
 import re
+from collections import namedtuple
 
 TYPE_CHECKING = False  # typing itself is not imported: credential_process loads this
 if TYPE_CHECKING:
@@ -63,6 +64,8 @@ class LoginBridgeError(Exception):
     """Base class: something the user can act on, never a traceback."""
 
     kind: ClassVar[str] = "ServiceError"
+    # The AWS Sign-In error code this error stands for, when the service named one.
+    signin_code: str | None = None
 
     def __init__(self, message: str, **data: Any) -> None:
         super().__init__(message)
@@ -140,3 +143,88 @@ class InvalidInput(LoginBridgeError):
 ALL_KINDS: tuple[str, ...] = tuple(
     cls.kind for cls in LoginBridgeError.__subclasses__()
 )
+
+
+class SigninRule(namedtuple("SigninRule", ["error", "passing", "sentence"])):
+    """What one AWS Sign-In error code means to us: the error to raise, whether it is
+    passing (still-valid cached credentials are handed back, with a warning) or final, and
+    the one sentence that says what to do."""
+
+    __slots__ = ()
+    error: type[LoginBridgeError]
+    passing: bool
+    sentence: str
+
+
+_RELOGIN = "Log in again"
+# Every OAuth2ErrorCode in botocore's signin model, decided once. Passing: the service may
+# answer differently in a minute (its own trouble, throttling, a quota, a concurrent
+# change); final: this refresh token or this request will never be accepted.
+SIGNIN_ERRORS: dict[str, SigninRule] = {
+    "TOKEN_EXPIRED": SigninRule(RefreshRequired, False, (
+        "The login session has ended (TOKEN_EXPIRED): it lasts up to 12 hours from the "
+        f"console sign-in, and a refresh token is spent once used. {_RELOGIN}.")),
+    "USER_CREDENTIALS_CHANGED": SigninRule(RefreshRequired, False, (
+        "The login session was ended because the console password or credentials changed "
+        f"since you signed in (USER_CREDENTIALS_CHANGED). {_RELOGIN} with the new ones.")),
+    "INSUFFICIENT_PERMISSIONS": SigninRule(InsufficientPermissions, False, (
+        "This identity may not sign in to local development tools "
+        "(INSUFFICIENT_PERMISSIONS). Ask an administrator to attach the "
+        "SignInLocalDevelopmentAccess managed policy (or an equivalent), then log in "
+        "again.")),
+    "AUTHCODE_EXPIRED": SigninRule(AuthCodeExpired, False, (
+        "The authorization code has expired or was already used (AUTHCODE_EXPIRED). Start "
+        "the login again and paste the new code within a few minutes.")),
+    "server_error": SigninRule(ServiceError, True, (
+        "AWS Sign-In failed on its side (server_error). Try again in a minute.")),
+    "INVALID_REQUEST": SigninRule(ServiceError, False, (
+        "AWS Sign-In refused the request as malformed (INVALID_REQUEST). "
+        f"{_RELOGIN}; if it keeps failing, check the region and endpoint.")),
+    "RESOURCE_NOT_FOUND": SigninRule(RefreshRequired, False, (
+        "AWS Sign-In does not know this login session (RESOURCE_NOT_FOUND): it may have "
+        f"been ended, or belongs to another region or endpoint. {_RELOGIN}.")),
+    "CONFLICT": SigninRule(ServiceError, True, (
+        "AWS Sign-In refused the request because the session changed at the same time "
+        "(CONFLICT), as when another tool refreshes it. Try again in a moment.")),
+    "SERVICE_QUOTA_EXCEEDED": SigninRule(ServiceError, True, (
+        "AWS Sign-In says a service quota of this account is exceeded "
+        "(SERVICE_QUOTA_EXCEEDED). Try again later; if it lasts, ask an administrator "
+        "about the account's Sign-In quotas.")),
+    "unsupported_grant_type": SigninRule(ServiceError, False, (
+        "AWS Sign-In does not accept this kind of request at this endpoint "
+        "(unsupported_grant_type). Check the region and AWS_ENDPOINT_URL_SIGNIN, update "
+        "aws-login-bridge, then log in again.")),
+    "invalid_request": SigninRule(ServiceError, False, (
+        "AWS Sign-In refused the request as malformed (invalid_request). "
+        f"{_RELOGIN}; if it keeps failing, update aws-login-bridge.")),
+    "invalid_grant": SigninRule(RefreshRequired, False, (
+        "AWS Sign-In refused the grant (invalid_grant): the refresh token or code was "
+        f"already used, revoked or has expired. {_RELOGIN}.")),
+    "invalid_scope": SigninRule(ServiceError, False, (
+        "AWS Sign-In refused the requested scope (invalid_scope). "
+        f"{_RELOGIN}; if it keeps failing, update aws-login-bridge.")),
+    "invalid_target": SigninRule(ServiceError, False, (
+        "AWS Sign-In refused the request's target (invalid_target). Check the region and "
+        "AWS_ENDPOINT_URL_SIGNIN, then log in again.")),
+    "invalid_client": SigninRule(ServiceError, False, (
+        "AWS Sign-In does not accept this client (invalid_client). Update "
+        "aws-login-bridge, then log in again.")),
+    "rate_exceeded": SigninRule(ServiceError, True, (
+        "AWS Sign-In is throttling requests (rate_exceeded). Wait a minute and try "
+        "again.")),
+    "service_unavailable": SigninRule(ServiceError, True, (
+        "AWS Sign-In is temporarily unavailable (service_unavailable). Try again in a "
+        "minute.")),
+}
+
+
+def signin_error(code: str, status: int | None = None) -> LoginBridgeError | None:
+    """The error for a Sign-In error code from the table, or None for a code it lacks. It
+    remembers the code, so that ``is_passing`` reads the table rather than the status."""
+    rule = SIGNIN_ERRORS.get(code)
+    if rule is None:
+        return None
+    error = rule.error(rule.sentence, **({"status": status} if rule.error is ServiceError
+                                         else {}))
+    error.signin_code = code
+    return error

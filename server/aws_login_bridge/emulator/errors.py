@@ -15,22 +15,40 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Sign-In's modeled error codes (OAuth2ErrorCode in the service model).
-OAUTH2_ERROR_CODES = frozenset(
-    {
-        "TOKEN_EXPIRED", "USER_CREDENTIALS_CHANGED", "INSUFFICIENT_PERMISSIONS",
-        "AUTHCODE_EXPIRED", "server_error", "INVALID_REQUEST", "RESOURCE_NOT_FOUND",
-        "CONFLICT", "SERVICE_QUOTA_EXCEEDED", "unsupported_grant_type", "invalid_request",
-        "invalid_grant", "invalid_scope", "invalid_target", "invalid_client",
-        "rate_exceeded", "service_unavailable",
-    }
-)
+# Sign-In's modeled error codes (OAuth2ErrorCode in the service model), each with the HTTP
+# status and modeled exception shape the service answers it with: the model names the
+# shape for each code (AccessDeniedException's error member lists its four, the other
+# exceptions say "Will be <code>"); the rest are ValidationException's 400.
+SIGNIN_CODE_WIRE: dict[str, tuple[int, str]] = {
+    "TOKEN_EXPIRED": (401, "AccessDeniedException"),
+    "AUTHCODE_EXPIRED": (401, "AccessDeniedException"),
+    "USER_CREDENTIALS_CHANGED": (403, "AccessDeniedException"),
+    "INSUFFICIENT_PERMISSIONS": (403, "AccessDeniedException"),
+    "server_error": (500, "InternalServerException"),
+    "INVALID_REQUEST": (400, "ValidationException"),
+    "RESOURCE_NOT_FOUND": (404, "ResourceNotFoundException"),
+    "CONFLICT": (409, "ConflictException"),
+    "SERVICE_QUOTA_EXCEEDED": (402, "ServiceQuotaExceededException"),
+    "unsupported_grant_type": (400, "ValidationException"),
+    "invalid_request": (400, "ValidationException"),
+    "invalid_grant": (400, "InvalidGrantException"),
+    "invalid_scope": (400, "InvalidScopeException"),
+    "invalid_target": (400, "ValidationException"),
+    "invalid_client": (400, "ValidationException"),
+    "rate_exceeded": (429, "TooManyRequestsError"),
+    "service_unavailable": (503, "ServiceUnavailableException"),
+}
+OAUTH2_ERROR_CODES = frozenset(SIGNIN_CODE_WIRE)
 
-# HTTP status → the modeled exception shape botocore will raise for it.
+# HTTP status → the modeled exception shape botocore will raise for it (a code's own shape
+# wins when the code is answered with its own status, see SigninError.shape).
 SIGNIN_SHAPE_FOR_STATUS = {
     400: "ValidationException",
     401: "AccessDeniedException",
+    402: "ServiceQuotaExceededException",
     403: "AccessDeniedException",
+    404: "ResourceNotFoundException",
+    409: "ConflictException",
     429: "TooManyRequestsError",
     500: "InternalServerException",
     502: "InternalServerException",
@@ -41,8 +59,11 @@ SIGNIN_SHAPE_FOR_STATUS = {
 DEFAULT_SIGNIN_CODE_FOR_STATUS = {
     400: "INVALID_REQUEST",
     401: "TOKEN_EXPIRED",
+    402: "SERVICE_QUOTA_EXCEEDED",
     403: "INSUFFICIENT_PERMISSIONS",
-    429: "INVALID_REQUEST",
+    404: "RESOURCE_NOT_FOUND",
+    409: "CONFLICT",
+    429: "rate_exceeded",
     500: "server_error",
     502: "server_error",
     503: "server_error",
@@ -66,7 +87,8 @@ class SigninError(ServiceError):
 
     @property
     def shape(self) -> str:
-        return SIGNIN_SHAPE_FOR_STATUS[self.status]
+        status, shape = SIGNIN_CODE_WIRE.get(self.code, (None, ""))
+        return shape if status == self.status else SIGNIN_SHAPE_FOR_STATUS[self.status]
 
 
 def invalid_request(message: str) -> SigninError:

@@ -14,16 +14,25 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .errors import OAUTH2_ERROR_CODES, SIGNIN_SHAPE_FOR_STATUS
+from .errors import (
+    OAUTH2_ERROR_CODES,
+    SIGNIN_CODE_WIRE,
+    SIGNIN_SHAPE_FOR_STATUS,
+    STS_DEFAULT_CODE_FOR_STATUS,
+)
 from .wire import Response
 
 TARGETS = ("token", "authorization_code", "refresh_token", "sts", "revoke")
 # The token-only modes bend a successful token answer, so a real exchange happens
 # underneath (they are applied to the response, not instead of it).
 TOKEN_ONLY_MODES = ("missing-fields", "bad-idtoken", "idtoken-no-sub", "idtoken-sub-newline")
-# status: an error answer; reset: drop the connection without answering; garbage: 200
-# whose body does not parse; delay: only the delay, then the normal answer.
-MODES = ("status", "reset", "garbage", "delay", *TOKEN_ONLY_MODES)
+# status: an error answer (with ``error`` alone: that Sign-In code with the status and
+# shape the service model gives it, so every OAuth2ErrorCode is one fault away); reset:
+# drop the connection without answering; garbage: 200 whose body does not parse; delay:
+# the request is handled at once and its answer sent late; stall: the request waits
+# ``delay`` before it is looked at, so a token another client redeems meanwhile is
+# already used when this one is (token targets only).
+MODES = ("status", "reset", "garbage", "delay", "stall", *TOKEN_ONLY_MODES)
 _STS_CODE_RE = re.compile(r"^[A-Za-z][A-Za-z0-9.]{0,63}$")
 _MAX_DELAY = 120.0
 
@@ -50,10 +59,12 @@ class Fault:
         mode = self.resolved_mode
         if mode not in MODES:
             raise FaultError(f"mode must be one of {', '.join(MODES)}")
-        if mode in TOKEN_ONLY_MODES and self.target in ("sts", "revoke"):
+        if (mode in TOKEN_ONLY_MODES or mode == "stall") and self.target in ("sts", "revoke"):
             raise FaultError(f"mode {mode} only applies to token targets")
-        if self.status is not None and self.status not in SIGNIN_SHAPE_FOR_STATUS:
-            allowed = ", ".join(str(s) for s in SIGNIN_SHAPE_FOR_STATUS)
+        statuses = STS_DEFAULT_CODE_FOR_STATUS if self.target == "sts" else (
+            SIGNIN_SHAPE_FOR_STATUS)
+        if self.status is not None and self.status not in statuses:
+            allowed = ", ".join(str(s) for s in statuses)
             raise FaultError(f"status must be one of {allowed}")
         if self.error is not None:
             if not isinstance(self.error, str):
@@ -82,7 +93,11 @@ class Fault:
 
     @property
     def resolved_status(self) -> int:
-        return self.status if self.status is not None else 500
+        if self.status is not None:
+            return self.status
+        if self.target != "sts" and self.error in SIGNIN_CODE_WIRE:
+            return SIGNIN_CODE_WIRE[self.error][0]
+        return 500
 
     @classmethod
     def from_json(cls, data: Any) -> Fault:

@@ -29,12 +29,11 @@ from botocore.exceptions import (
 )
 
 from aws_login_bridge.errors import (
-    AuthCodeExpired,
-    InsufficientPermissions,
+    SIGNIN_ERRORS,
     LoginBridgeError,
     NetworkError,
-    RefreshRequired,
     ServiceError,
+    signin_error,
 )
 from aws_login_bridge.signin.dpop import DpopKey
 from aws_login_bridge.signin.endpoints import botocore_session
@@ -183,40 +182,24 @@ def _classify_client_error(error: ClientError) -> tuple[LoginBridgeError, float 
     code = response.get("error") or response.get("Error", {}).get("Code", "")
     meta = response.get("ResponseMetadata", {})
     status = meta.get("HTTPStatusCode")
-    if code == "AUTHCODE_EXPIRED":
-        return AuthCodeExpired(
-            "The authorization code has expired or was already used. Start the login again "
-            "and paste the new code within a few minutes."
-        ), None
-    if code == "INSUFFICIENT_PERMISSIONS":
-        return InsufficientPermissions(
-            "This identity may not sign in to local development tools. Ask an administrator "
-            "to attach the SignInLocalDevelopmentAccess managed policy (or an equivalent), "
-            "then log in again."
-        ), None
-    if code == "TOKEN_EXPIRED":
-        return RefreshRequired(
-            "The login session has ended: it lasts up to 12 hours from the console sign-in. "
-            "Log in again."
-        ), None
-    if code == "USER_CREDENTIALS_CHANGED":
-        return RefreshRequired(
-            "The login session was ended because the console password or credentials changed "
-            "since you signed in. Log in again with the new ones."
-        ), None
+    known = signin_error(code, status) if isinstance(code, str) else None
+    if known is not None and not SIGNIN_ERRORS[code].passing:
+        return known, None
     if status == 429:
         retry_after = meta.get("HTTPHeaders", {}).get("retry-after", "")
         try:
             wait = min(MAX_RETRY_AFTER, max(0.0, float(retry_after)))
         except ValueError:
             wait = 1.0
-        return ServiceError(
+        return known or ServiceError(
             "AWS Sign-In is throttling requests. Wait a minute and try again.", status=429
         ), wait
     if isinstance(status, int) and status >= 500:
-        return ServiceError(
+        return known or ServiceError(
             f"AWS Sign-In failed (HTTP {status}). Try again in a minute.", status=status
         ), 0.5
+    if known is not None:  # passing, but not within this call: no retry here
+        return known, None
     return ServiceError(
         f"AWS Sign-In refused the request (HTTP {status}, {code or 'no error code'}). "
         "Log in again; if it keeps failing, check the region and endpoint.",

@@ -5,13 +5,24 @@ taking it, so when many processes find the same expiring token only the first ca
 service; the rest pick up what it wrote. The rewrite keeps every other field of the file,
 as botocore's own refresh does. botocore and cryptography are imported only when a
 refresh is really due, which keeps the fresh path (credential_process) fast.
+
+The AWS CLI and botocore refresh the same file without our lock, and the service spends a
+refresh token once it is used. So a refused refresh reads the file again and takes what
+another tool saved meanwhile, and the rewrite happens only while the file still holds the
+token we refreshed from: an answer that arrives after another tool's never replaces it.
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
 
-from aws_login_bridge.errors import ConfigError, LoginBridgeError, NetworkError, ServiceError
+from aws_login_bridge.errors import (
+    SIGNIN_ERRORS,
+    ConfigError,
+    LoginBridgeError,
+    NetworkError,
+    ServiceError,
+)
 from aws_login_bridge.store.cache import (
     CachedLogin,
     damaged,
@@ -19,8 +30,8 @@ from aws_login_bridge.store.cache import (
     read_cache,
     refresh_lock,
     refreshed,
+    replace_cache,
     utc_now,
-    write_cache,
 )
 
 TYPE_CHECKING = False  # credential_process imports this module: typing stays out of it
@@ -51,11 +62,13 @@ class Fresh(namedtuple("Fresh", ["cached", "refreshed", "warning"], defaults=[No
 
 
 def is_passing(error: LoginBridgeError) -> bool:
-    """A failure that may go away by itself: the network, a timeout, throttling, a 5xx, an
-    answer that could not be read. A refusal (TOKEN_EXPIRED, USER_CREDENTIALS_CHANGED,
-    INSUFFICIENT_PERMISSIONS, any other 4xx) will not, and a damaged cache needs a login."""
+    """A failure that may go away by itself: the network, a timeout, an answer that could
+    not be read, and the service's codes that ``errors.SIGNIN_ERRORS`` calls passing. Its
+    final codes will not, nor will any other 4xx, and a damaged cache needs a login."""
     if isinstance(error, NetworkError):
         return True
+    if error.signin_code in SIGNIN_ERRORS:
+        return SIGNIN_ERRORS[error.signin_code].passing
     if type(error) is ServiceError:
         status = error.data.get("status")
         return status is None or status == 429 or status >= 500
@@ -89,12 +102,29 @@ def fresh_credentials(
         try:
             return _refresh(profile, latest, now, client)
         except LoginBridgeError as error:
+            other = _saved_by_another_tool(profile, latest, now)
+            if other is not None:
+                return Fresh(other, False)
             if force or not is_passing(error) or latest.expires_at <= now():
                 raise
             return Fresh(latest, False, (
                 "Could not refresh the credentials, so the cached ones are used until they "
                 f"expire at {format_time(latest.expires_at)}: {error.message}"
             ))
+
+
+def _saved_by_another_tool(profile: LoginProfile, ours: CachedLogin, now: Clock
+                           ) -> CachedLogin | None:
+    """The file as another tool (the AWS CLI, botocore) has saved it since we read it, if it
+    now holds another refresh token and credentials that are still valid: that tool spent
+    the token we sent, so the service refused ours."""
+    try:
+        other = read_cache(profile.login_session, profile=profile.name)
+    except LoginBridgeError:
+        return None  # gone, damaged or unsafe: the refusal stands
+    if other.refresh_token == ours.refresh_token or other.expires_at <= now():
+        return None
+    return other
 
 
 def _refresh(
@@ -125,11 +155,15 @@ def _refresh(
     crashpoint("refresh.answered")
     token = refreshed(cached, grant, now() + dt.timedelta(seconds=grant.expires_in))
     try:
-        path = write_cache(profile.login_session, token)
+        path = replace_cache(profile.login_session, token, replaces=cached.refresh_token)
     except ConfigError as error:
         # The new credentials are good: hand them out and leave the old file as it was.
         return Fresh(CachedLogin(path=cached.path, token=token), True, (
             f"The credentials were refreshed but could not be saved: {error.message} "
             "Until then the next refresh may ask you to log in again."
         ))
+    if path is None:
+        # Another tool saved a newer login meanwhile: it stays, and ours (just issued,
+        # valid) serve this one call.
+        return Fresh(CachedLogin(path=cached.path, token=token), True)
     return Fresh(CachedLogin(path=path, token=token), True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import time
 from typing import Any
 
 from . import mint
@@ -23,7 +24,7 @@ from .errors import (
     invalid_request,
     token_expired,
 )
-from .faults import Fault, FaultFormat
+from .faults import Fault, FaultFormat, early_answer
 from .jose import compact_es256
 from .pkce import verifier_is_well_formed, verifier_matches
 from .store import IssuedCredentials, RefreshToken, Session
@@ -181,7 +182,12 @@ def _refresh(ctx: Context, data: dict[str, str], jkt: str,
         if session.is_over(now):
             raise token_expired("the sign-in session has ended; sign in again")
         if record.answer is not None:
-            # Refresh is idempotent within the validity window: same request, same answer.
+            # Refresh is idempotent within the validity window (the model says so): the
+            # same request gets the same answer, until the token it handed out has been
+            # redeemed in turn. From then on this one is spent, as a rotated token is.
+            successor = store.refresh_tokens.get(record.answer["refreshToken"])
+            if successor is None or successor.answer is not None:
+                raise token_expired("the refresh token was already used; sign in again")
             return copy.deepcopy(record.answer), True
         refresh = mint.refresh_token()
         store.refresh_tokens[refresh] = RefreshToken(
@@ -221,11 +227,24 @@ _FAULT_FORMAT = FaultFormat(b'{"accessToken": {"accessKeyId": <html>oops',
                             "application/json", _injected)
 
 
+def _early_fault(ctx: Context, grant: str | None) -> tuple[Response | None, float]:
+    """``ctx.early_fault`` for the token endpoint, which alone knows "stall": the request
+    waits here, before anything is looked at, and is then handled as usual."""
+    fault = ctx.faults.take("token", grant, response_mode=False)
+    if fault is None:
+        return None, 0.0
+    ctx.stats.bump("faults_served")
+    if fault.resolved_mode == "stall":
+        time.sleep(fault.delay)  # this request's own server thread; the others go on
+        return None, 0.0
+    return early_answer(fault, _FAULT_FORMAT), fault.delay
+
+
 def handle(ctx: Context, req: Request) -> Response:
     grant = sniff_grant(req.body)
     ctx.stats.bump(f"token.{grant or 'invalid'}")
 
-    early, delay = ctx.early_fault("token", grant, _FAULT_FORMAT)
+    early, delay = _early_fault(ctx, grant)
     if early is not None:
         return early
     # None with a "delay" fault: the normal answer, late.

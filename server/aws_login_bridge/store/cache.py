@@ -291,6 +291,30 @@ def write_cache(login_session: str, token: dict[str, Any], directory: Path | Non
     return path
 
 
+def replace_cache(login_session: str, token: dict[str, Any], *, replaces: str,
+                  directory: Path | None = None) -> Path | None:
+    """``write_cache`` for a refresh: only while the file still holds the refresh token
+    ``replaces`` (the one refreshed from). None, writing nothing, when it holds another or
+    none: the AWS CLI and botocore rewrite the file without our lock, so what is there now
+    is newer than our answer (or half written by them, or deleted by their logout).
+
+    Called under ``refresh_lock``, which every writer of ours takes; the check narrows the
+    window against writers that take no lock to the time between this read and the rename.
+    """
+    path = cache_path(login_session, directory)
+    try:
+        current = json.loads(read_cache_bytes(path))
+    except (FileNotFoundError, ValueError, RecursionError):
+        return None
+    except OSError as error:
+        raise ConfigError(
+            f"Cannot read the login cache file {path} ({os.strerror(error.errno or errno.EIO)})."
+        ) from None
+    if not isinstance(current, dict) or current.get("refreshToken") != replaces:
+        return None
+    return write_cache(login_session, token, directory)
+
+
 def refresh_lock(login_session: str, directory: Path | None = None,
                  timeout: float = LOCK_TIMEOUT) -> contextlib.AbstractContextManager[None]:
     """Hold the session's advisory lock (flock: freed by the kernel if we die).

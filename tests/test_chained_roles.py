@@ -62,6 +62,12 @@ source_profile = console
 role_session_name = wrongext
 external_id = guessed-2
 
+[profile eu]
+role_arn = {ROLE}
+source_profile = console
+role_session_name = eu
+region = eu-west-1
+
 [profile mfa]
 role_arn = {ROLE}
 source_profile = console
@@ -124,6 +130,10 @@ def home(tmp_path_factory: pytest.TempPathFactory, emulator: Any) -> Iterator[Aw
 def files(home: AwsHome) -> dict[str, str]:
     """Every file under the AWS home by its SHA-256: compared without showing a secret."""
     return {name: hashlib.sha256(data).hexdigest() for name, data in home.snapshot().items()}
+
+
+def role_files(home: AwsHome) -> list[Path]:
+    return list((Path(home.env["XDG_RUNTIME_DIR"]) / "aws-login-bridge" / "roles").iterdir())
 
 
 def process(home: AwsHome, profile: str) -> subprocess.CompletedProcess[str]:
@@ -265,6 +275,42 @@ def test_duration_and_external_id_are_honoured(home: AwsHome, emulator: Any) -> 
     assert files(home) == before
 
 
+def test_the_profile_region_signs_the_assume_role(home: AwsHome, emulator: Any) -> None:
+    def regions() -> dict[str, int]:
+        return control(emulator, "stats")["assume_role_regions"]
+
+    start = regions()
+    done = process(home, "eu")
+    assert done.returncode == 0, done.stderr
+    assert regions().get("eu-west-1", 0) == start.get("eu-west-1", 0) + 1
+    assert regions().get("us-east-1", 0) == start.get("us-east-1", 0)
+
+
+def test_a_planted_role_cache_file_is_refused(home: AwsHome, emulator: Any,
+                                              tmp_path: Path) -> None:
+    first = json.loads(process(home, "admin").stdout)
+    (path,) = [p for p in role_files(home) if first["AccessKeyId"] in p.read_text()]
+    kept = path.read_bytes()
+    elsewhere = tmp_path / "theirs.json"
+    elsewhere.write_bytes(kept)
+    path.unlink()
+    path.symlink_to(elsewhere)
+    try:
+        before, start = files(home), control(emulator, "stats")["assume_role"]
+        done = process(home, "admin")
+        assert done.returncode == 1 and done.stdout == ""
+        assert done.stderr.startswith(
+            f"aws-login-bridge credential-process: Refusing to read the role cache file {path}: "
+            "it is not a regular file, and this program writes only its own files there; "
+            f"remove it (rm {path}) and try again.")
+        assert files(home) == before and path.is_symlink()
+        assert control(emulator, "stats")["assume_role"] == start
+    finally:
+        path.unlink()
+    path.write_bytes(kept)
+    path.chmod(0o600)
+
+
 def test_mfa_serial_is_refused_in_one_sentence(home: AwsHome, emulator: Any) -> None:
     before, start = files(home), control(emulator, "stats")["assume_role"]
     done = process(home, "mfa")
@@ -293,10 +339,6 @@ def test_setup_process_profile_for_a_chained_profile(home: AwsHome, tmp_path: Pa
                          text=True, timeout=60, check=False)
     assert who.returncode == 0, who.stderr
     assert who.stdout.strip() == "arn:aws:sts::222222222222:assumed-role/Admin/me"
-
-
-def role_files(home: AwsHome) -> list[Path]:
-    return list((Path(home.env["XDG_RUNTIME_DIR"]) / "aws-login-bridge" / "roles").iterdir())
 
 
 def test_role_credentials_near_their_end_or_damaged_are_assumed_again(

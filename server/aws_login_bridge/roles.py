@@ -79,8 +79,10 @@ def _cache_key(chain: ChainedRole, cached: CachedLogin) -> dict[str, Any]:
 
 
 def _region(hop: RoleHop, chain: ChainedRole) -> str:
-    return (hop.settings.get("region", "").strip() or os.environ.get("AWS_REGION")
-            or os.environ.get("AWS_DEFAULT_REGION")
+    # botocore's order (AWS_DEFAULT_REGION, then the profile's region), then what the other
+    # SDKs read, then the login profile's own region.
+    return (os.environ.get("AWS_DEFAULT_REGION") or hop.settings.get("region", "").strip()
+            or os.environ.get("AWS_REGION")
             or (chain.login.region if chain.login else None) or FALLBACK_REGION)
 
 

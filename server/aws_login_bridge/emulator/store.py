@@ -154,6 +154,7 @@ class Stats:
             "sts_ok": c["sts_ok"],
             "assume_role": c["assume_role"],
             "assume_role_ok": c["assume_role_ok"],
+            "assume_role_regions": group("assume_role_region."),
             "sts_errors": group("sts_error."),
             "faults_served": c["faults_served"],
             "revoke": c["revoke"],

@@ -188,7 +188,10 @@ def handle(ctx: Context, req: Request) -> Response:
                            f"use {VERSION}")
         creds = sigv4.verify(req, service="sts", lookup=_lookup(ctx), now=ctx.now())
         if action == "AssumeRole":
-            ctx.stats.bump("assume_role")
+            # The region the caller signed for (its credential scope): what a profile's
+            # `region` decides, counted so tests can see it honoured.
+            scope = sigv4.parse_authorization(req.header("Authorization")).region
+            ctx.stats.bump("assume_role", f"assume_role_region.{scope}")
             resp = _assume_role(ctx, params, creds)
             ctx.stats.bump("assume_role_ok")
         else:

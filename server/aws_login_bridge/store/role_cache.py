@@ -15,6 +15,7 @@ import errno
 import hashlib
 import json
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ def read_role(path: Path, profile: str) -> dict[str, str] | None:
     """The cached role credentials (``FIELDS``), or None when there are none usable: a
     missing, damaged or incomplete file is assumed again, never handed out."""
     check_private_folder(path.parent, None)  # before the login cache's wording of it
+    _refuse_foreign(path)
     try:
         data = json.loads(read_cache_bytes(path, profile))
     except (OSError, ValueError, RecursionError):
@@ -50,6 +52,22 @@ def read_role(path: Path, profile: str) -> dict[str, str] | None:
             isinstance(data.get(name), str) and data[name] for name in FIELDS):
         return None
     return {name: data[name] for name in FIELDS}
+
+
+def _refuse_foreign(path: Path) -> None:
+    """ConfigError when something other than a regular file of ours is at ``path``: this
+    program writes only those there, so anything else was put there by someone (a link to
+    elsewhere, a pipe that would hang the read)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return  # none yet: the role is assumed and the file written
+    if not stat.S_ISREG(st.st_mode) or (hasattr(os, "geteuid") and st.st_uid != os.geteuid()):
+        what = "not a regular file" if not stat.S_ISREG(st.st_mode) else "not yours"
+        raise ConfigError(
+            f"Refusing to read the role cache file {path}: it is {what}, and this program "
+            f"writes only its own files there; remove it (rm {path}) and try again.",
+            path=str(path))
 
 
 def write_role(path: Path, credentials: dict[str, str]) -> None:

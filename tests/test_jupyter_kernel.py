@@ -34,6 +34,7 @@ pytestmark = pytest.mark.slow
 
 URL_RE = re.compile(r"https?://\S+/v1/authorize\?\S+")
 CELL_TIMEOUT = 120.0
+ROLE = "arn:aws:iam::222222222222:role/Admin"
 
 # (prompt, password?, everything the cell printed so far) -> answer, or None to wait for
 # more output first (iopub and stdin are separate sockets, so the URL may arrive after the
@@ -358,6 +359,12 @@ def test_magics_and_one_helper_per_kernel(kernel: Kernel, aws_home: Any) -> None
     # A second profile on the same console session shares the cache file: say so.
     with aws_home.config.open("a") as config:
         config.write(f"\n[profile twin]\nlogin_session = {DEFAULT_ARN}\n")
+        config.write(f"[profile admin]\nrole_arn = {ROLE}\nsource_profile = nb\n")
+    # A role assumed with nb's session: %aws_use names the role, its source and the end.
+    cell = kernel.run("%aws_use admin")
+    assert (f"Profile 'admin' assumes {ROLE} with the login session of profile 'nb' (it ends "
+            in cell.stdout), cell.text
+    assert kernel.run("%aws_use nb").ok
     cell = kernel.run("%aws_logout")
     assert cell.stdout.startswith("Logged out of profile 'nb'.")
     assert ("Also logged out (same console session, shared cached credentials): twin"
@@ -368,6 +375,10 @@ def test_magics_and_one_helper_per_kernel(kernel: Kernel, aws_home: Any) -> None
     cell = kernel.run("%aws_logout --profile twin")
     assert cell.stdout.strip() == ("Profile 'twin' has no cached login credentials; nothing to "
                                    "remove.")
+    # nb logged out: the role says to log in its source.
+    cell = kernel.run("%aws_use admin")
+    assert (f"Profile 'admin' assumes {ROLE} with the login session of profile 'nb', which is "
+            "not logged in — run %aws_login --profile nb") in cell.stderr, cell.text
     cell = kernel.run("%aws_whoami")
     assert "Traceback" not in cell.text and cell.stderr.strip()
 

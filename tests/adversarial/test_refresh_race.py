@@ -116,3 +116,33 @@ def test_an_answer_arriving_after_another_tools_refresh_never_overwrites_it(
     # The file's refresh token is the live one: one more refresh from it works.
     assert botocore_refresh(aws_home) not in (newest, same_as_ours)
     check_files(aws_home.config, aws_home.cache_dir)
+
+
+def test_the_emulator_spends_a_replayed_token_once_its_answer_is_redeemed(
+        emulator: Any) -> None:
+    """The service's idempotent refresh, as the emulator plays it: a replay gets the same
+    answer while that answer's token is unused; once it is redeemed, the old token is spent
+    (TOKEN_EXPIRED). And every code of the model, answered with its own status and
+    exception (a fault's ``error`` alone)."""
+    import httpx
+    from test_emulator import Login, error_of
+
+    from aws_login_bridge.emulator.errors import SIGNIN_CODE_WIRE
+
+    emulator.reset()
+    with httpx.Client(trust_env=False, timeout=10) as http:
+        login = Login(emulator)
+        first = login.exchange(http).json()["refreshToken"]
+        answer = login.refresh(http, first)
+        assert answer.status_code == 200
+        assert login.refresh(http, first).json() == answer.json()  # a replay, still fine
+        second = answer.json()["refreshToken"]
+        third = login.refresh(http, second)
+        assert third.status_code == 200
+        assert error_of(login.refresh(http, first)) == (
+            401, "AccessDeniedException", "TOKEN_EXPIRED")
+        assert login.refresh(http, second).json() == third.json()  # its answer is unused
+        for code, (status, shape) in SIGNIN_CODE_WIRE.items():
+            emulator.add_fault(Fault(target="refresh_token", error=code, retry_after=0))
+            assert error_of(login.refresh(http, first)) == (status, shape, code)
+    tally.count("faults.emulator:signin_codes", len(SIGNIN_CODE_WIRE))

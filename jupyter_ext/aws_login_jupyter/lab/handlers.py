@@ -135,10 +135,11 @@ class CompleteHandler(BaseHandler):
         else:
             params["code"] = self.text(data, "code")
         profile = self.text(data, "profile", required=False)
+        role = self.text(data, "roleProfile", required=False)  # refused before the code is spent
         result = await self.call(names.COMPLETE_LOGIN, params, COMPLETE_TIMEOUT, profile)
         profile = str(result.get("profile") or profile or "default")
         if data.get("useForKernels", True) is not False:
-            self.hub.use_for_kernels(await self.kernel_profile(data, profile))
+            self.hub.use_for_kernels(await self.kernel_profile(role, profile))
         try:
             identity = await self.hub.call(names.CALLER_IDENTITY, {"profile": profile},
                                            QUERY_TIMEOUT)
@@ -148,10 +149,10 @@ class CompleteHandler(BaseHandler):
                                 "serverProfile": server_profile()}))
 
 
-    async def kernel_profile(self, data: dict[str, Any], profile: str) -> str:
-        """What kernels get after logging in ``profile``: the role profile the person chose,
-        when the helper says it assumes its role with that session; else ``profile``."""
-        role = self.text(data, "roleProfile", required=False)
+    async def kernel_profile(self, role: str | None, profile: str) -> str:
+        """What kernels get after logging in ``profile``: ``role``, the role profile the
+        person chose, when the helper says it assumes its role with that session; else
+        ``profile``."""
         if not role or role == profile:
             return profile
         try:

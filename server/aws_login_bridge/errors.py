@@ -159,7 +159,9 @@ class SigninRule(namedtuple("SigninRule", ["error", "passing", "sentence"])):
 _RELOGIN = "Log in again"
 # Every OAuth2ErrorCode in botocore's signin model, decided once. Passing: the service may
 # answer differently in a minute (its own trouble, throttling, a quota, a concurrent
-# change); final: this refresh token or this request will never be accepted.
+# change); final: this refresh token or this request will never be accepted. The CLI adds
+# the login command to a ServiceError's sentence ("If it keeps failing, log in again"),
+# so those sentences name only the first step.
 SIGNIN_ERRORS: dict[str, SigninRule] = {
     "TOKEN_EXPIRED": SigninRule(RefreshRequired, False, (
         "The login session has ended (TOKEN_EXPIRED): it lasts up to 12 hours from the "
@@ -178,8 +180,8 @@ SIGNIN_ERRORS: dict[str, SigninRule] = {
     "server_error": SigninRule(ServiceError, True, (
         "AWS Sign-In failed on its side (server_error). Try again in a minute.")),
     "INVALID_REQUEST": SigninRule(ServiceError, False, (
-        "AWS Sign-In refused the request as malformed (INVALID_REQUEST). "
-        f"{_RELOGIN}; if it keeps failing, check the region and endpoint.")),
+        "AWS Sign-In refused the request as malformed (INVALID_REQUEST). Check the region "
+        "and AWS_ENDPOINT_URL_SIGNIN, and update aws-login-bridge.")),
     "RESOURCE_NOT_FOUND": SigninRule(RefreshRequired, False, (
         "AWS Sign-In does not know this login session (RESOURCE_NOT_FOUND): it may have "
         f"been ended, or belongs to another region or endpoint. {_RELOGIN}.")),
@@ -192,23 +194,23 @@ SIGNIN_ERRORS: dict[str, SigninRule] = {
         "about the account's Sign-In quotas.")),
     "unsupported_grant_type": SigninRule(ServiceError, False, (
         "AWS Sign-In does not accept this kind of request at this endpoint "
-        "(unsupported_grant_type). Check the region and AWS_ENDPOINT_URL_SIGNIN, update "
-        "aws-login-bridge, then log in again.")),
+        "(unsupported_grant_type). Check the region and AWS_ENDPOINT_URL_SIGNIN, and update "
+        "aws-login-bridge.")),
     "invalid_request": SigninRule(ServiceError, False, (
-        "AWS Sign-In refused the request as malformed (invalid_request). "
-        f"{_RELOGIN}; if it keeps failing, update aws-login-bridge.")),
+        "AWS Sign-In refused the request as malformed (invalid_request). Update "
+        "aws-login-bridge, and check the region and AWS_ENDPOINT_URL_SIGNIN.")),
     "invalid_grant": SigninRule(RefreshRequired, False, (
         "AWS Sign-In refused the grant (invalid_grant): the refresh token or code was "
         f"already used, revoked or has expired. {_RELOGIN}.")),
     "invalid_scope": SigninRule(ServiceError, False, (
-        "AWS Sign-In refused the requested scope (invalid_scope). "
-        f"{_RELOGIN}; if it keeps failing, update aws-login-bridge.")),
+        "AWS Sign-In refused the requested scope (invalid_scope). Update "
+        "aws-login-bridge.")),
     "invalid_target": SigninRule(ServiceError, False, (
         "AWS Sign-In refused the request's target (invalid_target). Check the region and "
-        "AWS_ENDPOINT_URL_SIGNIN, then log in again.")),
+        "AWS_ENDPOINT_URL_SIGNIN.")),
     "invalid_client": SigninRule(ServiceError, False, (
         "AWS Sign-In does not accept this client (invalid_client). Update "
-        "aws-login-bridge, then log in again.")),
+        "aws-login-bridge.")),
     "rate_exceeded": SigninRule(ServiceError, True, (
         "AWS Sign-In is throttling requests (rate_exceeded). Wait a minute and try "
         "again.")),

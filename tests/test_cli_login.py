@@ -251,7 +251,7 @@ def test_code_of_another_login_is_a_state_mismatch(aws_home: AwsHome) -> None:
         ({"target": "authorization_code", "status": 403, "error": "INSUFFICIENT_PERMISSIONS"},
          ["SignInLocalDevelopmentAccess"]),
         ({"target": "authorization_code", "status": 500, "error": "server_error", "count": 3},
-         ["HTTP 500"]),
+         ["(server_error)"]),
         ({"target": "authorization_code", "mode": "garbage", "count": 3},
          ["without the credentials"]),
         ({"target": "authorization_code", "mode": "missing-fields"}, ["without the credentials"]),

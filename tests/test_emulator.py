@@ -919,7 +919,8 @@ def test_module_runs_in_foreground_and_stops_on_sigterm() -> None:
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
-        m = re.fullmatch(r"emulator listening on (http://127\.0\.0\.1:(\d+))\n", line)
+        m = re.fullmatch(r"emulator listening on (http://127\.0\.0\.1:(\d+)) \(point a client at "
+                         r"it with AWS_ENDPOINT_URL_SIGNIN=\1 AWS_ENDPOINT_URL_STS=\1\)\n", line)
         assert m, line
         with httpx.Client(trust_env=False) as client:
             assert client.get(f"{m.group(1)}/_emulator/health").json()["ok"] is True

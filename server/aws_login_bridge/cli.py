@@ -24,6 +24,10 @@ from aws_login_bridge.errors import (
 )
 from aws_login_bridge.logs import quiet_sdk_loggers
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from aws_login_bridge.protocol import StatusResult
+
 CODE_PROMPT = "Enter the authorization code displayed in your browser: "
 MAX_CODE_TRIES = 5
 
@@ -164,8 +168,12 @@ _PROFILE_ORIGINS = {
     "--profile": ("manual", "--profile"),
     "AWS_DEFAULT_PROFILE": ("env", "AWS_DEFAULT_PROFILE"),
     "AWS_PROFILE": ("env", "AWS_PROFILE"),
-    "default": ("default", "(no --profile, AWS_PROFILE)"),
+    # Nothing chose it: the column names no variable, which would read as advice to set one.
+    "default": ("default", "(none chosen)"),
 }
+# `status` exit codes (README, "Command line"): 0 the profile gives credentials; 3 it does
+# not (the status is printed all the same); 1 the status could not be made.
+STATUS_NOT_USABLE = 3
 
 
 def _mask(value: str | None) -> str:
@@ -174,15 +182,19 @@ def _mask(value: str | None) -> str:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from aws_login_bridge.diagnose import profile_status
+    from aws_login_bridge.sources import boto_region
     from aws_login_bridge.store.cache import read_cache
+    from aws_login_bridge.store.configfile import ConfigDocument
     from aws_login_bridge.store.paths import config_file
 
     status = profile_status(args.profile)
+    code = 0 if _usable(status) else STATUS_NOT_USABLE
     if args.json:
         import attrs
 
         _say(json.dumps(attrs.asdict(status), indent=2))
-        return 0
+        return code
+    region_origin = boto_region(ConfigDocument.load(config_file()).profile(status.profile))[1]
     key_id = None
     if status.loginSession and status.expiresAt:
         key_id = read_cache(status.loginSession).access.get("accessKeyId")
@@ -194,8 +206,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         ("access_key", _mask(key_id) if source == "login" else elsewhere, source or "", ""),
         ("secret_key", "****************" if source == "login" else elsewhere, source or "", ""),
         ("region", display_name(status.region) if status.region else "<not set>",
-         "config-file" if status.region else "",
-         str(config_file()) if status.region else ""),
+         *(("env", region_origin) if region_origin and region_origin != "config-file" else
+           ("config-file", str(config_file())) if status.region else ("", ""))),
     ]
     _say(f"{'Name':>14} {'Value':>28} {'Type':>24}    Location")
     _say(f"{'----':>14} {'-----':>28} {'----':>24}    --------")
@@ -209,12 +221,46 @@ def cmd_status(args: argparse.Namespace) -> int:
     if status.accountId:
         _say(f"account:       {status.accountId}")
     if status.expiresAt:
-        _say(f"credentials expire: {status.expiresAt} (refreshed automatically)")
+        _say(f"credentials expire: {status.expiresAt} ({_refresh_note(status)})")
     if status.sessionExpiresAt:
         _say(f"session ends:  {status.sessionExpiresAt}")
     for problem in status.problems:
         _say(f"problem ({problem.kind}): {problem.message}")
-    return 0
+    return code
+
+
+def _expired(stamp: str | None) -> bool:
+    import datetime as dt
+
+    from aws_login_bridge.store.cache import parse_time
+
+    try:
+        moment = parse_time(stamp) if stamp else None
+    except ValueError:
+        return True
+    return moment is None or moment <= dt.datetime.now(dt.timezone.utc)
+
+
+def _usable(status: StatusResult) -> bool:
+    """The profile gives credentials now: its login works, or another source wins."""
+    kinds = {problem.kind for problem in status.problems}
+    if status.credentialSource is None or "CredentialsUnusable" in kinds:
+        return False
+    through_login = status.credentialSource == "login" or (
+        status.credentialSource == "assume-role" and status.sourceProfile is not None)
+    if not through_login:
+        return True  # keys or another source win, and they are not ours to judge
+    return status.loggedIn and not ("RefreshFailed" in kinds and _expired(status.expiresAt))
+
+
+def _refresh_note(status: StatusResult) -> str:
+    kinds = {problem.kind for problem in status.problems}
+    if "SessionExpired" in kinds:
+        return "the login session has ended: log in again"
+    if "RefreshFailed" in kinds:
+        return ("expired, and the refresh failed: see below" if _expired(status.expiresAt)
+                else "the last refresh failed: see below")
+    return "refreshed automatically"
 
 
 def cmd_whoami(args: argparse.Namespace) -> int:

@@ -22,6 +22,14 @@ from aws_login_bridge.profiles import (
 from aws_login_bridge.protocol import Problem, StatusResult, is_logged_in
 from aws_login_bridge.refresh import REFRESH_THRESHOLD, needs_refresh
 from aws_login_bridge.signin.idtoken import issued_at, session_end
+from aws_login_bridge.sources import (
+    Undecided,
+    boto_region,
+    crt_usable,
+    installed_version,
+    known_profile,
+    winning_method,
+)
 from aws_login_bridge.store.cache import CachedLogin, format_time, read_cache
 from aws_login_bridge.store.configfile import ConfigDocument
 from aws_login_bridge.store.paths import config_file, credentials_file
@@ -45,6 +53,7 @@ def session_ends_at(cached: CachedLogin) -> dt.datetime | None:
 
 def winning_source(profile: str, *, login: bool = True) -> tuple[str | None, str | None]:
     """botocore's method name for what a Session(profile=P) resolves, and any error text.
+    Asked only where the files cannot answer (``source_of``): botocore is heavy to load.
 
     ``login=False`` leaves botocore's login provider out: the engine refused the profile's
     login session or its cache file, which that provider would read and use regardless
@@ -67,17 +76,16 @@ def winning_source(profile: str, *, login: bool = True) -> tuple[str | None, str
 
 
 def environment_problems() -> list[Problem]:
-    import botocore
-    from botocore.compat import HAS_CRT
-
+    # From the installed files, not by importing botocore: see sources.
+    version = installed_version("botocore") or "0"
     problems = []
-    if _version_tuple(botocore.__version__) < MIN_BOTOCORE:
+    if _version_tuple(version) < MIN_BOTOCORE:
         problems.append(Problem(
             "BotocoreTooOld",
-            f"botocore {botocore.__version__} cannot read login sessions (needs 1.41 or "
+            f"botocore {version} cannot read login sessions (needs 1.41 or "
             'newer): pip install -U "botocore[crt]"',
         ))
-    if not HAS_CRT:
+    if not crt_usable():
         problems.append(Problem(
             "AwscrtMissing",
             'awscrt is missing, so botocore cannot use login sessions: pip install "botocore[crt]"',
@@ -90,6 +98,19 @@ def environment_problems() -> list[Problem]:
             "Unset them to use the login session.",
         ))
     return problems
+
+
+def source_of(profile: str, settings: dict[str, str] | None, *, session: str | None,
+              read: bool) -> tuple[str | None, str | None]:
+    """The winning source and any error text. From the files on the normal path; botocore
+    only when the engine refused the login's cache file (which its own provider would read
+    anyway) or the credentials file cannot be read here."""
+    if session is not None and not read:
+        return winning_source(profile, login=False)
+    try:
+        return winning_method(profile, settings, login_usable=read), None
+    except Undecided:
+        return winning_source(profile, login=read)
 
 
 def no_region_problem(profile: str, sign_in_region: str | None) -> Problem:
@@ -129,8 +150,9 @@ def profile_status(profile: str, now: dt.datetime | None = None, *,
     refresh are refreshed first (a network call), and a failed refresh is a problem."""
     now = now or dt.datetime.now(dt.timezone.utc)
     document = ConfigDocument.load(config_file())
-    settings = document.profile(profile) or {}
-    status = Status(profile=profile, region=settings.get("region"))
+    found = document.profile(profile)
+    settings = found or {}
+    status = Status(profile=profile, region=boto_region(found)[0])
     status.problems.extend(environment_problems())
     refused: Problem | None = None
     try:
@@ -180,14 +202,20 @@ def profile_status(profile: str, now: dt.datetime | None = None, *,
                     f"The 12-hour login session ended at {format_time(ends)}. Run: "
                     f"{login_command(owner)}",
                 ))
-    if session is not None and not status.region:
+    if session is not None and not settings.get("region"):
         status.problems.append(no_region_problem(profile, sign_in_region))
-    source, failure = winning_source(profile, login=read)
+    source, failure = source_of(profile, found, session=session if chain is None else None,
+                                read=read)
     if any(p.kind == "EnvKeysWin" for p in status.problems):
         source = "env"
     status.credentialSource = source
     if refused is not None:
         status.problems.append(refused)
+    elif session is None and not known_profile(profile, found):
+        status.problems.append(Problem(
+            "NotLoggedIn",
+            f"Profile {shown_name(profile)} is unknown: neither {config_file()} nor "
+            f"{credentials_file()} has it. To create it, log in: {login_command(profile)}"))
     elif session is None:
         # Keys for this name in the credentials file would win over a login saved under
         # it too: the login that helps is one under a new name.

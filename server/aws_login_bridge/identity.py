@@ -20,6 +20,24 @@ from aws_login_bridge.refresh import fresh_credentials
 from aws_login_bridge.signin.trusted_url import guard_client
 
 
+def other_credentials_region(profile: str) -> str | None:
+    """The region boto3 calls STS in for a profile whose credentials come from something
+    other than a login session, or None when it has none of those."""
+    from aws_login_bridge.profiles import FALLBACK_REGION
+    from aws_login_bridge.sources import Undecided, boto_region, winning_method
+    from aws_login_bridge.store.configfile import ConfigDocument
+    from aws_login_bridge.store.paths import config_file
+
+    settings = ConfigDocument.load(config_file()).profile(profile)
+    try:
+        method = winning_method(profile, settings, login_usable=False)
+    except Undecided:
+        method = "shared-credentials-file"  # botocore names what is wrong with that file
+    if method is None:
+        return None
+    return boto_region(settings)[0] or FALLBACK_REGION
+
+
 def caller_identity(profile: str) -> dict[str, str]:
     """``{UserId, Account, Arn}`` for the profile.
 
@@ -30,13 +48,23 @@ def caller_identity(profile: str) -> dict[str, str]:
     import botocore.session
     from botocore.parsers import ResponseParserError
 
-    source = session_source(profile)
-    # A chained role: botocore assumes it with the login session we have just refreshed.
-    settings = source if isinstance(source, LoginProfile) else source.login
-    fresh_credentials(settings)
+    try:
+        source = session_source(profile)
+    except NotLoggedIn as error:
+        # Keys, a credential_process (ours from setup-process-profile included), SSO: any
+        # profile boto3 resolves is asked as boto3 would, with no refresh of ours first.
+        region = other_credentials_region(profile)
+        if region is None or error.data.get("sourceProfile"):  # a role whose source is out
+            raise
+        settings = None
+    else:
+        # A chained role: botocore assumes it with the login session we have just refreshed.
+        settings = source if isinstance(source, LoginProfile) else source.login
+        fresh_credentials(settings)
+        region = settings.refresh_region
     session = botocore.session.Session(profile=profile)
     try:
-        client = session.create_client("sts", region_name=settings.refresh_region)
+        client = session.create_client("sts", region_name=region)
         guard_client(client, "sts")  # the session token travels in a header
         answer: dict[str, Any] = client.get_caller_identity()
     except LoginBridgeError:

@@ -27,6 +27,7 @@ from aws_login_bridge.errors import (
     RegionRequired,
     SessionConflict,
     UnknownLogin,
+    shown,
 )
 from aws_login_bridge.profiles import (
     OTHER_STYLES,
@@ -70,10 +71,49 @@ DEFAULT_REGION = "us-east-1"
 PENDING_LIFETIME = 600.0  # seconds a started login may wait for its code
 
 
+REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")  # the AWS CLI's order
+
+
 def environment_region() -> str | None:
     """The region the environment names (AWS_REGION, then AWS_DEFAULT_REGION). As the AWS CLI
     does, a profile without a region uses it without asking, and it is saved there."""
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
+    return next((os.environ[name] for name in REGION_VARIABLES if os.environ.get(name)), None)
+
+
+def login_region(given: str | None, profile_region: str | None) -> tuple[str | None, str]:
+    """The region to sign in to and where it came from, in the AWS CLI's order: --region,
+    then AWS_REGION and AWS_DEFAULT_REGION, then the profile's ``region``."""
+    if given:
+        return given, "--region"
+    for name in REGION_VARIABLES:
+        if os.environ.get(name):
+            return os.environ[name], name
+    return profile_region or None, "profile"
+
+
+def checked_region(region: str, origin: str) -> str:
+    """``validate_region``, with a refusal that says where the bad value came from and the
+    lowercase spelling when that is the region meant."""
+    try:
+        return validate_region(region)
+    except InvalidInput as refusal:
+        hint = ""
+        try:
+            lower = validate_region(region.lower())
+        except InvalidInput:
+            pass
+        else:
+            hint = f" Region codes are lowercase: use {lower}."
+        if origin in REGION_VARIABLES:
+            raise InvalidInput(
+                f"{origin} is set to {shown(region)}, which is not a region AWS knows.{hint}"
+                f" Set {origin} to a region code such as {DEFAULT_REGION}, or unset it.",
+                field="region",
+            ) from None
+        if hint:
+            raise InvalidInput(f"The region {shown(region)} is not one AWS knows.{hint}",
+                               field="region") from None
+        raise refusal from None
 
 
 def refuse_other_style(profile: str, profile_config: dict[str, str]) -> None:
@@ -158,9 +198,9 @@ def start_login(
     document = ConfigDocument.load(config_file())
     existing = document.profile(profile) or {}
     refuse_other_style(profile, existing)
-    region = region or existing.get("region") or environment_region()
+    region, origin = login_region(region, existing.get("region"))
     if region:
-        region = validate_region(region)
+        region = checked_region(region, origin)
     else:
         raise RegionRequired(
             f"Profile '{profile}' has no region. Choose one (for example {DEFAULT_REGION}); "

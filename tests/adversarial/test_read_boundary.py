@@ -152,8 +152,9 @@ def refused(result: subprocess.CompletedProcess[str], *words: str,
 
 def not_logged_in(result: subprocess.CompletedProcess[str], *words: str,
                   files: tuple[bytes, ...] = ()) -> dict[str, Any]:
-    """``status --json``: answered, not logged in, no planted account, a problem saying so."""
-    assert result.returncode == 0, result.stderr
+    """``status --json``: answered, not logged in (so exit 3: not usable), no planted
+    account, a problem saying so."""
+    assert result.returncode == 3, result.stderr
     status = json.loads(result.stdout)
     assert status["loggedIn"] is False
     assert status["accountId"] is None and status["expiresAt"] is None
@@ -480,7 +481,7 @@ def test_a_login_session_from_the_config_is_checked_and_never_printed_raw(
     assert status["loginSession"] is None  # not passed on to clients as if it were one
     assert [p["kind"] for p in status["problems"]] == ["NotLoggedIn"]
     text = cli(home, "status", "--profile", "t")
-    assert text.returncode == 0, text.stderr
+    assert text.returncode == 3, text.stderr
     assert "login_session: <none>" in text.stdout and words[1] in text.stdout
     _escaped(text.stdout)
     _clean(text.stdout, mine)

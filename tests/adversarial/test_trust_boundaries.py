@@ -335,7 +335,10 @@ def test_other_commands_escape_a_profile_name_they_cannot_find(aws_home: AwsHome
     aws_home.config.write_text("[profile p]\nregion = us-east-1\n")
     before = aws_home.snapshot()
     result = run_cli(aws_home, "--debug", command, "--profile", FORGED)
-    if command in ("status", "logout"):  # they report; nothing to do is not a failure
+    if command == "status":  # it reports, and exits 3: an unknown profile is not usable
+        assert result.returncode == 3, result.stderr
+        assert "Profile 'x\\nINFO aws_login'... is unknown" in result.stdout
+    elif command == "logout":  # it reports; nothing to do is not a failure
         assert result.returncode == 0, result.stderr
         assert "Profile 'x\\nINFO aws_login'... has no" in result.stdout
     else:

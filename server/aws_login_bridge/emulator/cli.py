@@ -81,7 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         # ValueError off the main thread: then the caller owns signal handling.
         with contextlib.suppress(ValueError):
             previous[sig] = signal.signal(sig, _on_signal)
-    print(f"emulator listening on {emulator.base_url}", flush=True)
+    url = emulator.base_url
+    # One line (scripts read the URL after "on "), saying how a client is pointed at it.
+    print(f"emulator listening on {url} (point a client at it with "
+          f"AWS_ENDPOINT_URL_SIGNIN={url} AWS_ENDPOINT_URL_STS={url})", flush=True)
     try:
         while not stop.wait(0.5):
             pass

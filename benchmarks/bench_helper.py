@@ -8,8 +8,11 @@ One run, one table, against ``python -c "import botocore.session"`` as the basel
   drift in machine load hits both alike; target: at most 2x the baseline;
 - warm ``awsLogin/startLogin`` round trip through ``HelperClient`` (the Jupyter path), on a
   helper that has served one already; target: median under 20 ms;
-- warm ``awsLogin/status`` round trip for a logged-in profile (botocore resolves its
-  credential chain on every call);
+- warm ``awsLogin/status`` round trip for a logged-in profile (read from the files);
+- resident memory (Linux): a fresh helper after ``initialize`` (and its engine warm-up),
+  then after one ``awsLogin/status`` and one ``awsLogin/listProfiles`` of a logged-in
+  profile, next to ``python -c "import botocore.session"``; target: status adds at most
+  3 MiB (it reads files and never imports botocore);
 - a process that imports the Python client (``aws_login_bridge.rpc.client``), and one that
   imports the IPython extension (``aws_login_jupyter``, as ``%load_ext`` or a kernel's
   configured extensions do): what a Jupyter kernel pays before its first ``%aws_login`` can
@@ -29,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -86,6 +90,80 @@ def cold_start(env: dict[str, str]) -> float:
     return elapsed
 
 
+MIB = 1024 * 1024
+STATUS_GROWTH_TARGET = 3 * MIB
+
+
+def resident(pid: int) -> int | None:
+    """VmRSS of a live process in bytes (Linux; None elsewhere)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def baseline_memory(env: dict[str, str]) -> int | None:
+    """Peak resident memory of ``python -c "import botocore.session"`` (Linux: KiB)."""
+    code = ("import botocore.session, resource; "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    out = subprocess.run([PYTHON, "-c", code], env=env, capture_output=True, text=True,
+                         check=False)
+    return int(out.stdout) * 1024 if out.returncode == 0 and sys.platform == "linux" else None
+
+
+def helper_memory(env: dict[str, str]) -> dict[str, int | None]:
+    """A fresh helper's VmRSS after initialize (warm-up done), after one status and after
+    one listProfiles of the logged-in PROFILE."""
+    proc = subprocess.Popen([*SERVE[:-1], "DEBUG"], env=env, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None and proc.stderr is not None
+    warmed = threading.Event()
+
+    def watch_log() -> None:  # the warm-up says when the engine is imported
+        for line in proc.stderr:  # type: ignore[union-attr]
+            if b"engine imported in" in line or b"warm-up import failed" in line:
+                warmed.set()
+
+    threading.Thread(target=watch_log, daemon=True).start()
+
+    def ask(msg_id: int, method: str, params: object) -> None:
+        proc.stdin.write(frame({"jsonrpc": "2.0", "id": msg_id, "method": method,  # type: ignore[union-attr]
+                                "params": params}))
+        proc.stdin.flush()  # type: ignore[union-attr]
+        while read_frame(proc.stdout).get("id") != msg_id:
+            pass  # a notification (sessionChanged): not the answer
+
+    sizes: dict[str, int | None] = {}
+    try:
+        ask(1, "initialize", {"processId": None, "rootUri": None, "capabilities": {}})
+        proc.stdin.write(frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
+        proc.stdin.flush()
+        if not warmed.wait(60):
+            raise SystemExit("the helper's engine warm-up never finished")
+        sizes["initialize"] = resident(proc.pid)
+        ask(2, "awsLogin/status", {"profile": PROFILE})
+        sizes["status"] = resident(proc.pid)
+        ask(3, "awsLogin/listProfiles", {})
+        sizes["listProfiles"] = resident(proc.pid)
+        ask(4, "shutdown", None)
+        proc.stdin.write(frame({"jsonrpc": "2.0", "method": "exit"}))
+        proc.stdin.close()
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return sizes
+
+
+def mib(size: int | None) -> str:
+    return f"{size / MIB:8.1f}" if size is not None else f"{'n/a':>8}"
+
+
 def timed(call: object, calls: int) -> list[float]:
     samples = []
     for _ in range(calls):
@@ -127,6 +205,8 @@ def main() -> int:
             client.request("awsLogin/status", {"profile": PROFILE})
             samples["status"] = timed(
                 lambda: client.request("awsLogin/status", {"profile": PROFILE}), args.calls)
+        memory = helper_memory(env)
+        memory["baseline"] = baseline_memory(env)
 
     medians = {name: statistics.median(values) for name, values in samples.items()}
     base = medians["baseline"]
@@ -154,6 +234,21 @@ def main() -> int:
         (f"warm startLogin median = {medians['startLogin'] * 1000:.2f} ms (target < 20 ms)",
          medians["startLogin"] < 0.020),
     ]
+    print("resident memory (MiB)" + ("" if memory["initialize"] is not None else
+                                     ": not measured off Linux (no /proc)"))
+    base_rss = memory["baseline"]
+    for key, label in (("baseline", 'python -c "import botocore.session" (peak)'),
+                       ("initialize", "helper after initialize (engine warmed up)"),
+                       ("status", "helper after one awsLogin/status"),
+                       ("listProfiles", "helper after one awsLogin/listProfiles")):
+        ratio = (f"{memory[key] / base_rss:7.2f}" if memory[key] is not None and base_rss
+                 else f"{'':7}")
+        print(f"{label:<42} {mib(memory[key])} {ratio}")
+    print()
+    if memory["initialize"] is not None and memory["status"] is not None:
+        growth = memory["status"] - memory["initialize"]
+        checks.append((f"status adds {growth / MIB:.1f} MiB resident (target <= 3 MiB)",
+                       growth <= STATUS_GROWTH_TARGET))
     for text, ok in checks:
         print(f"{'PASS' if ok else 'MISS'}  {text}")
     return 0 if all(ok for _, ok in checks) else 1

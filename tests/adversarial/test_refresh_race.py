@@ -24,7 +24,7 @@ from . import tally
 from .support import cache_file, check_files
 
 PAST = "2020-01-01T00:00:00Z"
-HOLD = 4.0  # seconds our refresh is held: botocore's two refreshes take well under that
+HOLD = 6.0  # seconds our refresh is held: botocore's two refreshes take a second or two
 # botocore's own LoginProvider, in its own process: it reads the file, refreshes when the
 # credentials are due and rewrites the file in place, taking no lock of ours.
 BOTOCORE_REFRESH = ("import botocore.session as s; c = s.Session(profile='p').get_credentials(); "

@@ -27,13 +27,16 @@ from aws_login_bridge.errors import (
     RegionRequired,
     SessionConflict,
     UnknownLogin,
+    login_command,
     shown,
+    shown_name,
 )
 from aws_login_bridge.profiles import (
-    OTHER_STYLES,
+    bridged_profile,
     login_suggestion,
     other_credential_style,
     session_text,
+    style_text,
 )
 from aws_login_bridge.signin import pkce
 from aws_login_bridge.signin.endpoints import (
@@ -120,9 +123,18 @@ def refuse_other_style(profile: str, profile_config: dict[str, str]) -> None:
     style = other_credential_style(profile_config)
     if style is None:
         return
-    suggestion = login_suggestion(profile)
+    suggestion = login_suggestion(profile, profile_config)
+    if bridged_profile(profile_config) is not None:
+        # A process profile of ours: the login it needs is that of the profile it reads.
+        raise ProfileHasOtherCredentials(
+            f"Profile '{profile}' gets credentials through credential_process from the login "
+            f"session of profile {shown_name(suggestion)}. Log in to that profile instead: "
+            f"{login_command(suggestion)}",
+            style=style,
+            suggestion=suggestion,
+        )
     raise ProfileHasOtherCredentials(
-        f"Profile '{profile}' already gets credentials from {OTHER_STYLES[style]} ({style}). "
+        f"Profile '{profile}' already gets credentials from {style_text(style)}. "
         f"Log in with a new profile instead, for example '{suggestion}'.",
         style=style,
         suggestion=suggestion,

@@ -55,9 +55,35 @@ def other_credential_style(settings: dict[str, str]) -> str | None:
     return next((key for key in OTHER_STYLES if settings.get(key)), None)
 
 
-def login_suggestion(name: str) -> str:
-    """The profile name to log in with when ``name`` has credentials of another style."""
-    return f"{name}-login"
+def style_text(style: str) -> str:
+    """How a message names a credential style: its words, then its key when they differ
+    (never "credential_process (credential_process)")."""
+    words = OTHER_STYLES[style]
+    return words if words == style else f"{words} ({style})"
+
+
+def bridged_profile(settings: dict[str, str] | None) -> str | None:
+    """The login profile whose session a ``credential_process`` line of ours (as
+    ``setup-process-profile`` writes it) hands out, or None for any other line. Split
+    with shlex, not botocore's splitter: status and the helper never import botocore."""
+    line = (settings or {}).get("credential_process", "")
+    if "aws_login_bridge" not in line and "aws-login-bridge" not in line:
+        return None
+    import shlex
+
+    try:
+        words = shlex.split(line, posix=os.name != "nt")
+    except ValueError:
+        return None
+    if len(words) >= 3 and words[-3:-1] == ["credential-process", "--profile"]:
+        return words[-1]
+    return None
+
+
+def login_suggestion(name: str, settings: dict[str, str] | None = None) -> str:
+    """The profile name to log in with when ``name`` has credentials of another style: the
+    login profile behind a process profile of ours, else a new name made from ``name``."""
+    return bridged_profile(settings) or f"{name}-login"
 
 
 def login_advice(name: str, settings: dict[str, str] | None) -> str:
@@ -65,8 +91,12 @@ def login_advice(name: str, settings: dict[str, str] | None) -> str:
     style = other_credential_style(settings or {})
     if style is None:
         return f"Run: {login_command(name)}"
+    source = bridged_profile(settings)
+    if source is not None:
+        return (f"It gets credentials through credential_process from the login session of "
+                f"profile {shown_name(source)}; to log in, run: {login_command(source)}")
     suggestion = login_suggestion(name)
-    return (f"It gets credentials from {OTHER_STYLES[style]} ({style}); to use a console "
+    return (f"It gets credentials from {style_text(style)}; to use a console "
             f"sign-in, log in with a new profile: {login_command(suggestion)}")
 
 

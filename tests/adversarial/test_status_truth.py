@@ -193,6 +193,38 @@ def test_whoami_works_for_a_credential_process_profile(aws_home: AwsHome) -> Non
     assert json.loads(out.stdout)["Arn"] == mine["Arn"]
 
 
+def test_a_process_profile_of_ours_points_at_the_profile_it_reads(aws_home: AwsHome) -> None:
+    """Status and login name the login profile behind ``setup-process-profile``'s line,
+    not a made-up "dev-process-login", and say "credential_process" once."""
+    line = f"{sys.executable} -m aws_login_bridge credential-process --profile dev"
+    aws_home.config.write_text("[profile dev]\nregion = us-east-1\n"
+                               f"[profile dev-process]\ncredential_process = {line}\n")
+    before = aws_home.snapshot()
+    status = json.loads(run_cli(aws_home, "status", "--profile", "dev-process", "--json").stdout)
+    (problem,) = [p["message"] for p in status["problems"] if p["kind"] == "NotLoggedIn"]
+    assert problem.endswith("aws-login-bridge login --remote --profile dev"), problem
+    assert "profile 'dev'" in problem and "dev-process-login" not in problem
+    refused = run_cli(aws_home, "login", "--remote", "--profile", "dev-process", stdin="")
+    assert refused.returncode == 1
+    assert refused.stderr.rstrip().endswith("aws-login-bridge login --remote --profile dev"), \
+        refused.stderr
+    assert "dev-process-login" not in refused.stderr
+    assert aws_home.snapshot() == before
+
+
+def test_credential_process_is_named_once(aws_home: AwsHome) -> None:
+    aws_home.config.write_text("[profile tool]\ncredential_process = /usr/bin/false\n")
+    before = aws_home.snapshot()
+    status = json.loads(run_cli(aws_home, "status", "--profile", "tool", "--json").stdout)
+    refused = run_cli(aws_home, "login", "--remote", "--profile", "tool", stdin="")
+    assert refused.returncode == 1
+    for text in [p["message"] for p in status["problems"]] + [refused.stderr]:
+        assert "credential_process (credential_process)" not in text, text
+        assert text.count("credential_process") == 1, text
+    assert "tool-login" in refused.stderr
+    assert aws_home.snapshot() == before
+
+
 # -- the emulator's start line ------------------------------------------------------------
 
 

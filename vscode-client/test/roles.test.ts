@@ -213,6 +213,36 @@ describe("VS Code commands on a role profile", () => {
     assert.equal(bar.item.text, "aws: admin (via console) · not logged in");
   });
 
+  it("a login elsewhere is followed to the login profile, not to a role assumed with it", async () => {
+    const helper = roleHelper({ loggedIn: true });
+    const { store, bar, commands } = commandsWith(helper, undefined);
+    const change: SessionChangedParams = {
+      profile: "admin", loginSession: SESSION, expiresAt: at(15), sessionExpiresAt: at(11 * 60 + 30),
+      loggedIn: true, sourceProfile: "console", roleArn: ROLE, state: "active",
+    };
+    await commands.onSessionChanged(change);
+    assert.equal(store.value, undefined);
+    await commands.onSessionChanged({ ...change, profile: "console", sourceProfile: null, roleArn: null });
+    assert.equal(store.value, "console");
+    assert.equal(bar.item.text, "aws: console · 11h");
+  });
+
+  it("at startup, with no profile chosen, the login profile is shown rather than a role on it", async () => {
+    const helper = roleHelper({ loggedIn: true });
+    const { store, bar, commands } = commandsWith(helper, undefined);
+    helper.calls.length = 0;
+    await commands.showSessionAtStart();
+    assert.equal(store.value, "console");
+    assert.equal(bar.item.text, "aws: console · 11h");
+  });
+
+  it("Logout with nothing logged in and a role profile active logs out its source", async () => {
+    const helper = roleHelper({ loggedIn: false });
+    const { commands } = commandsWith(helper, "admin");
+    await commands.logout();
+    assert.deepEqual(helper.sent("logout"), [{ profile: "console" }]);
+  });
+
   it("Show Login Status says whose session the role is assumed with", async () => {
     const helper = roleHelper({ loggedIn: true });
     const { ui, commands } = commandsWith(helper, "admin");

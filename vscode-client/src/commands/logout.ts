@@ -27,7 +27,8 @@ async function chooseTarget(ctx: CommandContext, profiles: StatusResult[]): Prom
   // A logout ends a login session: a role profile has none of its own (its source is listed).
   const loggedIn = profiles.filter((p) => isLoggedIn(p) && !p.sourceProfile);
   if (loggedIn.length === 0) {
-    return active;
+    // A role profile's session is its source's.
+    return profiles.find((p) => p.profile === active)?.sourceProfile || active;
   }
   if (loggedIn.length === 1) {
     return loggedIn[0].profile;

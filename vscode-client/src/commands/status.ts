@@ -123,7 +123,8 @@ export async function showSessionAtStart(ctx: CommandContext): Promise<void> {
   } catch {
     return;
   }
-  const first = profiles.find((p) => isLoggedIn(p));
+  // A login profile first: a role profile assumed with its session would name it anyway.
+  const first = profiles.find((p) => isLoggedIn(p) && !p.sourceProfile) ?? profiles.find((p) => isLoggedIn(p));
   if (first) {
     await ctx.setActive(first.profile);
     ctx.statusBar?.update(viewFromStatus(first));
@@ -159,7 +160,8 @@ export async function onSessionChanged(ctx: CommandContext, change: SessionChang
   }
   // A login elsewhere (e.g. `aws login --profile dev` in a terminal) while the active
   // profile has no session: follow it.
-  if (isLoggedIn(view) && !bar?.isLoggedIn()) {
+  // The login itself is followed, not each role profile assumed with it (told as well).
+  if (isLoggedIn(view) && !bar?.isLoggedIn() && !change.sourceProfile) {
     await ctx.setActive(change.profile);
     bar?.update(view);
   }

@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import type { RequestType } from "vscode-jsonrpc";
 import { EndReminders } from "../../jupyter_ext/labextension/src/endReminder";
 import { REVOKED_TEXT, logoutMessage } from "../../jupyter_ext/labextension/src/logoutMessage";
-import { SessionView, Wording, lookOf, viewFromStatus } from "../../jupyter_ext/labextension/src/sessionView";
+import { SessionView, Wording, afterChange, lookOf, viewFromStatus } from "../../jupyter_ext/labextension/src/sessionView";
 import { Commands } from "../src/commands";
 import {
   CompleteLoginResult,
@@ -132,6 +132,22 @@ describe("a role profile in the shared status view", () => {
     const over = lookOf({ ...view, state: "expired" }, NOW, WORDING);
     assert.equal(over.text, "aws: admin (via console) · expired");
     assert.match(over.lines.join("\n"), /The session of profile console is over: log in to profile console again\./);
+  });
+
+  it("JupyterLab's status bar: a shown role follows its source's sessionChanged; a role's own login is not followed", () => {
+    const change: SessionChangedParams = {
+      profile: "console", loginSession: SESSION, expiresAt: at(15), sessionExpiresAt: at(11 * 60 + 30),
+      loggedIn: true, sourceProfile: null, roleArn: null, state: "active",
+    };
+    const shown = viewFromStatus(adminIn(false));
+    const next = afterChange(shown, change);
+    assert.equal(next && lookOf(next, NOW, WORDING).text, "aws: admin (via console) · 11h");
+    const out = afterChange(next, { ...change, loggedIn: false, sessionExpiresAt: null, state: "loggedOut" });
+    assert.equal(out && lookOf(out, NOW, WORDING).text, "aws: admin (via console) · not logged in");
+    // Shown: default, not logged in. A role's login is not followed; the login profile's is.
+    const idle: SessionView = { profile: "default", loginSession: null, loggedIn: false, state: "loggedOut" };
+    assert.equal(afterChange(idle, { ...change, profile: "admin", sourceProfile: "console", roleArn: ROLE }), undefined);
+    assert.equal(afterChange(idle, change)?.profile, "console");
   });
 
   it("reminds to log in the source, naming the role profile", () => {

@@ -7,8 +7,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { api } from './api';
 import type { SessionChangedParams } from './generated/protocol';
-import { isLoggedIn } from './sessionTime';
-import { followSource, SessionView, viewFromStatus } from './sessionView';
+import { afterChange, SessionView, viewFromStatus } from './sessionView';
 
 export class SessionModel {
   private _view: SessionView | undefined;
@@ -53,14 +52,9 @@ export class SessionModel {
   /** A `sessionChanged`: update the shown profile, or show a new login of another one
    * when the shown profile is not logged in (a CLI login of `dev` while we show `default`). */
   apply(change: SessionChangedParams): void {
-    const shown = this._view;
-    if (shown?.sourceProfile && change.profile === shown.sourceProfile) {
-      // The session the shown role is assumed with changed: the role follows, and stays shown.
-      this.set(followSource(shown, change));
-    } else if (shown && change.profile === shown.profile) {
-      this.set({ ...shown, ...change });
-    } else if (!isLoggedIn(shown) && change.loggedIn) {
-      this.set({ ...change });
+    const next = afterChange(this._view, change);
+    if (next) {
+      this.set(next);
     }
   }
 

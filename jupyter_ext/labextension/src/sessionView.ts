@@ -4,7 +4,7 @@
  * extension, which imports this file), so that they show the same session the same way.
  * Each client only says how it is drawn, and words the few states only it has.
  */
-import type { SessionState, StatusResult } from './generated/protocol';
+import type { SessionChangedParams, SessionState, StatusResult } from './generated/protocol';
 import { formatTimeLeft, isLoggedIn, sessionEnd, WARNING_MS } from './sessionTime';
 
 /** What is known about the shown profile's session. */
@@ -89,6 +89,28 @@ export function followSource(
     loggedIn: change.loggedIn,
     state: change.state
   };
+}
+
+/**
+ * JupyterLab's status bar after a `sessionChanged`: the shown profile's change, its source's
+ * (a shown role follows it), or another login profile's new login while the shown profile is
+ * not logged in (a CLI login of `dev` while `default` is shown); undefined: nothing to show.
+ */
+export function afterChange(
+  shown: SessionView | undefined,
+  change: SessionChangedParams
+): SessionView | undefined {
+  if (shown?.sourceProfile && change.profile === shown.sourceProfile) {
+    return followSource(shown, change);
+  }
+  if (shown && change.profile === shown.profile) {
+    return { ...shown, ...change };
+  }
+  // The login itself is followed, not each role profile assumed with it.
+  if (!isLoggedIn(shown) && change.loggedIn && !change.sourceProfile) {
+    return { ...change };
+  }
+  return undefined;
 }
 
 /** The profile whose login session `view`'s credentials come from: a role profile's source, else itself. */

@@ -417,7 +417,7 @@ def test_emulator_command_serves_and_passes_its_options_through(tmp_path) -> Non
         assert proc.stdout is not None
         line = proc.stdout.readline().strip()
         assert line.startswith("emulator listening on http://127.0.0.1:")
-        base = line.rsplit(" ", 1)[1]
+        base = line.split()[3]  # "emulator listening on URL (...)"
         with urllib.request.urlopen(base + "/_emulator/health", timeout=5) as answer:
             assert answer.status == 200
     finally:

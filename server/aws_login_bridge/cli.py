@@ -72,6 +72,10 @@ def cmd_login(args: argparse.Namespace) -> int:
             _say()
             _say(pending.authorize_url)
             _say()
+            if not args.yes and (current := _replaced_for_sure(args.profile)):
+                args.yes = _confirm_early(args.profile, current)
+                if not args.yes:
+                    return 1
             # While the person signs in: botocore's word on the endpoint, and the DPoP key.
             prepare_exchange(pending)
             result = None
@@ -96,6 +100,10 @@ def cmd_login(args: argparse.Namespace) -> int:
             _say()
             _say(pending.authorize_url)
             _say()
+            if not args.yes and (current := _replaced_for_sure(args.profile)):
+                args.yes = _confirm_early(args.profile, current)
+                if not args.yes:
+                    return 1
             if not args.no_browser:
                 import webbrowser
 
@@ -125,7 +133,10 @@ def _login_target(profile: str) -> str:
     from aws_login_bridge.store.paths import config_file
 
     document = ConfigDocument.load(config_file())
-    if session_of(profile, document.profile(profile)):
+    try:
+        if session_of(profile, document.profile(profile)):
+            return profile
+    except LoginBridgeError:  # a login_session line that is no ARN: this login replaces it
         return profile
     chain = role_chain(profile, document)
     if chain is None:
@@ -134,6 +145,32 @@ def _login_target(profile: str) -> str:
          f"session of profile '{display_name(chain.source)}': logging in to '"
          f"{display_name(chain.source)}'.")
     return chain.source
+
+
+def _replaced_for_sure(profile: str) -> str | None:
+    """The profile's current ``login_session`` (escaped) when no sign-in can match it, so
+    the login will replace it whoever signs in: then the question can come before the
+    single-use code is spent. A valid ARN may be matched, so it is asked after."""
+    from aws_login_bridge.profiles import session_of, session_text
+    from aws_login_bridge.store.configfile import ConfigDocument
+    from aws_login_bridge.store.paths import config_file
+
+    settings = ConfigDocument.load(config_file()).profile(profile) or {}
+    value = settings.get("login_session", "").strip()
+    try:
+        session_of(profile, settings)
+    except LoginBridgeError:
+        return session_text(value)
+    return None
+
+
+def _confirm_early(profile: str, current: str) -> bool:
+    _warn(f"Profile '{display_name(profile)}' already points at login session {current}, "
+          "which no sign-in can match, so this login replaces it.")
+    if _ask("Replace it? [y/N]: ").strip().lower() in ("y", "yes"):
+        return True
+    _warn("Nothing was changed.")
+    return False
 
 
 def _confirm_replace(error: SessionConflict, finish: Callable[[], object]):  # type: ignore[no-untyped-def]

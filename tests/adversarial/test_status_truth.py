@@ -225,6 +225,37 @@ def test_credential_process_is_named_once(aws_home: AwsHome) -> None:
     assert aws_home.snapshot() == before
 
 
+# -- "Replace it?" before the code is spent -----------------------------------------------
+
+BROKEN_SESSION = "[profile t]\nregion = us-east-1\nlogin_session = arn:aws:sts::12/broken\n"
+
+
+def test_a_session_no_sign_in_can_match_is_replaced_after_one_early_question(
+        aws_home: AwsHome) -> None:
+    aws_home.config.write_text(BROKEN_SESSION)
+    cli = CliLogin(aws_home, "--profile", "t")
+    done = cli.finish("y", person.sign_in(cli.url) or "")
+    # Asked before the code prompt: the "y" answered it and the code was taken as the code
+    # (asked after the exchange, the "y" would have been refused as a code). Once only.
+    assert done.returncode == 0, done.stderr
+    assert "which no sign-in can match, so this login replaces it" in done.stderr
+    assert "Replace it?" not in done.stdout.partition("authorization code")[2]
+    assert "Confirm to replace it" not in done.stderr
+    assert "arn:aws:sts::12/broken" not in aws_home.config.read_text()
+
+
+def test_declining_the_early_question_spends_no_code(aws_home: AwsHome) -> None:
+    aws_home.config.write_text(BROKEN_SESSION)
+    before = aws_home.snapshot()
+    cli = CliLogin(aws_home, "--profile", "t")
+    done = cli.finish("no")
+    assert done.returncode == 1
+    assert "Nothing was changed." in done.stderr
+    assert "which no sign-in can match" in done.stderr
+    assert "authorization code" not in done.stdout
+    assert aws_home.snapshot() == before
+
+
 # -- the emulator's start line ------------------------------------------------------------
 
 

@@ -139,7 +139,8 @@ def _run(page, context, code_server, signin_emulator, artifacts: Path) -> None:
     # AWS: Logout → the status bar no longer shows a session.
     run_command(page, "AWS: Logout")
     # ...after AWS Sign-In revoked the refresh token (the helper signs the revoke).
-    notification(page, rf'Logged out of profile "{PROFILE}"\. AWS Sign-In revoked its refresh token')
+    notification(page,
+                 rf'Logged out of profile "{PROFILE}"\. AWS Sign-In revoked its refresh token')
     status_item(page, r"^aws: not logged in$")
     assert page.locator(".statusbar-item", has_text=re.compile(rf"aws: {PROFILE} ·")).count() == 0
     shot(page, artifacts, "11-logout")

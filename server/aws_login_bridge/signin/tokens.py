@@ -183,8 +183,13 @@ def _classify_client_error(error: ClientError) -> tuple[LoginBridgeError, float 
     meta = response.get("ResponseMetadata", {})
     status = meta.get("HTTPStatusCode")
     known = signin_error(code, status) if isinstance(code, str) else None
+    # A 429 or a 5xx is a passing state of the service whatever code rides with it (a
+    # throttled request may carry a generic one): retried, and its credentials handed back.
+    throttled_or_down = status == 429 or (isinstance(status, int) and status >= 500)
     if known is not None and not SIGNIN_ERRORS[code].passing:
-        return known, None
+        if not throttled_or_down:
+            return known, None
+        known = None
     if status == 429:
         retry_after = meta.get("HTTPHeaders", {}).get("retry-after", "")
         try:

@@ -77,7 +77,8 @@ class MockTokenEndpoint:
     """Answers ``POST /v1/token`` as the case says, checking what it was sent."""
 
     calls: list[dict[str, Any]]
-    cache: dict[str, Any] | None
+    # Kept out of repr: a failing assertion prints the objects, and the cache holds keys.
+    cache: dict[str, Any] | None = field(repr=False)
     received: int = 0
     problems: list[str] = field(default_factory=list)
     url: str = ""
@@ -157,8 +158,8 @@ class MockTokenEndpoint:
 
 @dataclass
 class CaseRun:
-    case: dict[str, Any]
-    cache: dict[str, Any] | None
+    case: dict[str, Any] = field(repr=False)
+    cache: dict[str, Any] | None = field(repr=False)
     cache_dir: Path
     mock: MockTokenEndpoint
 

@@ -339,7 +339,8 @@ class StatusResult(SessionView):
     """Also what ``aws-login-bridge status --json`` prints."""
 
     accountId: str | None = _doc("the AWS account", None)
-    region: str | None = _doc("the profile's region", None)
+    region: str | None = _doc("the region boto3 uses for the profile: `AWS_DEFAULT_REGION`, "
+                              "else the profile's `region`", None)
     credentialSource: str | None = _doc(_SOURCE, None)
     problems: list[Problem] = attrs.field(factory=list, metadata={"doc": "what stops it"})
 

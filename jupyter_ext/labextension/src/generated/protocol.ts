@@ -185,7 +185,7 @@ export interface StatusResult {
   roleArn: string | null;
   /** the AWS account */
   accountId: string | null;
-  /** the profile's region */
+  /** the region boto3 uses for the profile: `AWS_DEFAULT_REGION`, else the profile's `region` */
   region: string | null;
   /** botocore's method name of the credential source that wins for the profile (`login`, `env`, `shared-credentials-file`, …) */
   credentialSource: string | null;

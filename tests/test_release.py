@@ -3,6 +3,7 @@ reads it, and a VS Code manifest whose checks match the engine's."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import struct
@@ -16,6 +17,39 @@ from aws_login_bridge.signin.endpoints import validate_region
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / "vscode-client" / "package.json"
+
+
+def _package_version() -> str:
+    """``__version__`` as written in the engine's ``__init__.py`` (what the helper reports
+    to both clients and what the VS Code extension compares with its bundled wheel)."""
+    tree = ast.parse((ROOT / "server" / "aws_login_bridge" / "__init__.py").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "__version__" for t in node.targets):
+            return ast.literal_eval(node.value)
+    raise AssertionError("server/aws_login_bridge/__init__.py sets no __version__")
+
+
+def test_one_version_everywhere() -> None:
+    # tomllib is Python 3.11+; the project's only `version = ` line is [project]'s.
+    pyproject = re.findall(r'^version = "([^"]+)"$', (ROOT / "pyproject.toml").read_text(),
+                           re.MULTILINE)
+    assert len(pyproject) == 1, f"pyproject.toml has {len(pyproject)} `version = ` lines"
+    versions = {
+        "pyproject.toml": pyproject[0],
+        "aws_login_bridge.__version__": _package_version(),
+        "vscode-client/package.json": json.loads(MANIFEST.read_text())["version"],
+        "jupyter_ext/labextension/package.json": json.loads(
+            (ROOT / "jupyter_ext" / "labextension" / "package.json").read_text())["version"],
+    }
+    assert len(set(versions.values())) == 1, f"versions differ: {versions}"
+
+
+def test_changelog_has_an_entry_for_the_version() -> None:
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    version = _package_version()
+    assert re.search(rf"^## \[{re.escape(version)}\]", changelog, re.MULTILINE), (
+        f"CHANGELOG.md has no '## [{version}]' entry")
 
 
 def test_manifest_leaves_out_what_vscode_generates_or_ignores() -> None:

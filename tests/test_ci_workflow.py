@@ -399,3 +399,19 @@ def test_the_release_uses_the_platforms_pins_and_pins_every_github_action() -> N
             assert re.search(rf"uses: {re.escape(use)}  # v\d+\.\d+\.\d+$", RELEASE.read_text(),
                              re.MULTILINE), use
             assert re.fullmatch(r"actions/[\w-]+@[0-9a-f]{40}", use), use
+
+
+def test_release_check_runs_what_the_release_runs_short_of_publishing() -> None:
+    check = (SCRIPTS / "release-check").read_text()
+    runs = "\n".join(s["run"] for job in release_jobs().values() for s in job["steps"]
+                     if "run" in s)
+    for shared in ("bash scripts/build-dist", " demo", "import aws_login_jupyter", "cmp "):
+        assert shared in check and shared in runs, shared
+    for checker in ("zizmor\" --offline .github/workflows",
+                    "--builtin-schema vendor.github-workflows", "twine\" check --strict"):
+        assert checker in check, checker
+    commands = "\n".join(line for line in check.splitlines() if not line.startswith("#"))
+    assert not re.search(r"vsce|ovsx|upload|pypi-publish|gh release", commands)
+    done = subprocess.run([bash(), "-n", str(SCRIPTS / "release-check")], capture_output=True,
+                          text=True, timeout=30, check=False)
+    assert done.returncode == 0, done.stderr

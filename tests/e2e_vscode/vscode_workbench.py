@@ -186,8 +186,11 @@ def evidence_on_failure(page: Page, artifacts: Path, name: str,
     try:
         yield
     except Exception:
-        shot(page, artifacts, f"failure-{name}")
         print("--- AWS Login output channel ---\n" + extension_log())
+        # The page may be gone (a test that opens a second window); the failure itself, not
+        # a failed screenshot of it, is what must propagate.
+        if not page.is_closed():
+            shot(page, artifacts, f"failure-{name}")
         raise
 
 

@@ -311,3 +311,107 @@ def test_test_subprocesses_talk_utf8_whatever_the_locale(tmp_path: Path, flags: 
 def test_the_test_script_runs_pytest_in_utf8_mode() -> None:
     test_sh = (SCRIPTS / "test.sh").read_text()
     assert 'PYTEST=("$VENV_PY" -X utf8 -m pytest ' in test_sh
+
+
+# -- the release workflow (on `v*` tags) -------------------------------------------------------
+
+RELEASE = REPO / ".github" / "workflows" / "release.yml"
+
+
+def release_jobs() -> dict[str, Any]:
+    loaded = yaml.safe_load(RELEASE.read_text())
+    assert isinstance(loaded, dict)
+    assert loaded.get("on", loaded.get(True)) == {"push": {"tags": ["v*"]}}
+    assert loaded["permissions"] == {}, "no right by default: each job names its own"
+    jobs = loaded["jobs"]
+    assert isinstance(jobs, dict)
+    return jobs
+
+
+def _steps_using(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    return [s for s in job["steps"] if s.get("uses", "").split("@")[0] == action]
+
+
+def test_the_release_builds_with_build_dist_and_uploads_what_it_makes() -> None:
+    build = release_jobs()["build"]
+    runs = [step["run"] for step in build["steps"] if "run" in step]
+    assert runs[0] == "bash scripts/build-dist dist"
+    build_dist = (SCRIPTS / "build-dist").read_text()
+    # The artifacts' patterns match the files build-dist names.
+    assert "aws_login_bridge-*-py3-none-any.whl" in build_dist
+    assert "aws_login_bridge-*.tar.gz" in build_dist
+    assert '"$OUT/aws-login-bridge-$version.vsix"' in build_dist
+    uploads = {s["with"]["name"]: s["with"]["path"].split()
+               for s in _steps_using(build, "actions/upload-artifact")}
+    assert uploads == {"python-dist": ["dist/*.whl", "dist/*.tar.gz"], "vsix": ["dist/*.vsix"]}
+    # build-dist's own needs: the Node the platforms run, a Python the project supports.
+    (node,) = _steps_using(build, "actions/setup-node")
+    assert node["with"]["node-version"] == "20"
+    (python,) = _steps_using(build, "actions/setup-python")
+    assert python["with"]["python-version"] in {oldest_python(), "3.13"}
+
+
+def test_the_release_publishes_only_after_the_smoke_test_of_the_built_wheel() -> None:
+    jobs = release_jobs()
+    smoke = jobs["smoke"]
+    assert smoke["needs"] == "build"
+    run = "\n".join(step["run"] for step in smoke["steps"] if "run" in step)
+    assert 'python -m venv "$RUNNER_TEMP/smoke"' in run
+    assert "aws-login-bridge\" demo" in run
+    assert jobs["pypi"]["needs"] == jobs["marketplaces"]["needs"] == "smoke"
+    assert set(jobs["github-release"]["needs"]) == {"pypi", "marketplaces"}
+    (publish,) = _steps_using(jobs["pypi"], "pypa/gh-action-pypi-publish")
+    assert publish["with"]["packages-dir"] == "dist"
+    (dist,) = _steps_using(jobs["pypi"], "actions/download-artifact")
+    assert dist["with"]["name"] == "python-dist", "PyPI gets the wheel and sdist, not the .vsix"
+
+
+def test_the_release_jobs_hold_least_rights_and_no_stray_secrets() -> None:
+    jobs = release_jobs()
+    rights = {name: job["permissions"] for name, job in jobs.items()}
+    assert rights == {
+        "build": {"contents": "read"},
+        "smoke": {},
+        "pypi": {"id-token": "write"},
+        "marketplaces": {},
+        "github-release": {"contents": "write", "id-token": "write", "attestations": "write"},
+    }
+    text = RELEASE.read_text()
+    assert set(re.findall(r"secrets\.(\w+)", text)) == {"VSCE_PAT", "OVSX_PAT"}
+    assert jobs["marketplaces"]["environment"] == "marketplace"
+    assert jobs["pypi"]["environment"] == "pypi"
+    for job in jobs.values():
+        for step in job["steps"]:
+            # An expression inside a script is template injection; values come in by env.
+            assert "${{" not in step.get("run", ""), step
+    for job in jobs.values():
+        for checkout in _steps_using(job, "actions/checkout"):
+            assert checkout["with"]["persist-credentials"] is False
+
+
+def test_the_release_uses_the_platforms_pins_and_pins_every_github_action() -> None:
+    pinned = {u.split("@")[0]: u for u in re.findall(r"uses: (\S+)", WORKFLOW.read_text())}
+    for use in re.findall(r"uses: (\S+)", RELEASE.read_text()):
+        action = use.split("@")[0]
+        if action in pinned:
+            assert use == pinned[action], f"{action} differs from platforms.yml's"
+        if action.startswith("actions/"):
+            assert re.search(rf"uses: {re.escape(use)}  # v\d+\.\d+\.\d+$", RELEASE.read_text(),
+                             re.MULTILINE), use
+            assert re.fullmatch(r"actions/[\w-]+@[0-9a-f]{40}", use), use
+
+
+def test_release_check_runs_what_the_release_runs_short_of_publishing() -> None:
+    check = (SCRIPTS / "release-check").read_text()
+    runs = "\n".join(s["run"] for job in release_jobs().values() for s in job["steps"]
+                     if "run" in s)
+    for shared in ("bash scripts/build-dist", " demo", "import aws_login_jupyter", "cmp "):
+        assert shared in check and shared in runs, shared
+    for checker in ("zizmor\" --offline .github/workflows",
+                    "--builtin-schema vendor.github-workflows", "twine\" check --strict"):
+        assert checker in check, checker
+    commands = "\n".join(line for line in check.splitlines() if not line.startswith("#"))
+    assert not re.search(r"vsce|ovsx|upload|pypi-publish|gh release", commands)
+    done = subprocess.run([bash(), "-n", str(SCRIPTS / "release-check")], capture_output=True,
+                          text=True, timeout=30, check=False)
+    assert done.returncode == 0, done.stderr

@@ -68,6 +68,13 @@ def test_build_dist_makes_wheel_sdist_and_vsix_with_that_wheel(dist: Path) -> No
     # The JupyterLab extension: prebuilt, with its server part switched on.
     data = f"aws_login_bridge-{__version__}.data/data"
     assert f"{data}/share/jupyter/labextensions/aws-login-bridge/package.json" in names
+    # Built from the sources for production, whatever build the tree had: @jupyter/builder
+    # writes build_log.json only for a development build, the licenses only for production.
+    labext = f"{data}/share/jupyter/labextensions/aws-login-bridge"
+    assert f"{labext}/build_log.json" not in names
+    assert f"{labext}/static/third-party-licenses.json" in names
+    assert [n for n in names if n.startswith(labext) and n.endswith(".map")] == []
+    assert f"{labext}/install.json" in names
     assert f"{data}/etc/jupyter/jupyter_server_config.d/aws_login_jupyter.json" in names
     entry_points = zipfile.ZipFile(wheel).read(
         f"aws_login_bridge-{__version__}.dist-info/entry_points.txt").decode()

@@ -113,8 +113,10 @@ def test_wheel_installs_both_extensions_without_npm(tmp_path: Path) -> None:
         return " ".join(re.sub(r"\x1b\[[0-9;]*m", "", done.stdout + done.stderr).split())
 
     labextensions = jupyter("labextension", "list")
-    assert "aws-login-bridge v0.1.0 enabled OK" in labextensions, labextensions
+    # Named with its source, as other pip-installed extensions are (its install.json).
+    assert "aws-login-bridge v0.1.0 enabled OK (python, aws-login-bridge)" in labextensions, (
+        labextensions)
     assert str(venv / LABEXT.rsplit("/", 1)[0]) in labextensions  # from the venv, not the repo
     servers = jupyter("server", "extension", "list")
     assert "aws_login_jupyter enabled" in servers, servers
-    assert "aws_login_jupyter OK" in servers, servers
+    assert "aws_login_jupyter 0.1.0 OK" in servers, servers  # with its version

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from aws_login_bridge import __version__
 from aws_login_jupyter.helper import close_kernel_helper
 
-__all__ = ["last_panel", "load_ipython_extension", "unload_ipython_extension"]
+# __version__: what `jupyter server extension list` shows next to the extension's name.
+__all__ = ["__version__", "last_panel", "load_ipython_extension", "unload_ipython_extension"]
 
 LABEXTENSION = "aws-login-bridge"  # the npm package's name, and its folder in share/
 

@@ -68,6 +68,7 @@ def shot(page: Any, name: str, target: Any = None) -> None:
 
 
 def test_login_from_the_palette(page: Any, lab: Lab, aws_home: AwsHome) -> None:
+    aws_home.config.write_text("[default]\nregion = eu-west-2\n")
     lab.write_notebook(NOTEBOOK, [BOTO3_CELL])
     open_lab(page, lab)
     shot(page, "01-not-logged-in.png")
@@ -83,21 +84,52 @@ def test_login_from_the_palette(page: Any, lab: Lab, aws_home: AwsHome) -> None:
     dialog = page.locator(".jp-Dialog")
     dialog.locator(".aws-login-dialog").wait_for()
     assert dialog.locator(".jp-Dialog-header").inner_text().strip() == "AWS sign-in"
+    link = dialog.get_by_role("link", name=re.compile("^Open sign-in page"))
+    code_step = [dialog.locator(".aws-login-open"), dialog.locator(".aws-login-url"),
+                 dialog.get_by_label("Verification code"),
+                 dialog.get_by_role("button", name="Complete sign-in")]
+    # Before Sign in only the first step shows; the profile's own region is filled in.
+    assert [c.is_hidden() for c in code_step] == [True] * 4
+    assert dialog.get_by_label("Region").input_value() == "eu-west-2"
     dialog.get_by_label("Profile").fill("lab")
+    assert dialog.get_by_label("Region").input_value() == ""
     dialog.get_by_label("Region").fill("us-east-1")
     assert dialog.get_by_label("Use for new kernels").is_checked()
     shot(page, "03-dialog.png")
-    dialog.get_by_role("button", name="Sign in", exact=True).click()
+    sign_in = dialog.get_by_role("button", name="Sign in", exact=True)
+    sign_in.click()
 
-    link = dialog.get_by_role("link", name=re.compile("^Open sign-in page"))
+    link.wait_for()
+    assert [c.is_visible() for c in code_step] == [True] * 4
+    stale_url = dialog.locator(".aws-login-url").inner_text()
+    # Editing the profile cancels that login: its link and code field go with it.
+    dialog.get_by_label("Profile").fill("lab2")
+    dialog.get_by_label("Profile").fill("lab")
+    assert [c.is_hidden() for c in code_step] == [True] * 4
+    assert code_step[0].get_attribute("href") is None
+    sign_in.click()
     link.wait_for()
     shown_url = dialog.locator(".aws-login-url").inner_text()
+    assert shown_url != stale_url
     shot(page, "04-sign-in-link.png", dialog.locator(".jp-Dialog-content"))
     code = sign_in_in_new_tab(page, link, shown_url, ARTIFACTS / "05-sign-in-page.png")
 
     dialog.get_by_label("Verification code").fill(code)
     shot(page, "06-code-pasted.png")
     dialog.get_by_role("button", name="Complete sign-in").click()
+    # The dialog says what was done, in full (the %aws_use hint included), and only that.
+    message = dialog.locator(".aws-login-message")
+    message.filter(has_text="Signed in").wait_for()
+    assert message.inner_text() == (
+        f"Signed in: profile 'lab' is {DEFAULT_ARN}. Kernels started from now on use it. In a "
+        "notebook already running, run %load_ext aws_login_jupyter and %aws_use lab.")
+    assert message.evaluate("m => m.scrollWidth <= m.clientWidth && m.scrollHeight <= "
+                            "m.clientHeight && m.getBoundingClientRect().bottom <= "
+                            "m.closest('.jp-Dialog-body').getBoundingClientRect().bottom")
+    assert [c.is_hidden() for c in [*code_step, sign_in, dialog.get_by_label("Profile")]] == [
+        True] * 6
+    shot(page, "06b-signed-in.png", dialog.locator(".jp-Dialog-content"))
+    dialog.get_by_role("button", name="Close").click()
     dialog.wait_for(state="detached")
     item = status_item(page)
     item.filter(has_text=re.compile(r"^aws: lab · \d+h$")).wait_for()

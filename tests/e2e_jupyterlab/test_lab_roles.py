@@ -45,6 +45,9 @@ def test_login_and_logout_of_a_role_profile(page: Any, lab: Lab,  # noqa: F811
     code = sign_in_in_new_tab(page, link, dialog.locator(".aws-login-url").inner_text())
     dialog.get_by_label("Verification code").fill(code)
     dialog.get_by_role("button", name="Complete sign-in").click()
+    dialog.locator(".aws-login-message").filter(
+        has_text="Profile 'admin' assumes its role with this session.").wait_for()
+    dialog.get_by_role("button", name="Close").click()
     dialog.wait_for(state="detached")
 
     item = status_item(page)

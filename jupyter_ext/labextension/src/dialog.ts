@@ -4,7 +4,10 @@
  * `Complete sign-in` — the words of the notebook's `%aws_login` panel. Every refusal is
  * the server's one sentence for its kind; a profile already logged in with another console
  * session asks before `Replace`, and a profile with other credentials is left alone with a
- * new name suggested (as the VS Code extension does).
+ * new name suggested (as the VS Code extension does). Each step shows only while it
+ * applies: the link and the code field go with the login they belong to (a changed
+ * Profile or Region cancels it), and once signed in the dialog says what was done in full
+ * (a notification's toast would cut it short) until Close.
  *
  * The code goes from its field to the server's `login/complete` and nowhere else; the field
  * is cleared once it has been sent.
@@ -48,8 +51,11 @@ export interface LoginOptions {
   profiles: string[];
   /** Role profiles and the login profile whose session each assumes its role with. */
   sources?: Record<string, string>;
+  /** Each profile's region, to fill the Region field when that profile is chosen. */
+  regions?: Record<string, string>;
   /** `role`: the role profile chosen, whose source was logged in (it stays the one shown). */
-  onDone: (done: LoginDone, role?: string) => void;
+  /** Returns the sentence that says what was done, shown in the dialog. */
+  onDone: (done: LoginDone, role?: string) => string;
 }
 
 /** The dialog's body: a small state machine (start → waiting ⇄ working → done). */
@@ -64,7 +70,10 @@ export class LoginBody extends Widget {
   readonly complete: HTMLButtonElement;
   readonly replace: HTMLButtonElement;
   readonly status: HTMLElement;
+  private readonly startSection: HTMLElement;
   private readonly codeSection: HTMLElement;
+  /** Typed by hand: then choosing another profile leaves the Region field alone. */
+  private regionTyped = false;
   private started: StartLoginResult | undefined;
   /** The role profile chosen when its source is being logged in. */
   private role: string | undefined;
@@ -131,9 +140,7 @@ export class LoginBody extends Widget {
     );
     this.codeSection.hidden = true;
 
-    this.node.append(
-      list,
-      element(
+    this.startSection = element(
         'div',
         { className: 'aws-login-step' },
         field('Profile', this.profile),
@@ -145,10 +152,9 @@ export class LoginBody extends Widget {
           ' Use for new kernels'
         ),
         element('div', { className: 'aws-login-buttons' }, this.signIn)
-      ),
-      this.codeSection,
-      this.status
     );
+    this.node.append(list, this.startSection, this.codeSection, this.status);
+    this.fillRegion();
 
     this.signIn.addEventListener('click', () => void this.start());
     this.complete.addEventListener('click', () => void this.finish(false));
@@ -161,6 +167,22 @@ export class LoginBody extends Widget {
     for (const input of [this.profile, this.region]) {
       input.addEventListener('input', () => this.forget());
     }
+    this.region.addEventListener('input', () => {
+      this.regionTyped = this.region.value.trim() !== '';
+    });
+    this.profile.addEventListener('input', () => this.fillRegion());
+  }
+
+  /** The chosen profile's own region, unless one was typed. */
+  private fillRegion(): void {
+    if (this.regionTyped) {
+      return;
+    }
+    const chosen = this.profile.value.trim() || 'default';
+    const regions = this.options.regions ?? {};
+    this.region.value = Object.prototype.hasOwnProperty.call(regions, chosen)
+      ? regions[chosen]
+      : '';
   }
 
   private onEnter(input: HTMLInputElement, action: () => void): void {
@@ -189,11 +211,19 @@ export class LoginBody extends Widget {
   forget(): void {
     const started = this.started;
     this.started = undefined;
-    this.codeSection.hidden = true;
-    this.replace.hidden = true;
+    this.hideCodeStep();
     if (started) {
       void api.cancel(started.loginId).catch(() => undefined);
     }
+  }
+
+  /** No login waits for a code: its link and code field go, so none can be used. */
+  private hideCodeStep(): void {
+    this.codeSection.hidden = true;
+    this.replace.hidden = true;
+    this.link.removeAttribute('href');
+    this.url.textContent = '';
+    this.code.value = '';
   }
 
   async start(): Promise<void> {
@@ -275,10 +305,12 @@ export class LoginBody extends Widget {
       return;
     }
     this.setBusy(false);
-    this.code.value = '';
     this.started = undefined;
-    this.options.onDone(done, this.role);
-    this.dialog?.resolve(0); // its one button, Close
+    this.hideCodeStep();
+    this.startSection.hidden = true;
+    // Said here in full: a notification's toast cuts a long message short.
+    this.say(this.options.onDone(done, this.role));
+    this.dialog?.node.querySelector<HTMLElement>('.jp-Dialog-footer button')?.focus();
   }
 
   private failedToComplete(error: unknown): void {
@@ -299,7 +331,7 @@ export class LoginBody extends Widget {
     }
     // Any other failure spends the login: a new link is needed.
     this.started = undefined;
-    this.codeSection.hidden = true;
+    this.hideCodeStep();
     this.say(`${failure.message}. Press Sign in for a new sign-in link.`, 'error');
   }
 }

@@ -95,11 +95,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: async args => {
         let profiles: string[] = [];
         const sources: Record<string, string> = {};
+        const regions: Record<string, string> = {};
         try {
           for (const p of (await api.profiles()).profiles) {
             profiles.push(p.profile);
             if (p.sourceProfile) {
               sources[p.profile] = p.sourceProfile;
+            }
+            if (p.region) {
+              regions[p.profile] = p.region;
             }
           }
         } catch {
@@ -109,12 +113,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
           profile: (args.profile as string | undefined) ?? model.profile,
           profiles,
           sources,
+          regions,
           onDone: (done, role) => {
             if (role) {
               // The role stays shown: read it again, now that its source is logged in.
               void model.reload(role).catch(() => undefined);
-              Notification.success(loggedInMessage(done, role), { autoClose: 8000 });
-              return;
+              return loggedInMessage(done, role);
             }
             model.set({
               profile: done.login.profile,
@@ -124,7 +128,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
               state: 'active',
               loggedIn: true
             });
-            Notification.success(loggedInMessage(done), { autoClose: 8000 });
+            return loggedInMessage(done);
           }
         });
       }

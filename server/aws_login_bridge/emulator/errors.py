@@ -13,7 +13,12 @@ Messages here are shown to clients and logged: they never contain codes, tokens,
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .wire import Request
 
 # Sign-In's modeled error codes (OAuth2ErrorCode in the service model), each with the HTTP
 # status and modeled exception shape the service answers it with: the model names the
@@ -93,6 +98,19 @@ class SigninError(ServiceError):
 
 def invalid_request(message: str) -> SigninError:
     return SigninError(400, "INVALID_REQUEST", message)
+
+
+def signin_json_object(req: Request) -> dict[str, Any]:
+    """A Sign-In request's JSON object body, or the INVALID_REQUEST the service answers."""
+    if req.content_type() != "application/json":
+        raise invalid_request("Content-Type must be application/json")
+    try:
+        data = json.loads(req.body)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise invalid_request("the request body is not valid JSON") from e
+    if not isinstance(data, dict):
+        raise invalid_request("the request body must be a JSON object")
+    return data
 
 
 def token_expired(message: str) -> SigninError:

@@ -10,11 +10,15 @@ another's.
 
 from __future__ import annotations
 
-import json
-
 from . import sigv4
 from .context import Context
-from .errors import DEFAULT_SIGNIN_CODE_FOR_STATUS, SigninError, StsError, invalid_request
+from .errors import (
+    DEFAULT_SIGNIN_CODE_FOR_STATUS,
+    SigninError,
+    StsError,
+    invalid_request,
+    signin_json_object,
+)
 from .faults import FaultFormat
 from .store import IssuedCredentials
 from .token_endpoint import error_response
@@ -39,13 +43,8 @@ def _auth_error(err: StsError) -> Response:
 
 
 def _token(req: Request) -> str:
-    if req.content_type() != "application/json":
-        raise invalid_request("Content-Type must be application/json")
-    try:
-        data = json.loads(req.body)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise invalid_request("the request body is not valid JSON") from e
-    if not isinstance(data, dict) or set(data) != {"token"}:
+    data = signin_json_object(req)
+    if set(data) != {"token"}:
         raise invalid_request("the request body must be a JSON object with only token")
     token = data["token"]
     if not isinstance(token, str) or not 1 <= len(token) <= _MAX_TOKEN:
@@ -84,12 +83,8 @@ def handle(ctx: Context, req: Request) -> Response:
         if req.query != QUERY:
             raise invalid_request(f"RevokeOAuth2TokenWithIAM is POST {REVOKE_PATH}?{QUERY}")
 
-        def lookup(access_key_id: str) -> IssuedCredentials | None:
-            with ctx.store.lock:
-                return ctx.store.credentials.get(access_key_id)
-
         try:
-            signer = sigv4.verify(req, service="signin", lookup=lookup, now=ctx.now())
+            signer = sigv4.verify(req, service="signin", lookup=ctx.store.issued, now=ctx.now())
         except StsError as err:
             ctx.stats.bump(f"revoke_error.{err.code}")
             resp = _auth_error(err)

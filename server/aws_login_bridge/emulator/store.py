@@ -94,6 +94,11 @@ class Store:
             horizon = now - 3600
             self.codes = {k: v for k, v in self.codes.items() if v.expires_at > horizon}
 
+    def issued(self, access_key_id: str) -> IssuedCredentials | None:
+        """The credentials issued under ``access_key_id``: what a SigV4 check looks keys up in."""
+        with self.lock:
+            return self.credentials.get(access_key_id)
+
     def expire_sessions(self) -> int:
         with self.lock:
             for s in self.sessions.values():

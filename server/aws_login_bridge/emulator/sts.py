@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Callable
 from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
@@ -154,14 +153,6 @@ def _single(params: dict[str, list[str]], name: str) -> str | None:
     return values[0] if values and len(values) == 1 else None
 
 
-def _lookup(ctx: Context) -> Callable[[str], IssuedCredentials | None]:
-    def lookup(access_key_id: str) -> IssuedCredentials | None:
-        with ctx.store.lock:
-            return ctx.store.credentials.get(access_key_id)
-
-    return lookup
-
-
 def _injected(status: int, code: str | None, retry_after: int | None) -> Response:
     return error_response(StsError(status, code or STS_DEFAULT_CODE_FOR_STATUS[status],
                                    "injected fault", retry_after))
@@ -186,7 +177,7 @@ def handle(ctx: Context, req: Request) -> Response:
             raise StsError(400, "InvalidAction",
                            f"Could not find operation {action} for the given Version; "
                            f"use {VERSION}")
-        creds = sigv4.verify(req, service="sts", lookup=_lookup(ctx), now=ctx.now())
+        creds = sigv4.verify(req, service="sts", lookup=ctx.store.issued, now=ctx.now())
         if action == "AssumeRole":
             # The region the caller signed for (its credential scope): what a profile's
             # `region` decides, counted so tests can see it honoured.

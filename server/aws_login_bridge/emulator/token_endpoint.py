@@ -22,6 +22,7 @@ from .errors import (
     SigninError,
     authcode_expired,
     invalid_request,
+    signin_json_object,
     token_expired,
 )
 from .faults import Fault, FaultFormat, early_answer
@@ -62,14 +63,7 @@ def error_response(err: SigninError) -> Response:
 def _parse_body(req: Request) -> dict[str, str]:
     if req.query:
         raise invalid_request("this emulator only implements CreateOAuth2Token at /v1/token")
-    if req.content_type() != "application/json":
-        raise invalid_request("Content-Type must be application/json")
-    try:
-        data = json.loads(req.body)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise invalid_request("the request body is not valid JSON") from e
-    if not isinstance(data, dict):
-        raise invalid_request("the request body must be a JSON object")
+    data = signin_json_object(req)
     client_id = data.get("clientId")
     if client_id not in CLIENT_IDS:
         raise invalid_request(f"clientId must be one of {', '.join(CLIENT_IDS)}")

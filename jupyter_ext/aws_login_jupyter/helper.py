@@ -10,20 +10,14 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import hashlib
-import os
 import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from aws_login_bridge.protocol_names import SESSION_CHANGED
+from aws_login_jupyter.aws_settings import environment_fingerprint
 from aws_login_jupyter.lab import kernel_link
 from aws_login_jupyter.messages import Failure
-
-# Variables that choose a profile are passed per request, so changing them (as %aws_login
-# does) must not restart the helper and lose its pending logins; the Jupyter server's
-# pointers to its helper say where to ask, not how AWS is seen.
-_IGNORED_VARIABLES = frozenset({"AWS_PROFILE", "AWS_DEFAULT_PROFILE"}) | kernel_link.VARIABLES
 
 Listener = Callable[[dict[str, Any]], None]
 
@@ -71,15 +65,6 @@ def _spawn_real() -> Client:
     if kernel_link.server_available():
         return kernel_link.ServerClient()
     return spawn_process()
-
-
-def environment_fingerprint() -> str:
-    """A digest of the kernel's AWS_* settings (a digest: some of them may be keys)."""
-    digest = hashlib.sha256()
-    for name in sorted(os.environ):
-        if name.startswith("AWS_") and name not in _IGNORED_VARIABLES:
-            digest.update(f"{name}\0{os.environ[name]}\0".encode())
-    return digest.hexdigest()
 
 
 class KernelHelper:

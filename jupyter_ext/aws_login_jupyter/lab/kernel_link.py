@@ -25,10 +25,14 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-URL_VARIABLE = "AWS_LOGIN_BRIDGE_JUPYTER_URL"
-KEY_VARIABLE = "AWS_LOGIN_BRIDGE_JUPYTER_KEY"
-ENV_VARIABLE = "AWS_LOGIN_BRIDGE_JUPYTER_ENV"
-VARIABLES = frozenset({URL_VARIABLE, KEY_VARIABLE, ENV_VARIABLE})
+from aws_login_jupyter.aws_settings import (
+    ENV_VARIABLE,
+    KEY_VARIABLE,
+    URL_VARIABLE,
+    environment_fingerprint,
+)
+from aws_login_jupyter.aws_settings import LINK_VARIABLES as VARIABLES
+
 KEY_HEADER = "X-Aws-Login-Bridge-Key"
 RECONNECT_DELAY = 1.0  # between attempts to reopen a dropped event stream
 READ_TIMEOUT = 60.0  # the server sends a keepalive every 20 s
@@ -42,8 +46,6 @@ MIN_TIMEOUT, MAX_TIMEOUT, DEFAULT_TIMEOUT = 5.0, 300.0, 60.0
 
 def advertise(url: str) -> str:
     """Tell kernels started from now on where the helper is; returns the key."""
-    from aws_login_jupyter.helper import environment_fingerprint
-
     key = secrets.token_urlsafe(32)
     os.environ[URL_VARIABLE] = url.rstrip("/")
     os.environ[KEY_VARIABLE] = key
@@ -73,8 +75,6 @@ def clamp_timeout(value: float | None) -> float:
 
 def server_available() -> bool:
     """This kernel was started by a server with the extension, and sees AWS the same way."""
-    from aws_login_jupyter.helper import environment_fingerprint
-
     return (bool(os.environ.get(URL_VARIABLE)) and bool(os.environ.get(KEY_VARIABLE))
             and os.environ.get(ENV_VARIABLE) == environment_fingerprint())
 

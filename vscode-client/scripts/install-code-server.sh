@@ -2,6 +2,7 @@
 # Install code-server (VS Code in the browser) for the end-to-end tests, idempotently.
 #
 #   vscode-client/scripts/install-code-server.sh        # prints the code-server binary path last
+#   CODE_SERVER_VERSION=4.90.3 vscode-client/scripts/install-code-server.sh   # the oldest we claim
 #
 # Where: $CODE_SERVER_HOME, else $HOME/.cache/aws-login-bridge/code-server-<version>.
 # A second run with a working install is a no-op (about a second).
@@ -9,7 +10,9 @@
 # Recipe (see the project's reference notes on real clients): code-server 4.100.3 is the last
 # release that runs on Node 20. Its postinstall compiles native modules (needs build tools and
 # a few -dev headers) and downloads ripgrep from the internet, which this machine cannot reach:
-# we pre-seed @vscode/ripgrep's download cache with Debian's `rg` instead.
+# we pre-seed @vscode/ripgrep's download cache with Debian's `rg` instead. Older releases
+# (4.90.3 = VS Code 1.90, the floor of the extension's engines.vscode) also install on Node 20,
+# with two more steps noted below.
 set -euo pipefail
 
 VERSION="${CODE_SERVER_VERSION:-4.100.3}"
@@ -43,21 +46,35 @@ if ((${#missing[@]})); then
 fi
 
 # 2. Pre-seed @vscode/ripgrep's download cache with Debian's rg (its postinstall would
-#    otherwise fetch a binary from the internet).
-rg_cache="${TMPDIR:-/tmp}/vscode-ripgrep-cache-1.15.11"
-mkdir -p "$rg_cache"
-tar czf "$rg_cache/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" \
-  -C "$(dirname "$(command -v rg)")" rg
+#    otherwise fetch a binary from the internet). The cache is named after @vscode/ripgrep's
+#    own version: 1.15.11 in 4.100.x, 1.15.9 in 4.90.x; seeding both costs nothing.
+for rg_version in 1.15.9 1.15.11; do
+  rg_cache="${TMPDIR:-/tmp}/vscode-ripgrep-cache-$rg_version"
+  mkdir -p "$rg_cache"
+  tar czf "$rg_cache/ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz" \
+    -C "$(dirname "$(command -v rg)")" rg
+done
+
+# Releases before 4.100 carry a kerberos addon whose C++ Node 20's headers reject (errors
+# that -fpermissive turns into warnings); newer ones compile as they are, so they are left so.
+older_than() { [[ "$1" != "$2" && "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" == "$1" ]]; }
+if older_than "$VERSION" 4.100.0; then
+  export CXXFLAGS="${CXXFLAGS:+$CXXFLAGS }-fpermissive"
+fi
 
 # 3. npm install into a private prefix. As root the postinstall needs unsafe-perm; `yes`
 #    lets its nested `npx node-gyp` run without a prompt. (--ignore-scripts does not work:
-#    argon2 would stay unbuilt and the server would not start.)
+#    argon2 would stay unbuilt and the server would not start.) allowScripts names the two
+#    packages whose install scripts we mean to run, which npm 11 otherwise warns about.
+#    npm 11 no longer knows unsafe-perm and says so, but code-server's postinstall reads it
+#    from the environment: that one warning is dropped; everything else npm says goes to stderr.
 mkdir -p "$DEST"
 cd "$DEST"
-[[ -f package.json ]] || echo '{"name":"code-server-for-tests","private":true}' > package.json
+echo '{"name": "code-server-for-tests", "private": true,
+ "allowScripts": {"code-server": true, "argon2": true}}' > package.json
 log "npm install code-server@$VERSION into $DEST (about a minute)"
 npm_config_yes=true npm_config_unsafe_perm=true \
-  npm install --no-audit --no-fund --no-save "code-server@$VERSION" >&2
+  npm install --no-audit --no-fund --no-save "code-server@$VERSION" 2>&1 | { grep -v 'Unknown env config "unsafe-perm"' || true; } >&2
 
 "$BIN" --version >&2
 echo "$BIN"

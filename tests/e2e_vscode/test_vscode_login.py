@@ -2,15 +2,22 @@
 
 Ctrl+Shift+P → "AWS: Login" → New profile… → the sign-in tab opens on the emulator → read
 the verification code there → switch back → paste it → success notification → status bar
-shows the profile; then "AWS: Show Caller Identity" shows the emulator's ARN; then
-"AWS: Logout" clears the status. Each step's screenshot goes to test-artifacts/vscode/.
+shows the profile, and boto3 in a terminal resolves it; then "AWS: Show Caller Identity"
+shows the emulator's ARN; then "AWS: Logout" clears the status. Each step's screenshot goes
+to test-artifacts/vscode/.
+It runs on the newest code-server and on the oldest whose VS Code the extension claims
+(``engines.vscode``), whose screenshots go to test-artifacts/vscode/code-server-<version>/.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+from .vscode_harness import terminal_env
 from .vscode_workbench import (
     clipboard_text,
     focused_label,
@@ -25,9 +32,16 @@ from .vscode_workbench import (
 )
 
 PROFILE = "console-dev"
+# What a program in that machine's terminal gets: boto3 resolves the profile by itself.
+BOTO3_PROBE = (
+    "import json, boto3; s = boto3.Session(profile_name=%r); c = s.get_credentials(); "
+    "print(json.dumps({'method': c.method, 'arn': s.client('sts').get_caller_identity()['Arn']}))"
+)
 
 
-def test_login_caller_identity_logout(browser, code_server, signin_emulator, artifacts: Path):
+def test_login_caller_identity_logout(browser, code_server, signin_emulator,
+                                      server_artifacts: Path):
+    artifacts = server_artifacts
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = open_workbench(context, code_server.workbench_url())
@@ -129,6 +143,11 @@ def _run(page, context, code_server, signin_emulator, artifacts: Path) -> None:
     assert f"login_session = {identity_arn}" in config
     assert "region = us-east-1" in config
     assert len(code_server.aws.cache_files()) == 1
+    probe = subprocess.run([sys.executable, "-c", BOTO3_PROBE % PROFILE],
+                           env=terminal_env(code_server, signin_emulator.url),
+                           capture_output=True, text=True, timeout=60, check=False)
+    assert probe.returncode == 0, probe.stderr[-2000:]
+    assert json.loads(probe.stdout) == {"method": "login", "arn": identity_arn}
 
     # AWS: Show Caller Identity → the emulator's ARN.
     run_command(page, "AWS: Show Caller Identity")

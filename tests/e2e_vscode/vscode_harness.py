@@ -16,8 +16,13 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 CLIENT = REPO / "vscode-client"
-# Another build of the extension may be tested (e.g. an older one, to see a test fail on it).
-VSIX = Path(os.environ.get("AWS_LOGIN_BRIDGE_E2E_VSIX") or CLIENT / "aws-login-bridge.vsix")
+# Another build of the extension may be tested: a release's dist/*.vsix (release.yml's smoke
+# test), or an older one, to see a test fail on it.
+VSIX = Path(os.environ.get("AWS_LOGIN_BRIDGE_VSIX") or CLIENT / "aws-login-bridge.vsix")
+# The code-server releases the login runs on: the newest that runs on Node 20, and the one
+# whose VS Code (1.90) is the floor of the extension's engines.vscode.
+NEWEST_CODE_SERVER = "4.100.3"
+OLDEST_CODE_SERVER = "4.90.3"
 ARTIFACTS = REPO / "test-artifacts" / "vscode"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -92,6 +97,7 @@ class CodeServer:
     proc: subprocess.Popen[bytes]
     log: Path
     settings: dict[str, object] = field(default_factory=dict)
+    version: str | None = None  # the code-server release, where the test knows it
 
     def workbench_url(self) -> str:
         return f"{self.url}/?folder={self.workspace}"

@@ -3,6 +3,7 @@
 #
 #   vscode-client/scripts/install-code-server.sh        # prints the code-server binary path last
 #   CODE_SERVER_VERSION=4.90.3 vscode-client/scripts/install-code-server.sh   # the oldest we claim
+#   vscode-client/scripts/install-code-server.sh --check  # installs nothing: the path, or exit 1
 #
 # Where: $CODE_SERVER_HOME, else $HOME/.cache/aws-login-bridge/code-server-<version>.
 # A second run with a working install is a no-op (about a second).
@@ -25,6 +26,11 @@ if [[ -x "$BIN" ]] && "$BIN" --version 2>/dev/null | head -n1 | grep -q "^$VERSI
   log "code-server $VERSION already installed in $DEST"
   echo "$BIN"
   exit 0
+fi
+if [[ "${1-}" == --check ]]; then
+  log "code-server $VERSION is not installed in $DEST; install it with:"
+  log "  CODE_SERVER_VERSION=$VERSION bash vscode-client/scripts/install-code-server.sh"
+  exit 1
 fi
 
 # 1. Debian packages: compilers and headers for the native modules, a local ripgrep,

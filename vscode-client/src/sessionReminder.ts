@@ -4,7 +4,7 @@
  * with JupyterLab's status bar (EndReminders); this shows it the VS Code way. No `vscode`
  * import.
  */
-import { EndReminders } from "../../jupyter_ext/labextension/src/endReminder";
+import { EndReminders } from "@aws-login-bridge/shared";
 import { Level, SessionView } from "./statusBar";
 import { Ui } from "./ui";
 

@@ -3,15 +3,17 @@
  * It is driven by `awsLogin/status` results and `awsLogin/sessionChanged` notifications.
  * No `vscode` import: extension.ts hands in the real item and theme colours.
  */
-import { formatTimeLeft, isLoggedIn, sessionEnd } from "../../jupyter_ext/labextension/src/sessionTime";
 import {
   Level,
   SessionView,
   Wording,
   followSource,
+  formatTimeLeft,
+  isLoggedIn,
   lookOf,
+  sessionEnd,
   viewFromStatus,
-} from "../../jupyter_ext/labextension/src/sessionView";
+} from "@aws-login-bridge/shared";
 
 export { followSource, formatTimeLeft, isLoggedIn, sessionEnd, viewFromStatus };
 export type { Level, SessionView };

@@ -31,8 +31,8 @@ import { PythonLauncher } from "../src/pythonLaunch";
 
 export * from "./fakes";
 
-/** vscode-client/out/vscode-client/test/ → the repository root (tsconfig's rootDir). */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..", "..");
+/** vscode-client/out/test/ → the repository root. */
+export const REPO_ROOT = path.resolve(__dirname, "..", "..", "..");
 
 /** The Python that has aws-login-bridge: $AWS_LOGIN_BRIDGE_PYTHON, the repo's .venv, or python3. */
 export function testPython(): string {

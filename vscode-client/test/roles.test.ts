@@ -7,9 +7,16 @@
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { RequestType } from "vscode-jsonrpc";
-import { EndReminders } from "../../jupyter_ext/labextension/src/endReminder";
-import { REVOKED_TEXT, logoutMessage } from "../../jupyter_ext/labextension/src/logoutMessage";
-import { SessionView, Wording, afterChange, lookOf, viewFromStatus } from "../../jupyter_ext/labextension/src/sessionView";
+import {
+  EndReminders,
+  REVOKED_TEXT,
+  SessionView,
+  Wording,
+  afterChange,
+  logoutMessage,
+  lookOf,
+  viewFromStatus,
+} from "@aws-login-bridge/shared";
 import { Commands } from "../src/commands";
 import {
   CompleteLoginResult,

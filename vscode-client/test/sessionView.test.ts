@@ -1,12 +1,10 @@
 /**
  * The one view of a session both status bars draw (VS Code's and JupyterLab's), and when
- * both remind of its end: jupyter_ext/labextension/src/{sessionView,endReminder}.ts.
+ * both remind of its end: clients-shared/src/{sessionView,endReminder}.ts.
  */
 import * as assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { EndReminders } from "../../jupyter_ext/labextension/src/endReminder";
-import { StatusResult } from "../../jupyter_ext/labextension/src/generated/protocol";
-import { SessionView, Wording, lookOf, viewFromStatus } from "../../jupyter_ext/labextension/src/sessionView";
+import { EndReminders, SessionView, StatusResult, Wording, lookOf, viewFromStatus } from "@aws-login-bridge/shared";
 
 const NOW = new Date("2026-11-26T08:00:00Z");
 const MINUTE = 60_000;

@@ -15,7 +15,7 @@ import type {
   LogoutResult,
   StartLoginResult,
   StatusResult
-} from './generated/protocol';
+} from '@aws-login-bridge/shared';
 
 export class ApiError extends Error {
   constructor(

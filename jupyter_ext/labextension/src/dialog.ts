@@ -16,7 +16,7 @@ import { Dialog } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
 import { ApiError, LoginDone, api } from './api';
-import type { StartLoginResult } from './generated/protocol';
+import type { StartLoginResult } from '@aws-login-bridge/shared';
 
 export const TITLE = 'AWS sign-in';
 export const WAITING_TEXT =

@@ -15,7 +15,7 @@ import { Menu } from '@lumino/widgets';
 
 import { ApiError, LoginDone, api } from './api';
 import { openLoginDialog } from './dialog';
-import { logoutMessage } from './logoutMessage';
+import { logoutMessage } from '@aws-login-bridge/shared';
 import { SessionModel } from './session';
 import { AwsStatusItem } from './statusbar';
 

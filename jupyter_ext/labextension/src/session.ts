@@ -6,8 +6,8 @@
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { api } from './api';
-import type { SessionChangedParams } from './generated/protocol';
-import { afterChange, SessionView, viewFromStatus } from './sessionView';
+import type { SessionChangedParams } from '@aws-login-bridge/shared';
+import { afterChange, SessionView, viewFromStatus } from '@aws-login-bridge/shared';
 
 export class SessionModel {
   private _view: SessionView | undefined;

@@ -9,9 +9,9 @@ import { Notification } from '@jupyterlab/apputils';
 import { CommandRegistry } from '@lumino/commands';
 import { Menu, Widget } from '@lumino/widgets';
 
-import { EndReminders, Reminder } from './endReminder';
+import { EndReminders, Reminder } from '@aws-login-bridge/shared';
 import { SessionModel } from './session';
-import { lookOf, Wording } from './sessionView';
+import { lookOf, Wording } from '@aws-login-bridge/shared';
 
 export const LOG_IN_AGAIN = 'Log in again';
 

@@ -1,12 +1,11 @@
 /** AWS: Logout — the one logged-in profile, or a choice among several (or all of them). */
+import { REVOKED_TEXT } from "@aws-login-bridge/shared";
 import { HelperConnection, StatusResult, logout as logoutRequest, toHelperError } from "../lsp_ext";
 import { followSource, isLoggedIn } from "../statusBar";
 import { CommandContext } from "./context";
 import { describeProfile, showError } from "./messages";
 
 const ALL_PROFILES = Symbol("all profiles");
-/** What a revoked refresh token means for a copy of the cache file. */
-export const REVOKED = "AWS Sign-In revoked its refresh token: a copy of the cached login can no longer refresh. ";
 type Target = string | typeof ALL_PROFILES;
 
 export async function logout(ctx: CommandContext): Promise<number | undefined> {
@@ -64,7 +63,7 @@ async function logoutOf(ctx: CommandContext, helper: HelperConnection, target: T
     const what = target === ALL_PROFILES ? "all profiles" : `profile "${target}"`;
     const also = (alsoLoggedOut ?? []).map((name) => `"${name}"`).join(", ");
     // Said only when the helper says so: an older helper answers without `revoked`.
-    const revoke = revokeProblem ? `${revokeProblem} ` : revoked ? REVOKED : "";
+    const revoke = revokeProblem ? `${revokeProblem} ` : revoked ? `${REVOKED_TEXT} ` : "";
     void ctx.ui.message(
       revokeProblem ? "warning" : "info",
       removed > 0

@@ -3,10 +3,11 @@
 // (scripts/test.sh runs `scripts/gen-protocol --check`).
 /* eslint-disable */
 import { NotificationType, RequestType } from "vscode-jsonrpc";
-import { METHODS } from "../../../jupyter_ext/labextension/src/generated/protocol";
-import type { CallerIdentityResult, CancelLoginParams, CompleteLoginParams, CompleteLoginResult, ErrorData, ListProfilesResult, LogoutParams, LogoutResult, NoParams, ProfileParams, SessionChangedParams, StartLoginParams, StartLoginResult, StatusParams, StatusResult } from "../../../jupyter_ext/labextension/src/generated/protocol";
+import { METHODS } from "@aws-login-bridge/shared";
+import type { CallerIdentityResult, CancelLoginParams, CompleteLoginParams, CompleteLoginResult, ErrorData, ListProfilesResult, LogoutParams, LogoutResult, NoParams, ProfileParams, SessionChangedParams, StartLoginParams, StartLoginResult, StatusParams, StatusResult } from "@aws-login-bridge/shared";
 
-export * from "../../../jupyter_ext/labextension/src/generated/protocol";
+export type { CallerIdentityResult, CancelLoginParams, CompleteLoginParams, CompleteLoginResult, ErrorData, ErrorKind, IsoTime, ListProfilesResult, LoginFlow, LogoutParams, LogoutResult, NoParams, Problem, ProblemKind, ProfileParams, Requests, SessionChangedParams, SessionState, StartLoginParams, StartLoginResult, StatusParams, StatusResult } from "@aws-login-bridge/shared";
+export { ERROR_KINDS, ERROR_MEANINGS, METHODS, PROFILE_NAME_MAX, PROFILE_NAME_PATTERN, PROFILE_NAME_RULE } from "@aws-login-bridge/shared";
 
 /** Starts a login and returns the URL to open. Nothing is written yet. Errors: `ProfileHasOtherCredentials`, `RegionRequired`, `ConfigError`; as any method, `InvalidInput`, `InternalError`. */
 export const startLogin = new RequestType<StartLoginParams, StartLoginResult, ErrorData>(METHODS.startLogin);

@@ -1,7 +1,8 @@
 /**
- * What JupyterLab says after AWS: Logout: what was removed, and whether AWS Sign-In revoked
- * the refresh token (a copy of the cache file can no longer refresh) or why not. No DOM and
- * no JupyterLab import, so the VS Code extension's unit tests run it.
+ * What a logout says. Both clients: that AWS Sign-In revoked the refresh token (a copy of the
+ * cache file can no longer refresh). JupyterLab: the whole message, what was removed and
+ * whether the token was revoked or why not (here, so that the VS Code extension's unit tests
+ * run it).
  */
 
 export const REVOKED_TEXT =

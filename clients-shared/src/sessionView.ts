@@ -1,7 +1,7 @@
 /**
  * What one sign-in session looks like in a status bar — its text, tooltip lines, level and
- * time left — decided once for both clients (this JupyterLab extension and the VS Code
- * extension, which imports this file), so that they show the same session the same way.
+ * time left — decided once for both clients (the JupyterLab and the VS Code extension), so
+ * that they show the same session the same way.
  * Each client only says how it is drawn, and words the few states only it has.
  */
 import type { SessionChangedParams, SessionState, StatusResult } from './generated/protocol';

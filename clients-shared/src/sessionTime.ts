@@ -1,6 +1,6 @@
 /**
- * How both clients (this JupyterLab extension and the VS Code extension, which imports this
- * file) read a session's end and show the time left, so the status bars agree.
+ * How both clients (the JupyterLab and the VS Code extension) read a session's end and show
+ * the time left, so the status bars agree.
  */
 
 /** The last stretch of the 12-hour session in which the status bars turn to the warning colour. */

@@ -34,8 +34,10 @@ if [[ "${1-}" == --check ]]; then
 fi
 
 # 1. Debian packages: compilers and headers for the native modules, a local ripgrep,
-#    and Chromium for the Playwright tests.
-APT_PKGS=(build-essential pkg-config libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev ripgrep chromium)
+#    and Chromium for the Playwright tests unless $CHROMIUM_PATH names another browser (on a
+#    GitHub runner, its Google Chrome: Ubuntu ships Chromium only as a snap).
+APT_PKGS=(build-essential pkg-config libkrb5-dev libsecret-1-dev libx11-dev libxkbfile-dev ripgrep)
+[[ -n "${CHROMIUM_PATH:-}" ]] || APT_PKGS+=(chromium)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

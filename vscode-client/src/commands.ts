@@ -7,7 +7,8 @@
  * scripted Ui against the real helper process.
  */
 import { CompleteLoginResult, HelperConnection, SessionChangedParams, StatusResult } from "./lsp_ext";
-import { CommandContext, CommandDeps, Flows } from "./commands/context";
+import { CommandContext, CommandDeps } from "./commands/context";
+import { Flows } from "./commands/flows";
 import { showCallerIdentity } from "./commands/identity";
 import { login } from "./commands/login";
 import { logout } from "./commands/logout";

@@ -6,6 +6,7 @@ import { Settings } from "../config";
 import { HelperConnection, StatusResult, cancelLogin, listProfiles, status, toHelperError } from "../lsp_ext";
 import { StatusController } from "../statusBar";
 import { Ui } from "../ui";
+import type { Flows } from "./flows";
 import { showError } from "./messages";
 
 /** Where the active profile is remembered (the extension uses globalState). */
@@ -22,15 +23,6 @@ export interface CommandDeps {
   store: ActiveProfileStore;
   statusBar?: StatusController;
   now?: () => Date;
-}
-
-/** The flows, for a flow that offers another (e.g. "Login" on a not-logged-in error). */
-export interface Flows {
-  login(options?: { profile?: string }): Promise<unknown>;
-  logout(): Promise<unknown>;
-  showCallerIdentity(): Promise<unknown>;
-  switchProfile(): Promise<unknown>;
-  showStatus(): Promise<unknown>;
 }
 
 export class CommandContext {

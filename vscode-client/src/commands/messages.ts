@@ -1,7 +1,16 @@
 /** The wording shared by the flows: buttons, how a profile is described, one message per error kind. */
+import { formatTimeLeft, isLoggedIn, sessionEnd } from "@aws-login-bridge/shared";
 import { HelperError, StatusResult } from "../lsp_ext";
-import { formatTimeLeft, isLoggedIn, sessionEnd } from "../statusBar";
-import type { CommandContext } from "./context";
+import { Ui } from "../ui";
+import type { Flows } from "./flows";
+
+/** What the messages need of a flow's context (a `CommandContext`): whom to tell, and the
+ * flows to offer. Only this, so that the context can report through these messages without
+ * this module depending on it. */
+export interface Speaker {
+  readonly ui: Ui;
+  readonly flows: Flows;
+}
 
 /** Button labels (the tests click them by name). */
 export const BUTTONS = {
@@ -53,7 +62,7 @@ export function describeProfile(p: StatusResult, now: Date): string {
 }
 
 /** An information message whose "Copy ARN" button copies `arn`. */
-export function offerCopyArn(ctx: CommandContext, text: string, arn: string): void {
+export function offerCopyArn(ctx: Speaker, text: string, arn: string): void {
   void ctx.ui.message("info", text, {}, BUTTONS.copyArn).then(async (choice) => {
     if (choice === BUTTONS.copyArn) {
       await ctx.ui.copyToClipboard(arn);
@@ -62,7 +71,7 @@ export function offerCopyArn(ctx: CommandContext, text: string, arn: string): vo
 }
 
 /** One message per failure, worded by `kind`; never a stack trace. */
-export async function showError(ctx: CommandContext, err: HelperError, profile: string | undefined): Promise<void> {
+export async function showError(ctx: Speaker, err: HelperError, profile: string | undefined): Promise<void> {
   const p = profile ? `profile "${profile}"` : "the profile";
   switch (err.kind) {
     case "NotLoggedIn":

@@ -88,7 +88,7 @@ def code_server_bin() -> str:
 
 
 @pytest.fixture(scope="session")
-def oldest_code_server_bin(vsix: Path) -> str:
+def oldest_code_server_bin(vsix: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
     """code-server 4.90.3, whose VS Code is the floor of the .vsix's ``engines.vscode``.
 
     Only looked up, never installed here (a minute of compiling inside a test): when it is
@@ -105,7 +105,11 @@ def oldest_code_server_bin(vsix: Path) -> str:
             pytest.fail(f"code-server {OLDEST_CODE_SERVER} is missing (scripts/setup.sh "
                         f"installs it):\n{done.stderr[-2000:]}", pytrace=False)
         binary = done.stdout.strip().splitlines()[-1]
-    said = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60)
+    # Even --version writes a config.yaml under XDG_CONFIG_HOME: a throwaway one, not ~/.config.
+    xdg = tmp_path_factory.mktemp("code-server-version")
+    said = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "XDG_CONFIG_HOME": str(xdg / "config"),
+                               "XDG_DATA_HOME": str(xdg / "data")})
     code = re.search(r"with Code (\d+)\.(\d+)\.", said.stdout)
     engine = vsix_contents.manifest(vsix)["engines"]["vscode"]
     floor = re.fullmatch(r"\^(\d+)\.(\d+)\.\d+", engine)

@@ -17,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .vscode_harness import terminal_env
+from .vscode_harness import HELPER_PYTHON, terminal_env
 from .vscode_workbench import (
     clipboard_text,
     focused_label,
@@ -168,5 +168,7 @@ def _run(page, context, code_server, signin_emulator, artifacts: Path) -> None:
     # Nothing secret went to the output channel.
     log = code_server.extension_log()
     assert code not in log
+    # The helper was the one this run names (a release's: its wheel in a clean venv).
+    assert f"starting: {HELPER_PYTHON} " in log, log
 
 

@@ -21,8 +21,12 @@ DEST="${CODE_SERVER_HOME:-$HOME/.cache/aws-login-bridge/code-server-$VERSION}"
 BIN="$DEST/node_modules/.bin/code-server"
 
 log() { echo "install-code-server: $*" >&2; }
+# code-server's first run, even for --version, writes a default config.yaml and logs under the
+# XDG folders and says so before the version: run it with folders of ours inside $DEST, so the
+# person's ~/.config stays untouched, and look for the version on any line.
+version_of() { XDG_CONFIG_HOME="$DEST/.xdg/config" XDG_DATA_HOME="$DEST/.xdg/data" "$BIN" --version; }
 
-if [[ -x "$BIN" ]] && "$BIN" --version 2>/dev/null | head -n1 | grep -q "^$VERSION "; then
+if [[ -x "$BIN" ]] && version_of 2>/dev/null | grep -q "^$VERSION "; then
   log "code-server $VERSION already installed in $DEST"
   echo "$BIN"
   exit 0
@@ -84,5 +88,5 @@ log "npm install code-server@$VERSION into $DEST (about a minute)"
 npm_config_yes=true npm_config_unsafe_perm=true \
   npm install --no-audit --no-fund --no-save "code-server@$VERSION" 2>&1 | { grep -v 'Unknown env config "unsafe-perm"' || true; } >&2
 
-"$BIN" --version >&2
+version_of | grep "^$VERSION " >&2
 echo "$BIN"

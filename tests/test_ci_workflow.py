@@ -56,6 +56,9 @@ def test_runs_on_every_platform_with_the_oldest_and_newest_python() -> None:
     assert sorted(matrix["os"]) == ["macos-latest", "ubuntu-latest", "windows-latest"]
     # Strings: an unquoted 3.10 would be the float 3.1.
     assert matrix["python"] == [oldest_python(), "3.13"]
+    # The oldest Python with the lowest declared dependencies, the newest with the newest.
+    assert matrix["include"] == [{"python": oldest_python(), "resolution": "lowest-direct"},
+                                 {"python": "3.13", "resolution": "highest"}]
     assert job()["strategy"]["fail-fast"] is False
     assert job()["runs-on"] == "${{ matrix.os }}"
 
@@ -76,9 +79,52 @@ def test_steps_set_up_the_matrix_python_then_run_the_non_browser_entry() -> None
     assert setup_node["with"]["node-version"] == "20"
     assert job()["defaults"]["run"]["shell"] == "bash"  # Windows too: Git Bash
     runs = [step["run"] for step in steps if "run" in step]
-    assert runs[:2] == ["bash scripts/setup.sh --no-browser", "bash scripts/test.sh --no-browser"]
+    assert runs[0] == "bash scripts/setup.sh --no-browser"
+    assert runs[2] == "bash scripts/test.sh --no-browser"
     for step in steps:
         assert set(step) <= {"name", "uses", "with", "run", "env", "if"}, step
+
+
+def test_the_suite_runs_on_the_matrix_ends_dependencies() -> None:
+    """Between set-up and the tests, every declared dependency moves to the job's end of the
+    range, by uv's resolution alone (--upgrade: the installed versions are no preference)."""
+    steps = job()["steps"]
+    names = [step.get("name") for step in steps]
+    step = steps[names.index("Dependencies at this end of the range")]
+    assert names.index("Set up") < names.index(step["name"]) < names.index("Test")
+    assert step["env"] == {"RESOLUTION": "${{ matrix.resolution }}"}
+    command = " ".join(step["run"].replace("\\\n", " ").split())
+    assert ('python -m uv pip install --python "$VENV_PY" --upgrade --resolution "$RESOLUTION" '
+            "-r pyproject.toml --extra dev --extra jupyter") in command
+    # uv in the runner's Python, never in the venv under test.
+    assert "python -m pip install --quiet uv" in command
+    assert not re.search(r"VENV_PY\S* -m pip install", command)
+
+
+def _smoke_ends() -> dict[str, tuple[str, str]]:
+    """scripts/smoke-deps's ENDS, read from its source: {"lowest": (python, resolution)}."""
+    source = (SCRIPTS / "smoke-deps").read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    (ends,) = [node.value for node in tree.body if isinstance(node, ast.Assign)
+               and [ast.unparse(t) for t in node.targets] == ["ENDS"]]
+    assert isinstance(ends, ast.Dict)
+    found = {}
+    for key, value in zip(ends.keys, ends.values, strict=True):
+        assert isinstance(key, ast.Constant) and isinstance(value, ast.Call)
+        found[key.value] = tuple(ast.literal_eval(arg) for arg in value.args)
+    return found
+
+
+def test_the_smoke_script_and_the_workflow_agree_on_the_ends() -> None:
+    """scripts/smoke-deps (local, a stage of scripts/test.sh) and the platforms jobs check
+    the same two ends: the oldest Python with lowest-direct, 3.13 with highest."""
+    by_python = {entry["python"]: entry["resolution"]
+                 for entry in job()["strategy"]["matrix"]["include"]}
+    assert _smoke_ends() == {"lowest": (oldest_python(), by_python[oldest_python()]),
+                             "newest": ("3.13", by_python["3.13"])}
+    check = subprocess.run([sys.executable, str(SCRIPTS / "smoke-deps"), "sideways"],
+                           capture_output=True, text=True, timeout=60, check=False)
+    assert check.returncode == 2 and "lowest" in check.stderr  # usage, nothing installed
 
 
 def test_the_checkout_keeps_no_token_for_the_tests_to_read() -> None:

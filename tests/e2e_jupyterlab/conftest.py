@@ -52,6 +52,17 @@ def open_notebook(page: Any, lab: Lab, name: str) -> None:
     page.locator(".jp-StatusBar-Widget").get_by_text(re.compile(r"\| Idle$")).wait_for()
 
 
+def palette_row(page: Any, label: str) -> Any:
+    """Open the command palette (Ctrl+Shift+C, in JupyterLab and Notebook 7) and search for
+    ``label``; the row of that command, once shown (click it to run the command)."""
+    page.keyboard.press("Control+Shift+C")
+    page.locator(".lm-CommandPalette-input").fill(label)
+    row = page.locator(".lm-CommandPalette-item").filter(
+        has_text=re.compile("^" + re.escape(label)))
+    row.wait_for()
+    return row
+
+
 def sign_in_in_new_tab(page: Any, link: Any, shown_url: str,
                        screenshot: Path | None = None) -> str:
     """Click the sign-in link (it must open a new tab at the URL shown as text), sign in

@@ -23,7 +23,7 @@ from conftest import AwsHome, CliLogin, backdate_sign_in, run_cli
 from aws_login_bridge.emulator import person
 from aws_login_bridge.emulator.identity import DEFAULT_ARN
 
-from .conftest import Lab, open_notebook, run_cell, sign_in_in_new_tab
+from .conftest import Lab, open_notebook, palette_row, run_cell, sign_in_in_new_tab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -54,13 +54,15 @@ def status_item(page: Any) -> Any:
 
 
 def open_lab(page: Any, lab: Lab) -> None:
-    page.goto(f"{lab.url}/lab?token={lab.token}")
+    """Open the front end's first page (JupyterLab's workspace, Notebook 7's file list)."""
+    page.goto(f"{lab.url}{lab.frontend.home}?token={lab.token}")
     # "not logged in" (not "aws: …") once the state is read and the event stream is open.
     status_item(page).filter(has_text="aws: not logged in").wait_for()
-    # And the launcher JupyterLab opens in a fresh workspace has taken the focus. It does
-    # that a moment after its splash screen goes, and a command palette opened before then
-    # closes as the focus leaves it.
-    page.wait_for_function("document.activeElement?.closest('.jp-Launcher') != null")
+    if lab.frontend.module == "jupyterlab":
+        # And the launcher JupyterLab opens in a fresh workspace has taken the focus. It does
+        # that a moment after its splash screen goes, and a command palette opened before
+        # then closes as the focus leaves it.
+        page.wait_for_function("document.activeElement?.closest('.jp-Launcher') != null")
 
 
 def shot(page: Any, name: str, target: Any = None) -> None:
@@ -73,11 +75,7 @@ def test_login_from_the_palette(page: Any, lab: Lab, aws_home: AwsHome) -> None:
     open_lab(page, lab)
     shot(page, "01-not-logged-in.png")
 
-    page.keyboard.press("Control+Shift+C")  # the command palette
-    search = page.locator(".lm-CommandPalette-input")
-    search.fill("AWS: Login")
-    row = page.locator(".lm-CommandPalette-item").filter(has_text=re.compile(r"^AWS: Login"))
-    row.wait_for()
+    row = palette_row(page, "AWS: Login")
     shot(page, "02-palette.png")
     row.click()
 

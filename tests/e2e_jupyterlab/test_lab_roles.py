@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from conftest import AwsHome
 
-from .conftest import Lab, sign_in_in_new_tab
+from .conftest import Lab, palette_row, sign_in_in_new_tab
 from .test_lab_extension import ARTIFACTS, open_lab, page, shot, status_item  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -26,10 +26,7 @@ def test_login_and_logout_of_a_role_profile(page: Any, lab: Lab,  # noqa: F811
     aws_home.config.write_text(f"[profile console]\nregion = us-east-1\n"
                                f"[profile admin]\nrole_arn = {ROLE}\nsource_profile = console\n")
     open_lab(page, lab)
-    page.keyboard.press("Control+Shift+C")
-    page.locator(".lm-CommandPalette-input").fill("AWS: Login")
-    row = page.locator(".lm-CommandPalette-item").filter(has_text=re.compile(r"^AWS: Login"))
-    row.click()
+    palette_row(page, "AWS: Login").click()
     dialog = page.locator(".jp-Dialog")
     dialog.locator(".aws-login-dialog").wait_for()
     # The profile list offers the role profile.

@@ -1,8 +1,10 @@
 /**
  * JupyterLab extension: `AWS: Login`, `AWS: Logout` and `AWS: Show Caller Identity` in the
- * command palette and an "AWS" menu, the sign-in dialog, and the status bar item. All of
- * it talks to the server extension (`aws_login_jupyter.lab`), which owns the one helper of
- * this Jupyter server; a login here sets `AWS_PROFILE` for the kernels started afterwards.
+ * command palette and an "AWS" menu, the sign-in dialog, and the status bar item (in
+ * Notebook 7, which has no status bar, the same item in the header). All of it talks to the
+ * server extension (`aws_login_jupyter.lab`), which owns the one helper of this Jupyter
+ * server; a login here sets `AWS_PROFILE` for the kernels started afterwards. It uses only
+ * what JupyterLab 4.0 has (package-lock.json builds it against 4.0.0).
  */
 import {
   JupyterFrontEnd,
@@ -186,18 +188,25 @@ const plugin: JupyterFrontEndPlugin<void> = {
     }
     mainMenu?.addMenu(awsMenu, true, { rank: 1000 });
 
+    const popup = new Menu({ commands });
+    popup.addClass('aws-login-status-menu');
+    for (const command of ids) {
+      popup.addItem({ command });
+    }
+    const item = new AwsStatusItem(model, commands, popup, COMMANDS.login);
     if (statusBar) {
-      const popup = new Menu({ commands });
-      popup.addClass('aws-login-status-menu');
-      for (const command of ids) {
-        popup.addItem({ command });
-      }
-      const item = new AwsStatusItem(model, commands, popup, COMMANDS.login);
       statusBar.registerStatusItem('aws-login-bridge:status', {
         item,
         align: 'left',
         rank: 1000
       });
+    } else {
+      // Notebook 7 has no status bar. Its header (the 'top' area) is on every page (the file
+      // browser, each notebook, the editors) and holds, at its right end, the notebook's own
+      // state (kernel, trusted): the session is shown there as another such state. The menu
+      // bar is for menus, and the AWS menu is already in it.
+      item.addClass('aws-login-top');
+      app.shell.add(item, 'top', { rank: 1000 });
     }
 
     void model.start().catch(error => {

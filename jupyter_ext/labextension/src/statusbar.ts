@@ -3,7 +3,7 @@
  * warning colour in the last 15 minutes of the sign-in and the error colour once it is over,
  * each with one notification offering `Log in again`. What it shows and when it reminds are
  * decided with VS Code's status bar (sessionView, endReminder). A click opens a menu with the
- * three commands.
+ * three commands. Notebook 7, which has no status bar, shows the same item in its header.
  */
 import { Notification } from '@jupyterlab/apputils';
 import { CommandRegistry } from '@lumino/commands';
@@ -42,7 +42,10 @@ export class AwsStatusItem extends Widget {
 
   private openMenu(): void {
     const box = this.node.getBoundingClientRect();
-    this.menu.open(box.left, box.top, { forceY: false });
+    // Below the item in Notebook 7's header; from the status bar, upwards (the menu moves up
+    // to fit in the window).
+    const y = box.top < window.innerHeight / 2 ? box.bottom : box.top;
+    this.menu.open(box.left, y, { forceY: false });
   }
 
   protected onUpdateRequest(): void {

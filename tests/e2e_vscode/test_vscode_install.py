@@ -114,9 +114,15 @@ def _run(page, context, server: CodeServer, signin_emulator, artifacts: Path) ->
     ).wait_for()
     shot(page, artifacts, "install-02-progress", settle_ms=300)
 
-    # No further click: once installed, the login the person asked for carries on.
-    page.locator(".quick-input-widget .quick-input-title").filter(
-        has_text="AWS Login: choose a profile").wait_for(timeout=420_000)
+    # No further click: once installed, the login the person asked for carries on. An error
+    # instead (a .vsix whose helper installs but does not run) ends the wait at once.
+    picker = page.locator(".quick-input-widget .quick-input-title").filter(
+        has_text="AWS Login: choose a profile")
+    error = page.locator(".notification-toast").filter(has=page.locator(".codicon-error"))
+    picker.or_(error).first.wait_for(timeout=420_000)
+    if error.count():
+        said = error.first.locator(".notification-list-item-message").text_content()
+        raise AssertionError(f"an error, not the profile picker: {said}")
     installed_s = time.monotonic() - started
     shot(page, artifacts, "install-03-profile-pick")
     type_and_pick(page, "New profile", exact=False)

@@ -5,14 +5,27 @@
 # .venv (editable, with that extension), the VS Code extension's npm packages and build,
 # and code-server itself. Safe to run again: each step skips what is already there.
 #
+# Where things go, besides this checkout (.venv, node_modules, the extensions' builds):
+#   - apt packages: the system;
+#   - code-server: $CODE_SERVER_HOME, else ~/.cache/aws-login-bridge/code-server-<version>
+#     (vscode-client/scripts/install-code-server.sh; about 300 MB);
+#   - download caches: pip's (~/.cache/pip) and npm's (~/.npm).
+# Nothing is written in ~/.config or ~/.local: code-server writes a default config.yaml (a
+# random password) and logs there the first time it runs, so its install check runs with
+# ~/.cache/aws-login-bridge/code-server-home as XDG config and data folders instead; the
+# tests start code-server with a HOME of their own.
+#
 # --no-browser: only what `scripts/test.sh --no-browser` needs (the venv with the built
 # JupyterLab extension, and the JS SDK's npm packages; no apt, no VS Code extension, no
 # code-server), on Linux, macOS or Windows.
+# --system-only: only what lies outside this checkout (the apt packages and code-server):
+# what .github/workflows/release.yml's smoke test needs to run the built files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-no_browser=false
+no_browser=false system_only=false
 [ "${1-}" = --no-browser ] && no_browser=true
+[ "${1-}" = --system-only ] && system_only=true
 
 install_python() {
   source scripts/venv.sh
@@ -27,11 +40,39 @@ install_python() {
     'jupyter-builder>=1.3'
   local venv_bin
   venv_bin=$(cd "$(dirname "$VENV_PY")" && pwd)
-  (cd jupyter_ext/labextension && npm ci --no-audit --no-fund --loglevel=error &&
+  (cd jupyter_ext/labextension && npm ci --no-audit --no-fund &&
     PATH="$venv_bin:$PATH" npm run --silent build >/dev/null)
   PATH="$venv_bin:$PATH" "$VENV_PY" -m pip install -q --no-build-isolation -e '.[dev,jupyter]'
   # The JavaScript SDK that tests/test_js_sdk.py runs against our login files.
-  (cd tests/js_sdk && npm ci --no-audit --no-fund --loglevel=error)
+  (cd tests/js_sdk && npm ci --no-audit --no-fund)
+}
+
+install_apt_packages() {
+  local sudo="" pkg
+  [ "$(id -u)" = 0 ] || sudo="sudo"
+  # python3 + python3-venv: the Python a new user's VS Code finds, which the extension's
+  # Install makes its private environment with (tests/e2e_vscode/test_vscode_install.py).
+  local apt_packages=(chromium build-essential pkg-config libkrb5-dev libsecret-1-dev
+                      libx11-dev libxkbfile-dev ripgrep python3 python3-venv)
+  local missing=()
+  for pkg in "${apt_packages[@]}"; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "setup: apt-get install ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+install_code_server() {
+  # code-server's first run (the script's version check) writes a default config.yaml
+  # under $XDG_CONFIG_HOME and logs under $XDG_DATA_HOME: a folder of ours, not the
+  # person's. A lasting one: the check reads the version from the first line code-server
+  # prints, which is "Wrote default config file" whenever the config is new.
+  local xdg=${XDG_CACHE_HOME:-$HOME/.cache}/aws-login-bridge/code-server-home
+  XDG_CONFIG_HOME="$xdg/config" XDG_DATA_HOME="$xdg/data" \
+    bash vscode-client/scripts/install-code-server.sh
 }
 
 if $no_browser; then
@@ -40,21 +81,11 @@ if $no_browser; then
   exit 0
 fi
 
-SUDO=""
-[ "$(id -u)" = 0 ] || SUDO="sudo"
-
-# python3 + python3-venv: the Python a new user's VS Code finds, which the extension's
-# Install makes its private environment with (tests/e2e_vscode/test_vscode_install.py).
-apt_packages=(chromium build-essential pkg-config libkrb5-dev libsecret-1-dev libx11-dev
-              libxkbfile-dev ripgrep python3 python3-venv)
-missing=()
-for pkg in "${apt_packages[@]}"; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "setup: apt-get install ${missing[*]}"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+install_apt_packages
+if $system_only; then
+  install_code_server
+  echo "setup: done (system only)"
+  exit 0
 fi
 
 install_python
@@ -64,10 +95,6 @@ labext=.venv/share/jupyter/labextensions/aws-login-bridge
 rm -rf "$labext"
 ln -s "$PWD/jupyter_ext/aws_login_jupyter/labextension" "$labext"
 
-if [ -f vscode-client/package.json ]; then
-  (cd vscode-client && npm ci --no-audit --no-fund --loglevel=error)
-  if [ -f vscode-client/scripts/install-code-server.sh ]; then
-    bash vscode-client/scripts/install-code-server.sh
-  fi
-fi
+(cd vscode-client && npm ci --no-audit --no-fund)
+install_code_server
 echo "setup: done"

@@ -397,19 +397,52 @@ def test_the_release_builds_with_build_dist_and_uploads_what_it_makes() -> None:
     assert python["with"]["python-version"] in {oldest_python(), "3.13"}
 
 
-def test_the_release_publishes_only_after_the_smoke_test_of_the_built_wheel() -> None:
+def _runs(job: dict[str, Any]) -> str:
+    return "\n".join(step["run"] for step in job["steps"] if "run" in step)
+
+
+def test_the_release_publishes_only_after_the_smoke_test_of_the_built_files() -> None:
     jobs = release_jobs()
     smoke = jobs["smoke"]
     assert smoke["needs"] == "build"
-    run = "\n".join(step["run"] for step in smoke["steps"] if "run" in step)
-    assert 'python -m venv "$RUNNER_TEMP/smoke"' in run
-    assert "aws-login-bridge\" demo" in run
     assert jobs["pypi"]["needs"] == jobs["marketplaces"]["needs"] == "smoke"
     assert set(jobs["github-release"]["needs"]) == {"pypi", "marketplaces"}
+    downloads = {s["with"]["name"]: s["with"]["path"]
+                 for s in _steps_using(smoke, "actions/download-artifact")}
+    assert downloads == {"python-dist": "dist", "vsix": "dist"}
     (publish,) = _steps_using(jobs["pypi"], "pypa/gh-action-pypi-publish")
     assert publish["with"]["packages-dir"] == "dist"
     (dist,) = _steps_using(jobs["pypi"], "actions/download-artifact")
     assert dist["with"]["name"] == "python-dist", "PyPI gets the wheel and sdist, not the .vsix"
+
+
+def test_the_release_smoke_runs_the_built_files_on_the_system_setup_sh_installs() -> None:
+    smoke = release_jobs()["smoke"]
+    # Debian, as this suite's machine: setup.sh's apt packages (Chromium) exist there.
+    assert smoke["container"]["image"].startswith("debian:")
+    setup_sh = (SCRIPTS / "setup.sh").read_text()
+    assert '[ "${1-}" = --system-only ] && system_only=true' in setup_sh
+    run = _runs(smoke)
+    assert "bash scripts/setup.sh --system-only" in run
+    # The tests' venv has the package from the wheel, never from the checkout.
+    assert 'python3 -m venv .venv\n.venv/bin/python -m pip install --quiet ' \
+        '"$(ls dist/*.whl)[dev,jupyter]"' in run
+    assert "pip install -e" not in run
+    (dist_step,) = [s for s in smoke["steps"] if "tests/test_dist.py" in s.get("run", "")]
+    assert dist_step["env"] == {"AWS_LOGIN_BRIDGE_DIST": "dist"}
+    assert 'os.environ.get("AWS_LOGIN_BRIDGE_DIST")' in (REPO / "tests/test_dist.py").read_text()
+    # The .vsix from dist in code-server, its helper the wheel in a venv of its own.
+    (vsix_step,) = [s for s in smoke["steps"] if "tests/e2e_vscode/" in s.get("run", "")]
+    lines = [line.strip() for line in vsix_step["run"].splitlines()]
+    assert 'python3 -m venv "$RUNNER_TEMP/helper"' in lines
+    assert '"$RUNNER_TEMP/helper/bin/python" -m pip install --quiet "$(ls dist/*.whl)"' in lines
+    assert 'export AWS_LOGIN_BRIDGE_VSIX="$PWD/$(ls dist/*.vsix)"' in lines
+    assert 'export AWS_LOGIN_BRIDGE_PYTHON="$RUNNER_TEMP/helper/bin/python"' in lines
+    harness = (REPO / "tests/e2e_vscode/vscode_harness.py").read_text()
+    for name in ("AWS_LOGIN_BRIDGE_VSIX", "AWS_LOGIN_BRIDGE_PYTHON"):
+        assert f'os.environ.get("{name}")' in harness, f"the VS Code tests do not read {name}"
+    named = re.findall(r"tests/[\w/]+\.py", run)
+    assert named and all((REPO / name).is_file() for name in named), named
 
 
 def test_the_release_jobs_hold_least_rights_and_no_stray_secrets() -> None:
@@ -417,7 +450,7 @@ def test_the_release_jobs_hold_least_rights_and_no_stray_secrets() -> None:
     rights = {name: job["permissions"] for name, job in jobs.items()}
     assert rights == {
         "build": {"contents": "read"},
-        "smoke": {},
+        "smoke": {"contents": "read"},
         "pypi": {"id-token": "write"},
         "marketplaces": {},
         "github-release": {"contents": "write", "id-token": "write", "attestations": "write"},
@@ -433,29 +466,42 @@ def test_the_release_jobs_hold_least_rights_and_no_stray_secrets() -> None:
     for job in jobs.values():
         for checkout in _steps_using(job, "actions/checkout"):
             assert checkout["with"]["persist-credentials"] is False
+    # The jobs that hold a publishing right or a secret run no code of the checkout.
+    for name in ("pypi", "marketplaces", "github-release"):
+        assert not _steps_using(jobs[name], "actions/checkout"), name
 
 
-def test_the_release_uses_the_platforms_pins_and_pins_every_github_action() -> None:
+def test_the_release_uses_the_platforms_pins_and_pins_every_action_to_a_commit() -> None:
     pinned = {u.split("@")[0]: u for u in re.findall(r"uses: (\S+)", WORKFLOW.read_text())}
-    for use in re.findall(r"uses: (\S+)", RELEASE.read_text()):
+    uses = re.findall(r"uses: (\S+)", RELEASE.read_text())
+    assert "pypa/gh-action-pypi-publish" in {u.split("@")[0] for u in uses}
+    for use in uses:
         action = use.split("@")[0]
         if action in pinned:
             assert use == pinned[action], f"{action} differs from platforms.yml's"
-        if action.startswith("actions/"):
-            assert re.search(rf"uses: {re.escape(use)}  # v\d+\.\d+\.\d+$", RELEASE.read_text(),
-                             re.MULTILINE), use
-            assert re.fullmatch(r"actions/[\w-]+@[0-9a-f]{40}", use), use
+        # The commit its release tag names, and that tag beside it.
+        assert re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", use), use
+        assert re.search(rf"uses: {re.escape(use)}  # v\d+\.\d+\.\d+$", RELEASE.read_text(),
+                         re.MULTILINE), use
 
 
 def test_release_check_runs_what_the_release_runs_short_of_publishing() -> None:
     check = (SCRIPTS / "release-check").read_text()
-    runs = "\n".join(s["run"] for job in release_jobs().values() for s in job["steps"]
-                     if "run" in s)
-    for shared in ("bash scripts/build-dist", " demo", "import aws_login_jupyter", "cmp "):
-        assert shared in check and shared in runs, shared
-    for checker in ("zizmor\" --offline .github/workflows",
-                    "--builtin-schema vendor.github-workflows", "twine\" check --strict"):
+    jobs = release_jobs()
+    assert _runs(jobs["build"]).startswith("bash scripts/build-dist dist")
+    assert 'bash scripts/build-dist "$OUT/dist"' in check
+    # The same smoke test of the built files, on the folder each one built.
+    assert ("-m pytest -q -p no:cacheprovider tests/test_dist.py" in _runs(jobs["smoke"])
+            and "AWS_LOGIN_BRIDGE_DIST=$OUT/dist \"${PYTEST[@]}\" tests/test_dist.py" in check)
+    assert 'PYTEST=("$VENV_PY" -X utf8 -m pytest -q -p no:cacheprovider)' in check
+    for checker in ('zizmor" --offline --quiet .github/workflows',
+                    "--builtin-schema vendor.github-workflows .github/workflows/*.yml",
+                    'twine" check --strict'):
         assert checker in check, checker
+    # test_dist reuses this build: the stamp it reads is the one written here.
+    assert "test-artifacts/release-check" in check
+    assert 'REPO / "test-artifacts" / "release-check"' in (
+        REPO / "tests/test_dist.py").read_text()
     commands = "\n".join(line for line in check.splitlines() if not line.startswith("#"))
     assert not re.search(r"vsce|ovsx|upload|pypi-publish|gh release", commands)
     done = subprocess.run([bash(), "-n", str(SCRIPTS / "release-check")], capture_output=True,

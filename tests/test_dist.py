@@ -3,7 +3,13 @@ what the README's install sections promise from those files on a fresh Python: t
 gives the ``aws-login-bridge`` command and the Jupyter extension (``%load_ext
 aws_login_jupyter`` with the ``[jupyter]`` extra, as the README says).
 
-The fresh environment gets its dependencies from pip's own configuration, like a person's.
+The files under test: the folder ``AWS_LOGIN_BRIDGE_DIST`` names (release.yml's smoke job
+and ``scripts/release-check`` set it), else the build ``scripts/release-check`` left in
+test-artifacts/release-check while no file of the tree is newer than it (``scripts/test.sh``
+runs both: one build), else a build of the tree made here.
+
+The fresh environment gets its dependencies from pip's own configuration, like a person's
+(or from uv's, where ``AWS_LOGIN_BRIDGE_UV`` names one).
 """
 
 from __future__ import annotations
@@ -23,12 +29,49 @@ from conftest import bash
 from aws_login_bridge import __version__
 
 REPO = Path(__file__).resolve().parents[1]
+RELEASE_CHECK = REPO / "test-artifacts" / "release-check"
 
 pytestmark = pytest.mark.slow
 
 
+def tree_changed_since(stamp: Path) -> list[str]:
+    """The tree's files (tracked, or untracked and not ignored) changed after ``stamp`` was
+    touched, or gone since; everything when git cannot say."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO, capture_output=True, timeout=60, check=False)
+    if listed.returncode != 0:
+        return ["(git ls-files failed)"]
+    since = stamp.stat().st_mtime
+    changed = []
+    for name in filter(None, listed.stdout.decode().split("\0")):
+        try:
+            if (REPO / name).lstat().st_mtime > since:
+                changed.append(name)
+        except FileNotFoundError:
+            changed.append(name)
+    return changed
+
+
+def test_a_build_is_stale_once_a_file_of_the_tree_changes_after_it(tmp_path: Path) -> None:
+    stamp = tmp_path / "built"
+    stamp.touch()
+    os.utime(stamp, (0, 0))  # built before any file of the tree was written
+    assert ".gitattributes" in tree_changed_since(stamp)
+    stamp.touch()  # built now: the tree's files are older (unless edited this very moment)
+    assert ".gitattributes" not in tree_changed_since(stamp)
+
+
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    named = os.environ.get("AWS_LOGIN_BRIDGE_DIST")
+    if named:
+        folder = Path(named).resolve()
+        assert folder.is_dir(), f"AWS_LOGIN_BRIDGE_DIST={named} is not a folder"
+        return folder
+    stamp = RELEASE_CHECK / "built"
+    if stamp.exists() and not tree_changed_since(stamp):
+        return RELEASE_CHECK / "dist"
     out = tmp_path_factory.mktemp("dist")
     done = subprocess.run(
         [bash(), str(REPO / "scripts" / "build-dist"), str(out)],
@@ -36,17 +79,7 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
         env={**os.environ, "PYTHON": sys.executable},
     )
     assert done.returncode == 0, done.stderr[-4000:]
-    BUILD_OUTPUT.append(done.stdout + done.stderr)
     return out
-
-
-BUILD_OUTPUT: list[str] = []  # what the build said, for the warnings test
-
-
-def test_the_build_has_no_deprecation_warnings(dist: Path) -> None:
-    (said,) = BUILD_OUTPUT
-    assert "project.license` as a TOML table is deprecated" not in said
-    assert "SetuptoolsDeprecationWarning" not in said
 
 
 def _one(folder: Path, pattern: str) -> Path:
@@ -107,8 +140,12 @@ def test_the_wheel_installs_the_cli_and_the_jupyter_extension(dist: Path, tmp_pa
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
 
     def pip_install(target: str) -> None:
-        done = subprocess.run([str(python), "-m", "pip", "install", "-q", target], env=env,
-                              capture_output=True, text=True, timeout=600)
+        # pip, as the README says; or the uv that AWS_LOGIN_BRIDGE_UV names: scripts/
+        # release-check's, where pip's index round trips for each package took ~50 s.
+        uv = os.environ.get("AWS_LOGIN_BRIDGE_UV")
+        command = ([uv, "pip", "install", "--quiet", "--python", str(python), target] if uv
+                   else [str(python), "-m", "pip", "install", "-q", target])
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stderr[-3000:]
 
     # README, VS Code/Jupyter from files: `pip install dist/aws_login_bridge-…whl`.

@@ -114,7 +114,8 @@ def oldest_code_server_bin(vsix: Path, tmp_path_factory: pytest.TempPathFactory)
     engine = vsix_contents.manifest(vsix)["engines"]["vscode"]
     floor = re.fullmatch(r"\^(\d+)\.(\d+)\.\d+", engine)
     if code is None or floor is None or code.groups() != floor.groups():
-        pytest.fail(f"{binary} says {said.stdout.strip()!r}, but the .vsix claims "
+        line = said.stdout.strip().splitlines()[-1:] or [said.stderr.strip()]
+        pytest.fail(f"{binary} says {line[0]!r}, but the .vsix claims "
                     f"engines.vscode {engine!r}: test on the code-server of that floor",
                     pytrace=False)
     return binary

@@ -7,8 +7,8 @@
 #
 # Where things go, besides this checkout (.venv, node_modules, the extensions' builds):
 #   - apt packages: the system;
-#   - code-server: $CODE_SERVER_HOME, else ~/.cache/aws-login-bridge/code-server-<version>
-#     (vscode-client/scripts/install-code-server.sh; about 300 MB);
+#   - code-server 4.100.3 and 4.90.3: ~/.cache/aws-login-bridge/code-server-<version>
+#     (vscode-client/scripts/install-code-server.sh; about 300 MB each);
 #   - download caches: pip's (~/.cache/pip) and npm's (~/.npm).
 # Nothing is written in ~/.config or ~/.local: code-server writes a default config.yaml (a
 # random password) and logs there the first time it runs, so its install check runs with
@@ -72,6 +72,10 @@ install_code_server() {
   # prints, which is "Wrote default config file" whenever the config is new.
   local xdg=${XDG_CACHE_HOME:-$HOME/.cache}/aws-login-bridge/code-server-home
   XDG_CONFIG_HOME="$xdg/config" XDG_DATA_HOME="$xdg/data" \
+    bash vscode-client/scripts/install-code-server.sh
+  # The oldest VS Code the extension claims (engines.vscode ^1.90), which the login test
+  # also runs on (tests/e2e_vscode/vscode_harness.py's OLDEST_CODE_SERVER).
+  XDG_CONFIG_HOME="$xdg/config" XDG_DATA_HOME="$xdg/data" CODE_SERVER_VERSION=4.90.3 \
     bash vscode-client/scripts/install-code-server.sh
 }
 

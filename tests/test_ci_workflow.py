@@ -441,6 +441,12 @@ def test_the_release_smoke_runs_the_built_files_on_the_system_setup_sh_installs(
     harness = (REPO / "tests/e2e_vscode/vscode_harness.py").read_text()
     for name in ("AWS_LOGIN_BRIDGE_VSIX", "AWS_LOGIN_BRIDGE_PYTHON"):
         assert f'os.environ.get("{name}")' in harness, f"the VS Code tests do not read {name}"
+    # Both code-servers the login test runs on; the newest is install-code-server's default.
+    oldest = re.search(r'^OLDEST_CODE_SERVER = "([\d.]+)"$', harness, re.MULTILINE)
+    assert oldest and f"CODE_SERVER_VERSION={oldest.group(1)} " in setup_sh
+    newest = re.search(r'^NEWEST_CODE_SERVER = "([\d.]+)"$', harness, re.MULTILINE)
+    assert newest and f'VERSION="${{CODE_SERVER_VERSION:-{newest.group(1)}}}"' in (
+        REPO / "vscode-client/scripts/install-code-server.sh").read_text()
     named = re.findall(r"tests/[\w/]+\.py", run)
     assert named and all((REPO / name).is_file() for name in named), named
 

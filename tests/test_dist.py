@@ -14,8 +14,11 @@ The fresh environment gets its dependencies from pip's own configuration, like a
 
 from __future__ import annotations
 
+import email.parser
 import hashlib
+import json
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -129,6 +132,50 @@ def test_build_dist_makes_wheel_sdist_and_vsix_with_that_wheel(dist: Path) -> No
     assert inner in packed.namelist()
     assert hashlib.sha256(packed.read(inner)).hexdigest() == hashlib.sha256(
         wheel.read_bytes()).hexdigest(), "the .vsix carries the very wheel in dist/"
+
+
+def test_the_wheel_tells_pypi_what_it_is(dist: Path) -> None:
+    """The metadata PyPI shows: known classifiers, the Python versions CI runs (requires-python
+    up to the newest of the platforms workflow), the JupyterLab extension's kind, the license
+    as an SPDX expression with its text, and links to the repository the .vsix names."""
+    import trove_classifiers  # hatchling's own dependency, which checks the same at build
+    import yaml
+
+    wheel = _one(dist, "aws_login_bridge-*.whl")
+    info = f"aws_login_bridge-{__version__}.dist-info"
+    with zipfile.ZipFile(wheel) as packed:
+        meta = email.parser.Parser().parsestr(packed.read(f"{info}/METADATA").decode())
+        names = packed.namelist()
+    classifiers = meta.get_all("Classifier") or []
+    assert sorted(set(classifiers) - trove_classifiers.classifiers) == []
+    assert sorted(set(classifiers) & set(trove_classifiers.deprecated_classifiers)) == []
+    assert [c for c in classifiers if c.startswith("License ::")] == []
+    assert meta["License-Expression"] == "Apache-2.0"
+    assert meta.get_all("License-File") == ["LICENSE"] and f"{info}/licenses/LICENSE" in names
+    assert (REPO / "LICENSE").read_bytes() == (REPO / "vscode-client/LICENSE").read_bytes()
+
+    pythons = [c.rsplit(" :: ", 1)[1] for c in classifiers
+               if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)]
+    platforms = yaml.safe_load((REPO / ".github/workflows/platforms.yml").read_text())
+    tested = [v for job in platforms["jobs"].values()
+              for v in job.get("strategy", {}).get("matrix", {}).get("python", [])]
+    oldest = meta["Requires-Python"].removeprefix(">=")
+    assert oldest in tested
+    newest = max(tested, key=lambda v: int(v.split(".")[1]))
+    assert pythons == [f"3.{minor}" for minor in range(int(oldest.split(".")[1]),
+                                                       int(newest.split(".")[1]) + 1)]
+    assert {"Framework :: Jupyter :: JupyterLab :: 4",
+            "Framework :: Jupyter :: JupyterLab :: Extensions :: Prebuilt"} <= set(classifiers)
+    assert "jupyterlab-extension" in meta["Keywords"].split(",")
+
+    urls = dict(url.split(", ", 1) for url in meta.get_all("Project-URL") or [])
+    with zipfile.ZipFile(_one(dist, "aws-login-bridge-*.vsix")) as vsix:
+        manifest = json.loads(vsix.read("extension/package.json"))
+    repository = manifest["repository"]["url"].removesuffix(".git")
+    assert urls["Source"] == urls["Homepage"] == repository
+    assert urls["Issues"] == manifest["bugs"]["url"]
+    assert urls["Changelog"].startswith(f"{repository}/blob/") and urls["Changelog"].endswith(
+        "/CHANGELOG.md")
 
 
 def test_the_wheel_installs_the_cli_and_the_jupyter_extension(dist: Path, tmp_path: Path) -> None:

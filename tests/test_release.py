@@ -52,6 +52,26 @@ def test_changelog_has_an_entry_for_the_version() -> None:
         f"CHANGELOG.md has no '## [{version}]' entry")
 
 
+def test_the_readme_says_not_released_until_the_changelog_dates_the_release() -> None:
+    """The README's install table names PyPI, the Marketplace and Open VSX, where nothing is
+    until the release's tag; dating the changelog entry (what release.yml's build job asks
+    of the tag) is the moment to drop the README's warning."""
+    version = _package_version()
+    heading = re.search(rf"^## \[{re.escape(version)}\] - (.+)$",
+                        (ROOT / "CHANGELOG.md").read_text(), re.MULTILINE)
+    assert heading, f"CHANGELOG.md has no '## [{version}] - ...' entry"
+    released = re.fullmatch(r"\d{4}-\d{2}-\d{2}", heading.group(1)) is not None
+    assert released or heading.group(1) == "Unreleased", heading.group(0)
+    readme = (ROOT / "README.md").read_text()
+    assert ("**Not released yet.**" in readme) is not released
+    for place in ("pip install aws-login-bridge", "marketplace.visualstudio.com/items?itemName="
+                  "aws-login-bridge.aws-login-bridge", "open-vsx.org/extension/"
+                  "aws-login-bridge/aws-login-bridge"):
+        assert place in readme, place
+    release = (ROOT / ".github" / "workflows" / "release.yml").read_text()
+    assert r'"^## \[$version\] - [0-9]{4}-[0-9]{2}-[0-9]{2}$" CHANGELOG.md' in release
+
+
 def test_manifest_leaves_out_what_vscode_generates_or_ignores() -> None:
     manifest = json.loads(MANIFEST.read_text())
     # VS Code >= 1.74 activates on a contributed command by itself.

@@ -81,6 +81,14 @@ def test_manifest_leaves_out_what_vscode_generates_or_ignores() -> None:
         assert manifest[field], f"package.json has no {field}"
 
 
+def test_the_marketplace_page_names_the_oldest_vscode_the_manifest_claims() -> None:
+    engine = json.loads(MANIFEST.read_text())["engines"]["vscode"]
+    floor = re.fullmatch(r"\^(\d+)\.(\d+)\.\d+", engine)
+    assert floor, engine
+    page = (MANIFEST.parent / "README.md").read_text()
+    assert f"VS Code {floor.group(1)}.{floor.group(2)} or newer" in page
+
+
 def test_manifest_icon_is_a_128px_png_that_the_vsix_ships() -> None:
     manifest = json.loads(MANIFEST.read_text())
     icon = MANIFEST.parent / manifest["icon"]

@@ -28,7 +28,7 @@ fi
 # The editable install is made without build isolation, with these build hooks; the hook
 # keeps the tree's labextension build (skip-if-exists in pyproject.toml), so no npm runs here.
 "$UV" pip install -q --python "$PY" 'hatchling>=1.21' 'hatch-jupyter-builder>=0.9' \
-  'jupyter-builder>=1.3'
+  'jupyter-builder>=1.3' 'hatch-fancy-pypi-readme>=24.1'
 "$UV" pip install -q --python "$PY" --no-build-isolation \
   'jupyterlab==4.0.*' 'notebook==7.0.*' 'ipywidgets>=8' -e '.[jupyter]'
 

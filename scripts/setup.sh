@@ -37,7 +37,7 @@ install_python() {
   # The build backend and the JupyterLab extension's builder first: the labextension is
   # built with them, and the editable install uses them instead of an isolated build env.
   "$VENV_PY" -m pip install -q 'hatchling>=1.21' 'hatch-jupyter-builder>=0.9' \
-    'jupyter-builder>=1.3'
+    'jupyter-builder>=1.3' 'hatch-fancy-pypi-readme>=24.1'
   local venv_bin
   venv_bin=$(cd "$(dirname "$VENV_PY")" && pwd)
   (cd jupyter_ext/labextension && npm ci --no-audit --no-fund &&

@@ -177,6 +177,15 @@ def test_the_wheel_tells_pypi_what_it_is(dist: Path) -> None:
     assert urls["Changelog"].startswith(f"{repository}/blob/") and urls["Changelog"].endswith(
         "/CHANGELOG.md")
 
+    # The README as PyPI shows it, outside the repository: every link and image absolute.
+    assert meta["Description-Content-Type"] == "text/markdown"
+    readme = meta.get_payload()
+    assert readme.startswith("# aws-login-bridge")
+    assert re.findall(r"\]\((?!https://)[^)]*\)", readme) == []
+    assert f"]({repository}/blob/main/docs/releasing.md)" in readme
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
+    assert images and all(i.startswith("https://raw.githubusercontent.com/") for i in images)
+
 
 def test_the_wheel_installs_the_cli_and_the_jupyter_extension(dist: Path, tmp_path: Path) -> None:
     wheel = _one(dist, "aws_login_bridge-*.whl")

@@ -87,6 +87,10 @@ class LabKernel:
         wait_for(connection.exists, "the kernel's connection file")
         self.client = BlockingKernelClient(connection_file=str(connection))
         self.client.load_connection_file()
+        # Attached from outside, a client takes a kernel whose heartbeat has not answered
+        # within time_to_dead (1 s) for dead, and wait_for_ready gives up on it: a kernel
+        # still importing IPython, as on Python 3.10 here, is not dead.
+        self.client.hb_channel.time_to_dead = 10.0
         self.client.start_channels()
         self.client.wait_for_ready(timeout=60)
 

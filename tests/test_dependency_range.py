@@ -10,11 +10,12 @@ jupyter extra for jupyter_ext/.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.machinery
 import importlib.util
 import re
 import sys
-from importlib.metadata import packages_distributions
+from importlib.metadata import distributions, packages_distributions
 from pathlib import Path
 from types import ModuleType
 
@@ -60,10 +61,30 @@ def third_party_imports(folder: Path) -> dict[str, str]:
     return found
 
 
+@functools.cache
+def providers() -> dict[str, set[str]]:
+    """Top-level module -> installed distributions, from each one's RECORD as well:
+    Python 3.10's packages_distributions reads only top_level.txt, which wheels built by
+    hatchling (attrs, jupyter_core) do not have."""
+    found: dict[str, set[str]] = {}
+    for module, names in packages_distributions().items():
+        found.setdefault(module, set()).update(normalized(n) for n in names)
+    for dist in distributions():
+        for file in dist.files or []:
+            top = file.parts[0]
+            if top.endswith(".py"):
+                top = top[:-3]
+            elif "." in top or top == "__pycache__":
+                continue  # metadata folders, .pth files, ../../bin/...
+            found.setdefault(top, set()).add(normalized(dist.metadata["Name"]))
+    return found
+
+
 def distribution(module: str) -> str:
-    distributions = packages_distributions().get(module)
-    assert distributions, f"no installed distribution provides {module}"
-    return normalized(distributions[0])
+    names = providers().get(module)
+    assert names, f"no installed distribution provides {module}"
+    assert len(names) == 1, f"{module} comes from several distributions: {names}"
+    return next(iter(names))
 
 
 @pytest.mark.parametrize(("folder", "blocks"), [

@@ -42,12 +42,24 @@ stage "ruff" "$VENV_PY" -m ruff check .
 stage "protocol declarations up to date" "$VENV_PY" scripts/gen-protocol --check
 if [ -f vscode-client/package.json ]; then
   stage "extension build" bash -c "cd vscode-client && npm run --silent build"
-  stage "extension package" bash -c "cd vscode-client && npm run --silent package"
+  if [ "$#" = 0 ]; then
+    # The release's own build (scripts/build-dist, as release.yml makes it): its .vsix is the
+    # one the browser stage installs, and tests/test_dist.py checks these same files.
+    stage "release check: versions, workflows, build-dist, smoke test of the built files" \
+      bash scripts/release-check
+  else
+    stage "extension package" bash -c "cd vscode-client && npm run --silent package"
+  fi
   stage "extension unit tests" bash -c "cd vscode-client && npm test"
 fi
 if [ "$#" = 0 ]; then
+  # The lowest end of the declared dependency range (Python 3.10, uv lowest-direct): install,
+  # demo, helper, kernel, server extension. The newest end is the venv above;
+  # .github/workflows/platforms.yml runs the whole non-browser suite on both ends.
+  stage "dependency range: the lowest declared versions" "$VENV_PY" scripts/smoke-deps lowest
+  # test_dist ran inside release-check, on the build it made.
   stage "pytest: engine, CLI, helper, emulator, SDKs, kernels, adversarial" \
-    "${PYTEST[@]}" -m "$NON_BROWSER"
+    "${PYTEST[@]}" -m "$NON_BROWSER" --ignore=tests/test_dist.py
   stage "pytest: JupyterLab and VS Code in headless Chromium" "${PYTEST[@]}" -m browser
 else
   stage "pytest $*" "${PYTEST[@]}" "$@"

@@ -513,3 +513,18 @@ def test_release_check_runs_what_the_release_runs_short_of_publishing() -> None:
     done = subprocess.run([bash(), "-n", str(SCRIPTS / "release-check")], capture_output=True,
                           text=True, timeout=30, check=False)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_full_local_run_checks_the_release_and_the_lowest_dependencies() -> None:
+    """scripts/test.sh with no argument runs scripts/release-check and the lowest end of
+    scripts/smoke-deps as stages of their own, before the pytest stages; the one pytest file
+    it leaves out of the non-browser stage is test_dist, which release-check runs."""
+    lines = [line.strip() for line in (SCRIPTS / "test.sh").read_text().splitlines()]
+    text = "\n".join(lines)
+    release = text.index("bash scripts/release-check")
+    lowest = text.index('"$VENV_PY" scripts/smoke-deps lowest')
+    non_browser = text.index('"${PYTEST[@]}" -m "$NON_BROWSER" --ignore=tests/test_dist.py')
+    browser = text.index('"${PYTEST[@]}" -m browser')
+    assert release < lowest < non_browser < browser
+    assert text.count("--ignore=") == 1
+    assert "tests/test_dist.py" in (SCRIPTS / "release-check").read_text()

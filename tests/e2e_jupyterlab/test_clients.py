@@ -26,7 +26,7 @@ from jupyter_lab import NEWEST_LAB, Frontend
 from aws_login_bridge.emulator.identity import DEFAULT_ARN
 
 from .conftest import Lab, palette_row, sign_in_in_new_tab
-from .test_lab_extension import open_lab, page, shot  # noqa: F401
+from .test_lab_extension import WAIT_MS, open_lab, page, shot  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[2]
 LABEXTENSION = REPO / "jupyter_ext" / "labextension"
@@ -47,7 +47,7 @@ def app_version(opened: Any) -> str:
 
 
 def kernels_idle(lab: Lab) -> bool:
-    """The server has kernels, all started and idle."""
+    """The server has kernels, each started, reached by its page and idle."""
     with urllib.request.urlopen(f"{lab.url}/api/kernels?token={lab.token}",
                                 timeout=10) as answer:
         kernels = json.load(answer)
@@ -95,17 +95,22 @@ def test_menu_palette_session_item_and_login(page: Any, lab: Lab,  # noqa: F811
     palette_row(page, "AWS: Login").click()
     dialog = page.locator(".jp-Dialog")
     dialog.locator(".aws-login-dialog").wait_for()
+    code_step = [dialog.locator(".aws-login-url"), dialog.get_by_label("Verification code")]
+    assert [c.is_hidden() for c in code_step] == [True, True]  # until Sign in
     dialog.get_by_label("Profile").fill("lab")
     dialog.get_by_label("Region").fill("us-east-1")
     dialog.get_by_role("button", name="Sign in", exact=True).click()
     link = dialog.get_by_role("link", name=re.compile("^Open sign-in page"))
     link.wait_for()
+    assert [c.is_visible() for c in code_step] == [True, True]
     code = sign_in_in_new_tab(page, link, dialog.locator(".aws-login-url").inner_text())
     dialog.get_by_label("Verification code").fill(code)
     dialog.get_by_role("button", name="Complete sign-in").click()
     message = dialog.locator(".aws-login-message")
     message.filter(has_text="Signed in").wait_for()
-    assert message.inner_text().startswith(f"Signed in: profile 'lab' is {DEFAULT_ARN}. ")
+    assert message.inner_text() == (
+        f"Signed in: profile 'lab' is {DEFAULT_ARN}. Kernels started from now on use it. In a "
+        "notebook already running, run %load_ext aws_login_jupyter and %aws_use lab.")
     shot(page, f"{name}-03-signed-in.png", dialog.locator(".jp-Dialog-content"))
     dialog.get_by_role("button", name="Close").click()
     dialog.wait_for(state="detached")
@@ -124,7 +129,7 @@ def test_menu_palette_session_item_and_login(page: Any, lab: Lab,  # noqa: F811
     popup.get_by_text("AWS: Show Caller Identity").click()
     said = page.get_by_text(re.compile(re.escape(DEFAULT_ARN) + r" \(account 123456789012, "
                                        r"profile 'lab'\)")).first
-    expect(said).to_be_in_viewport()
+    expect(said).to_be_in_viewport(timeout=WAIT_MS)
     shot(page, f"{name}-05-identity.png")
     assert "[profile lab]" in aws_home.config.read_text()
 
@@ -134,8 +139,8 @@ def test_menu_palette_session_item_and_login(page: Any, lab: Lab,  # noqa: F811
         lab.write_notebook(NOTEBOOK, ["1 + 1"])
         page.goto(f"{lab.url}/notebooks/{NOTEBOOK}?token={lab.token}")
         page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
-        expect(item).to_have_text(re.compile(r"^aws: lab · \d+h$"))
-        expect(item).to_be_in_viewport()
+        item.filter(has_text=re.compile(r"^aws: lab · \d+h$")).wait_for()
+        expect(item).to_be_in_viewport(timeout=WAIT_MS)
         shot(page, f"{name}-06-notebook.png")
         # The page started the notebook's kernel: a server stopped while it still starts
         # waits for it (up to 30 s).

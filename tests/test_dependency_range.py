@@ -12,10 +12,11 @@ from __future__ import annotations
 import ast
 import functools
 import importlib.machinery
+import importlib.metadata
 import importlib.util
 import re
 import sys
-from importlib.metadata import distributions, packages_distributions
+from importlib.metadata import Distribution, distributions, packages_distributions
 from pathlib import Path
 from types import ModuleType
 
@@ -80,7 +81,17 @@ def providers() -> dict[str, set[str]]:
     return found
 
 
+def _provides(dist: Distribution, module: str) -> bool:
+    return any(file.parts[0] in (module, f"{module}.py") for file in dist.files or [])
+
+
 def distribution(module: str) -> str:
+    try:  # most are named after their module (IPython: ipython), which is quick to check
+        named = importlib.metadata.distribution(module)
+    except importlib.metadata.PackageNotFoundError:
+        named = None
+    if named is not None and _provides(named, module):
+        return normalized(named.metadata["Name"])
     names = providers().get(module)
     assert names, f"no installed distribution provides {module}"
     assert len(names) == 1, f"{module} comes from several distributions: {names}"

@@ -24,6 +24,10 @@ if [ ! -f "$BUILT/package.json" ]; then
 fi
 [ -x "$PY" ] || "${PYTHON:-python3}" -m venv "$VENV"
 [ -x "$UV" ] || "$PY" -m pip install -q --disable-pip-version-check 'uv>=0.5'
+# The venv's labextension folder is a link to this tree's build (below): unlinked first, so
+# that a reinstall removes and writes the installed copy in the venv, not the tree's build.
+labext=$VENV/share/jupyter/labextensions/aws-login-bridge
+[ ! -L "$labext" ] || rm "$labext"
 
 # The editable install is made without build isolation, with these build hooks; the hook
 # keeps the tree's labextension build (skip-if-exists in pyproject.toml), so no npm runs here.
@@ -34,7 +38,6 @@ fi
 
 # The labextension JupyterLab 4.0 and Notebook 7.0 load: this tree's build, not the copy the
 # editable install made.
-labext=$VENV/share/jupyter/labextensions/aws-login-bridge
 rm -rf "$labext"
 ln -s "$PWD/$BUILT" "$labext"
 

@@ -9,7 +9,9 @@
 #   - apt packages: the system;
 #   - code-server 4.100.3 and 4.90.3: ~/.cache/aws-login-bridge/code-server-<version>
 #     (vscode-client/scripts/install-code-server.sh; about 300 MB each);
-#   - download caches: pip's (~/.cache/pip) and npm's (~/.npm).
+#   - JupyterLab 4.0 and Notebook 7.0 for their browser tests: .venv-jupyter-oldest
+#     (scripts/setup-jupyter-oldest.sh);
+#   - download caches: pip's (~/.cache/pip), uv's (~/.cache/uv) and npm's (~/.npm).
 # Nothing is written in ~/.config or ~/.local: code-server writes a default config.yaml (a
 # random password) and logs there the first time it runs, so its install check runs with
 # ~/.cache/aws-login-bridge/code-server-home as XDG config and data folders instead; the
@@ -42,6 +44,11 @@ install_python() {
   venv_bin=$(cd "$(dirname "$VENV_PY")" && pwd)
   (cd jupyter_ext/labextension && npm ci --no-audit --no-fund &&
     PATH="$venv_bin:$PATH" npm run --silent build >/dev/null)
+  # A rerun: the link below first, or pip's uninstall of the old editable install deletes
+  # the tree's labextension build through it.
+  if [ -L .venv/share/jupyter/labextensions/aws-login-bridge ]; then
+    rm .venv/share/jupyter/labextensions/aws-login-bridge
+  fi
   PATH="$venv_bin:$PATH" "$VENV_PY" -m pip install -q --no-build-isolation -e '.[dev,jupyter]'
   # The JavaScript SDK that tests/test_js_sdk.py runs against our login files.
   (cd tests/js_sdk && npm ci --no-audit --no-fund)
@@ -98,6 +105,9 @@ install_python
 labext=.venv/share/jupyter/labextensions/aws-login-bridge
 rm -rf "$labext"
 ln -s "$PWD/jupyter_ext/aws_login_jupyter/labextension" "$labext"
+# The oldest JupyterLab and Notebook the extension supports (4.0, 7.0), in a venv of their
+# own for the browser tests (tests/e2e_jupyterlab/test_clients.py); uv's cache: ~/.cache/uv.
+bash scripts/setup-jupyter-oldest.sh
 
 (cd vscode-client && npm ci --no-audit --no-fund)
 install_code_server

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from jupyter_lab import Lab
 
+from aws_login_bridge.emulator.identity import DEFAULT_ARN
+
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Any:
@@ -83,3 +85,16 @@ def sign_in_in_new_tab(page: Any, link: Any, shown_url: str,
     signin.close()
     page.bring_to_front()
     return str(code)
+
+
+def complete_sign_in(dialog: Any, code: str, profile: str = "lab") -> Any:
+    """Paste the code, press Complete sign-in, and check the dialog's message says what was
+    done in full (the %aws_use hint included). Returns the message."""
+    dialog.get_by_label("Verification code").fill(code)
+    dialog.get_by_role("button", name="Complete sign-in").click()
+    message = dialog.locator(".aws-login-message")
+    message.filter(has_text="Signed in").wait_for()
+    assert message.inner_text() == (
+        f"Signed in: profile '{profile}' is {DEFAULT_ARN}. Kernels started from now on use it. "
+        f"In a notebook already running, run %load_ext aws_login_jupyter and %aws_use {profile}.")
+    return message

@@ -25,7 +25,7 @@ from jupyter_lab import NEWEST_LAB, Frontend
 
 from aws_login_bridge.emulator.identity import DEFAULT_ARN
 
-from .conftest import Lab, palette_row, sign_in_in_new_tab
+from .conftest import Lab, complete_sign_in, palette_row, sign_in_in_new_tab
 from .test_lab_extension import WAIT_MS, open_lab, page, shot  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[2]
@@ -104,13 +104,7 @@ def test_menu_palette_session_item_and_login(page: Any, lab: Lab,  # noqa: F811
     link.wait_for()
     assert [c.is_visible() for c in code_step] == [True, True]
     code = sign_in_in_new_tab(page, link, dialog.locator(".aws-login-url").inner_text())
-    dialog.get_by_label("Verification code").fill(code)
-    dialog.get_by_role("button", name="Complete sign-in").click()
-    message = dialog.locator(".aws-login-message")
-    message.filter(has_text="Signed in").wait_for()
-    assert message.inner_text() == (
-        f"Signed in: profile 'lab' is {DEFAULT_ARN}. Kernels started from now on use it. In a "
-        "notebook already running, run %load_ext aws_login_jupyter and %aws_use lab.")
+    complete_sign_in(dialog, code)
     shot(page, f"{name}-03-signed-in.png", dialog.locator(".jp-Dialog-content"))
     dialog.get_by_role("button", name="Close").click()
     dialog.wait_for(state="detached")

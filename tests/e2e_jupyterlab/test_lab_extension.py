@@ -23,7 +23,14 @@ from conftest import AwsHome, CliLogin, backdate_sign_in, run_cli
 from aws_login_bridge.emulator import person
 from aws_login_bridge.emulator.identity import DEFAULT_ARN
 
-from .conftest import Lab, open_notebook, palette_row, run_cell, sign_in_in_new_tab
+from .conftest import (
+    Lab,
+    complete_sign_in,
+    open_notebook,
+    palette_row,
+    run_cell,
+    sign_in_in_new_tab,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -112,15 +119,8 @@ def test_login_from_the_palette(page: Any, lab: Lab, aws_home: AwsHome) -> None:
     shot(page, "04-sign-in-link.png", dialog.locator(".jp-Dialog-content"))
     code = sign_in_in_new_tab(page, link, shown_url, ARTIFACTS / "05-sign-in-page.png")
 
-    dialog.get_by_label("Verification code").fill(code)
-    shot(page, "06-code-pasted.png")
-    dialog.get_by_role("button", name="Complete sign-in").click()
     # The dialog says what was done, in full (the %aws_use hint included), and only that.
-    message = dialog.locator(".aws-login-message")
-    message.filter(has_text="Signed in").wait_for()
-    assert message.inner_text() == (
-        f"Signed in: profile 'lab' is {DEFAULT_ARN}. Kernels started from now on use it. In a "
-        "notebook already running, run %load_ext aws_login_jupyter and %aws_use lab.")
+    message = complete_sign_in(dialog, code)
     assert message.evaluate("m => m.scrollWidth <= m.clientWidth && m.scrollHeight <= "
                             "m.clientHeight && m.getBoundingClientRect().bottom <= "
                             "m.closest('.jp-Dialog-body').getBoundingClientRect().bottom")

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The oldest JupyterLab and Notebook we support, for the browser tests that run the extension
-# in them (tests/e2e_jupyterlab/test_clients.py): a venv at .venv-jupyter-oldest/ with
+# in them (tests/e2e_jupyterlab/test_clients.py): a venv at .venv/jupyter-oldest/ with
 # JupyterLab 4.0.x, Notebook 7.0.x, ipywidgets and this tree's aws-login-bridge[jupyter].
 #
 # The project is installed editable and the venv's labextension folder is a link to this
@@ -13,7 +13,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-VENV=.venv-jupyter-oldest
+# Inside the project's venv folder: what skips .venv skips it too (git, ruff, and the sdist's
+# file walk, which follows links and, had it met this venv's link to the tree's labextension
+# build first, would have left the build itself out of the sdist as already seen).
+VENV=.venv/jupyter-oldest
 PY=$VENV/bin/python
 UV=$VENV/bin/uv
 BUILT=jupyter_ext/aws_login_jupyter/labextension
@@ -45,5 +48,5 @@ ln -s "$PWD/$BUILT" "$labext"
 from importlib.metadata import version
 
 print(f"setup-jupyter-oldest: JupyterLab {version('jupyterlab')}, "
-      f"Notebook {version('notebook')} in .venv-jupyter-oldest")
+      f"Notebook {version('notebook')} in .venv/jupyter-oldest")
 EOF

@@ -9,7 +9,7 @@
 #   - apt packages: the system;
 #   - code-server 4.100.3 and 4.90.3: ~/.cache/aws-login-bridge/code-server-<version>
 #     (vscode-client/scripts/install-code-server.sh; about 300 MB each);
-#   - JupyterLab 4.0 and Notebook 7.0 for their browser tests: .venv-jupyter-oldest
+#   - JupyterLab 4.0 and Notebook 7.0 for their browser tests: .venv/jupyter-oldest
 #     (scripts/setup-jupyter-oldest.sh);
 #   - download caches: pip's (~/.cache/pip), uv's (~/.cache/uv) and npm's (~/.npm).
 # Nothing is written in ~/.config or ~/.local: code-server writes a default config.yaml (a

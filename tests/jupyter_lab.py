@@ -4,7 +4,7 @@ emulator (so the server, its kernels and every helper they start see the same fi
 
 The ``lab`` fixture is imported by the test modules (and the browser tests' conftest); it is
 this venv's (the newest) JupyterLab. ``Frontend`` names the others the browser tests run the
-extension in: Notebook 7, and the oldest JupyterLab and Notebook from .venv-jupyter-oldest."""
+extension in: Notebook 7, and the oldest JupyterLab and Notebook from .venv/jupyter-oldest."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-OLDEST_VENV = REPO / ".venv-jupyter-oldest"  # made by scripts/setup-jupyter-oldest.sh
+OLDEST_VENV = REPO / ".venv" / "jupyter-oldest"  # made by scripts/setup-jupyter-oldest.sh
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """The extension in every JupyterLab 4 and Notebook 7 we claim: the oldest (JupyterLab 4.0 and
-Notebook 7.0, from .venv-jupyter-oldest, which scripts/setup-jupyter-oldest.sh makes) and the
+Notebook 7.0, from .venv/jupyter-oldest, which scripts/setup-jupyter-oldest.sh makes) and the
 newest (this venv's), each driven like a person in headless Chromium against the emulator:
 the AWS menu in the menu bar, AWS: Login from the command palette, the session item (in
 JupyterLab's status bar; in Notebook 7, which has none, in its header), one login through the

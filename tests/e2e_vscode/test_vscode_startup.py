@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import wait_for
 
 from aws_login_bridge.demo import spawn_remote_login
 from aws_login_bridge.emulator import person
@@ -87,9 +88,11 @@ def test_status_bar_follows_logins_made_elsewhere(browser, idle_code_server, sig
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page, _ = open_window(context, server.workbench_url())
     try:
-        with evidence_on_failure(page, artifacts, "startup", server.extension_log):
+        with evidence_on_failure(lambda: page, artifacts, "startup", server.extension_log):
             # 1. Activated at startup, nothing to show, nothing started.
             status_item(page, r"^aws: not logged in$")
+            wait_for(lambda: "config: no console sign-in profile" in server.extension_log(),
+                     "the output channel to say what the start found")
             helpers = [c for c in descendants(server.proc.pid) if "aws_login_bridge" in c]
             assert helpers == [], helpers
             assert not server.aws.config.exists()
@@ -113,7 +116,10 @@ def test_status_bar_follows_logins_made_elsewhere(browser, idle_code_server, sig
             activated = activation_time(server)
             # The fresh window ran the helper with the interpreter remembered from the first one,
             # without probing Pythons first.
-            assert "helper Python (as last time)" in server.extension_log()
+            log = server.extension_log()
+            assert "helper Python (as last time)" in log
+            # What each window found in the file at its start, in its own output channel.
+            assert f"config: console sign-in profiles: {PROFILE}" in log, log
             print(f"startup: workbench loaded -> status bar shows the profile in {shown_s:.2f} s "
                   f"(of which extension activated -> shown "
                   f"{(shown_at - activated).total_seconds():.2f} s); the git extension's branch "

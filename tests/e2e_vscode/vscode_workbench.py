@@ -179,16 +179,19 @@ def sign_in_on_new_tab(page: Page, context: Any, emulator_url: str) -> tuple[str
 
 
 @contextmanager
-def evidence_on_failure(page: Page, artifacts: Path, name: str,
+def evidence_on_failure(page: Page | Callable[[], Page], artifacts: Path, name: str,
                         extension_log: Callable[[], str]) -> Iterator[None]:
     """A failure inside leaves a screenshot (``failure-NAME``) and prints the AWS Login
-    output channel, then propagates."""
+    output channel, then propagates. ``page`` may be a function giving the window open at
+    the time of the failure (a test that opens a second one)."""
     try:
         yield
     except Exception:
         print("--- AWS Login output channel ---\n" + extension_log())
-        # The page may be gone (a test that opens a second window); the failure itself, not
-        # a failed screenshot of it, is what must propagate.
+        if callable(page):
+            page = page()
+        # The page may be gone; the failure itself, not a failed screenshot of it, is what
+        # must propagate.
         if not page.is_closed():
             shot(page, artifacts, f"failure-{name}")
         raise

@@ -94,8 +94,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 
   // Activated at startup: the helper starts in the background only if some profile uses
   // console sign-in (or once one does); the command that activated us may run meanwhile.
+  const configPath = awsConfigPath();
+  let looked: string | undefined;
   const startup = wakeUp({
-    configPath: awsConfigPath(),
+    configPath,
+    // What the start found, once per change: the first thing to read when the status bar
+    // does not show a session the file has.
+    onLook: (profiles) => {
+      const found = profiles.length > 0 ? `console sign-in profiles: ${profiles.join(", ")}` : "no console sign-in profile";
+      if (found !== looked) {
+        looked = found;
+        output.appendLine(`[aws-login-bridge] ${configPath}: ${found}`);
+      }
+    },
     startHelper: () => showSession(true),
     showNoLogin: () =>
       statusBar.update({ profile: c.activeProfile(), loginSession: null, state: "loggedOut", loggedIn: false }),
